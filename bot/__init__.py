@@ -1,0 +1,1 @@
+"""mailbot: explains mail routing to customers and changes it for support agents."""

@@ -1,0 +1,90 @@
+"""Routing tables. Postfix reads them directly (see `bot.routing.postfix`).
+
+Every alias target, forward target, keep-a-copy and group member is one row of `routes`
+(source -> destination), so Postfix's virtual_alias_maps lookup is one indexed query:
+`SELECT destination FROM routes WHERE source = '%s'`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RouteKind(enum.StrEnum):
+    ALIAS = "alias"  # alias address -> its mailbox
+    FORWARD = "forward"  # mailbox -> forward target
+    KEEP_COPY = "keep_copy"  # mailbox -> itself, so Postfix stops there and delivers a copy
+    MEMBER = "member"  # group address -> member
+
+
+class Domain(Base):
+    __tablename__ = "domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(253), unique=True)  # lowercase, IDN as punycode
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Mailbox(Base):
+    __tablename__ = "mailboxes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(254), unique=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id", ondelete="RESTRICT"), index=True)
+    maildir: Mapped[str] = mapped_column(String(512))  # relative to virtual_mailbox_base, "domain/user/"
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DistributionGroup(Base):
+    __tablename__ = "distribution_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(254), unique=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id", ondelete="RESTRICT"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Route(Base):
+    __tablename__ = "routes"
+    __table_args__ = (
+        UniqueConstraint("source", "destination", name="uq_routes_source_destination"),
+        Index("ix_routes_destination", "destination"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(254), index=True)
+    destination: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[RouteKind] = mapped_column(
+        Enum(RouteKind, native_enum=False, length=16, values_callable=lambda kinds: [k.value for k in kinds])
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """One row per change, written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(64), default=None)
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(254), index=True)
+    before: Mapped[Any | None] = mapped_column(JSON, default=None)
+    after: Mapped[Any | None] = mapped_column(JSON, default=None)
+    undo_of: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
