@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +13,67 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
+from tests.postgres_server import PostgresServer
+
+# Which databases every database test runs on: MAILBOT_TEST_DATABASES=sqlite,postgresql (default both).
+DATABASES = ("sqlite", "postgresql")
+SELECTED_DATABASES = tuple(
+    name.strip()
+    for name in os.environ.get("MAILBOT_TEST_DATABASES", ",".join(DATABASES)).split(",")
+    if name.strip()
+)
+# A test marked with the marker is not run on that database.
+EXCLUDING_MARKER = {"sqlite": "postgresql_only", "postgresql": "sqlite_only"}
+MIGRATED_TEMPLATE = "mailbot_template"
+_database_numbers = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    unknown = set(SELECTED_DATABASES) - set(DATABASES)
+    if unknown:
+        raise pytest.UsageError(f"MAILBOT_TEST_DATABASES: unknown {sorted(unknown)}, choose from {DATABASES}")
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself; not run on PostgreSQL")
+    config.addinivalue_line(
+        "markers", "postgresql_only: the test is about PostgreSQL itself; not run on SQLite"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test using `database_url` (directly or via `engine`, `settings` ...) runs once per database."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    databases = [
+        name
+        for name in SELECTED_DATABASES
+        if not metafunc.definition.get_closest_marker(EXCLUDING_MARKER[name])
+    ]
+    metafunc.parametrize("database_url", databases, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One private PostgreSQL server for the whole run, with a migrated template database."""
+    server = PostgresServer()
+    server.init()
+    server.start()
+    template_engine = make_engine(server.create_database(MIGRATED_TEMPLATE))
+    upgrade(template_engine)
+    template_engine.dispose()
+    yield server
+    server.stop()
+    server.remove()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'mailbot.db'}"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database: an empty SQLite file, or a PostgreSQL database cloned from the migrated template."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mailbot.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"test_{next(_database_numbers)}"
+    yield server.create_database(name, template=MIGRATED_TEMPLATE)
+    server.drop_database(name)
 
 
 @pytest.fixture
