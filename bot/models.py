@@ -1,5 +1,6 @@
 """Imports every table module, so `Base.metadata` knows all tables (for migrations and tests)."""
 
+from bot import feedback as feedback_models
 from bot.routing import models as routing_models
 
-__all__ = ["routing_models"]
+__all__ = ["feedback_models", "routing_models"]

@@ -1,0 +1,190 @@
+"""Answered questions and "Was this helpful?" votes, with optional comments, and a report per article.
+
+Every answer the bot gives is recorded first; its id travels in the feedback buttons, so a click (on
+any instance) finds the question, its language and its article again. One vote per question and user:
+voting again changes the vote, it never counts twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    func,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from bot.answers.types import Answer
+from bot.config import Lang
+from bot.db import Base
+from bot.routing.models import utcnow
+
+# Longest question kept: enough to read it later, small enough for a table row and a Slack message.
+MAX_STORED_QUESTION = 4000
+MAX_COMMENT = 3000
+
+
+class AnsweredQuestion(Base):
+    __tablename__ = "answered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(16))  # AnswerKind value
+    topic_id: Mapped[str | None] = mapped_column(String(64), index=True)  # None when no article fitted
+    score: Mapped[float] = mapped_column(Float)
+    user_id: Mapped[str | None] = mapped_column(String(64))  # Slack user id, or the terminal's OS user
+    team_id: Mapped[str | None] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class FeedbackVote(Base):
+    __tablename__ = "feedback_votes"
+    __table_args__ = (UniqueConstraint("question_id", "user_id", name="uq_feedback_votes_question_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("answered_questions.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    wants_person: Mapped[bool] = mapped_column(Boolean, default=False)
+    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def record_answer(
+    session: Session,
+    question: str,
+    answer: Answer,
+    *,
+    user_id: str | None = None,
+    team_id: str | None = None,
+    channel_id: str | None = None,
+) -> int:
+    """Store that `question` got `answer`; returns the id the feedback buttons carry."""
+    row = AnsweredQuestion(
+        question=question[:MAX_STORED_QUESTION],
+        lang=answer.lang,
+        kind=answer.kind.value,
+        topic_id=answer.topic_id,
+        score=answer.score,
+        user_id=user_id,
+        team_id=team_id,
+        channel_id=channel_id,
+    )
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def answered_question(session: Session, question_id: int) -> AnsweredQuestion | None:
+    return session.get(AnsweredQuestion, question_id)
+
+
+def vote(session: Session, question_id: int, user_id: str, *, helpful: bool) -> FeedbackVote | None:
+    """Record or change `user_id`'s vote on one answered question; None if the question is unknown."""
+    if session.get(AnsweredQuestion, question_id) is None:
+        return None
+    existing = _vote_of(session, question_id, user_id)
+    if existing is None:
+        try:
+            existing = FeedbackVote(question_id=question_id, user_id=user_id, helpful=helpful)
+            session.add(existing)
+            session.commit()
+            return existing
+        except IntegrityError:
+            # A double click raced us to the insert: the unique constraint kept one row, change that one.
+            session.rollback()
+            existing = _vote_of(session, question_id, user_id)
+            assert existing is not None
+    existing.helpful = helpful
+    existing.voted_at = utcnow()
+    session.commit()
+    return existing
+
+
+def add_comment(
+    session: Session, question_id: int, user_id: str, comment: str | None, *, wants_person: bool = False
+) -> FeedbackVote | None:
+    """Attach what was unclear (and whether a person should follow up) to the user's "not helpful" vote."""
+    existing = vote(session, question_id, user_id, helpful=False)
+    if existing is None:
+        return None
+    text = (comment or "").strip()
+    if text:
+        existing.comment = text[:MAX_COMMENT]
+    existing.wants_person = existing.wants_person or wants_person
+    session.commit()
+    return existing
+
+
+def _vote_of(session: Session, question_id: int, user_id: str) -> FeedbackVote | None:
+    return session.scalar(
+        select(FeedbackVote).where(FeedbackVote.question_id == question_id, FeedbackVote.user_id == user_id)
+    )
+
+
+@dataclass(frozen=True)
+class Comment:
+    question: str
+    lang: Lang
+    comment: str
+    wants_person: bool
+
+
+@dataclass(frozen=True)
+class ArticleFeedback:
+    topic_id: str | None  # None: questions no article answered
+    answered: int
+    helpful: int
+    not_helpful: int
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def helpful_share(self) -> float | None:
+        votes = self.helpful + self.not_helpful
+        return self.helpful / votes if votes else None
+
+
+def report(session: Session) -> list[ArticleFeedback]:
+    """Helpful / not helpful per article (most "not helpful" first: those need work), with comments."""
+    counts = session.execute(
+        select(
+            AnsweredQuestion.topic_id,
+            func.count(func.distinct(AnsweredQuestion.id)),
+            func.count(case((FeedbackVote.helpful.is_(True), 1))),
+            func.count(case((FeedbackVote.helpful.is_(False), 1))),
+        )
+        .outerjoin(FeedbackVote, FeedbackVote.question_id == AnsweredQuestion.id)
+        .group_by(AnsweredQuestion.topic_id)
+    ).all()
+    comments: dict[str | None, list[Comment]] = {}
+    for topic_id, question, lang, comment, wants_person in session.execute(
+        select(
+            AnsweredQuestion.topic_id,
+            AnsweredQuestion.question,
+            AnsweredQuestion.lang,
+            FeedbackVote.comment,
+            FeedbackVote.wants_person,
+        )
+        .join(FeedbackVote, FeedbackVote.question_id == AnsweredQuestion.id)
+        .where(FeedbackVote.comment.is_not(None))
+        .order_by(FeedbackVote.voted_at)
+    ):
+        comments.setdefault(topic_id, []).append(Comment(question, lang, comment, wants_person))
+    articles = [
+        ArticleFeedback(topic_id, answered, helpful, not_helpful, comments.get(topic_id, []))
+        for topic_id, answered, helpful, not_helpful in counts
+    ]
+    return sorted(articles, key=lambda a: (-a.not_helpful, -a.answered, a.topic_id or ""))
