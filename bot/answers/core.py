@@ -1,0 +1,154 @@
+"""The answering core: language, small talk, the best article or an honest "not sure"."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.answers.knowledge import TOPIC_IDS, KnowledgeBase, escape_mrkdwn, load_knowledge
+from bot.answers.language import detect_language
+from bot.answers.messages import MESSAGES
+from bot.answers.retrieval import Match, TopicIndex, build_index
+from bot.answers.text import word_set, words
+from bot.answers.types import Answer, AnswerKind, TopicRef
+from bot.config import Lang, Settings
+
+# Tuned on the tuning half of bench/eval_questions.tsv (see bench/answers.py and the README).
+MIN_SCORE = 0.20  # below this, no article fits
+MIN_MARGIN = 0.0  # ... or when the runner-up (not a related topic) is this close
+MAX_QUESTION_CHARS = 1000  # longer texts are read from their start only
+CLOSEST_TOPICS = 3
+
+_GREETINGS = word_set(
+    "hej hejsan hallå halla tja tjena tjenare tjabba morsning god morgon dag kväll eftermiddag "
+    "hi hello hey hiya howdy yo good morning afternoon evening there"
+)
+_THANKS = word_set("tack tackar tacksam thanks thank thx ty cheers")
+_FILLER = word_set(
+    "så mycket tusen för hjälpen det du ni alla allihop bot mailbot snälla bra toppen super perfekt kanon "
+    "you so much a lot very for the help all everyone great perfect nice ok okay"
+)
+# Example values for articles when the customer's own are not known (and for indexing bodies).
+_INDEX_VALUES = {"domain": "example.com", "mailbox": "anna@example.com", "name": "Anna"}
+
+
+def default_values(settings: Settings) -> dict[str, str]:
+    return {
+        "domain": settings.example_domain,
+        "mailbox": f"anna@{settings.example_domain}",
+        "name": "Anna",
+        "provider": settings.provider_name,
+        "support": settings.support_contact,
+    }
+
+
+def template_values(settings: Settings, context: Mapping[str, str] | None) -> dict[str, str]:
+    """Settings' defaults overlaid with what is known about the customer ("domain", "mailbox", "name")."""
+    values = default_values(settings)
+    known = {k: str(v).strip() for k, v in (context or {}).items() if k in values and str(v).strip()}
+    if "domain" in known and "mailbox" not in known:
+        known["mailbox"] = f"anna@{known['domain']}"
+    if "mailbox" in known and "@" not in known["mailbox"]:
+        known["mailbox"] = f"{known['mailbox']}@{known.get('domain', values['domain'])}"
+    values.update(known)
+    return values
+
+
+@functools.cache
+def _knowledge_and_index(knowledge_dir: Path) -> tuple[KnowledgeBase, TopicIndex]:
+    knowledge = load_knowledge(knowledge_dir)
+    values = {**default_values(Settings()), **_INDEX_VALUES}
+    return knowledge, build_index(knowledge, values)
+
+
+def _small_talk(question_words: list[str]) -> str | None:
+    """'greeting' or 'thanks' when the text is nothing but that (and some filler words)."""
+    if not question_words or not set(question_words) <= _GREETINGS | _THANKS | _FILLER:
+        return None
+    if _THANKS & set(question_words):
+        return "thanks"
+    return "greeting" if _GREETINGS & set(question_words) else None
+
+
+def _is_confident(ranked: list[Match], related: tuple[str, ...]) -> bool:
+    best = ranked[0]
+    runner_up = next((m for m in ranked[1:] if m.topic_id not in related), None)
+    margin = best.score - runner_up.score if runner_up else best.score
+    return best.score >= MIN_SCORE and margin >= MIN_MARGIN
+
+
+def topics(lang: Lang, settings: Settings | None = None) -> list[TopicRef]:
+    """Every topic with its title in `lang`, in the knowledge base's order."""
+    knowledge, _ = _knowledge_and_index((settings or Settings()).knowledge_dir)
+    return [TopicRef(t, knowledge.article(lang, t).title) for t in TOPIC_IDS]
+
+
+def _article_answer(
+    knowledge: KnowledgeBase, topic_id: str, lang: Lang, values: Mapping[str, str], score: float
+) -> Answer:
+    article = knowledge.article(lang, topic_id)
+    return Answer(
+        kind=AnswerKind.ARTICLE,
+        lang=lang,
+        text=article.render(values),
+        topic_id=topic_id,
+        title=article.title,
+        score=score,
+        related=[TopicRef(t, knowledge.article(lang, t).title) for t in article.related],
+        flow=article.flow,
+    )
+
+
+def _escaped(values: Mapping[str, str]) -> dict[str, str]:
+    return {k: escape_mrkdwn(v) for k, v in values.items()}
+
+
+def render_topic(
+    topic_id: str, lang: Lang, settings: Settings, context: Mapping[str, str] | None = None
+) -> Answer:
+    """The article of a topic the user picked (a related-topic button); score 1.0 means 'chosen'.
+
+    An unknown topic id (a stale or forged button) gets the not-sure answer with the main topics.
+    """
+    knowledge, _ = _knowledge_and_index(settings.knowledge_dir)
+    values = template_values(settings, context)
+    if topic_id not in TOPIC_IDS:
+        return Answer(
+            kind=AnswerKind.NO_ANSWER,
+            lang=lang,
+            text=MESSAGES.text("not_sure", lang, **_escaped(values)),
+            related=[TopicRef(t, knowledge.article(lang, t).title) for t in TOPIC_IDS[:CLOSEST_TOPICS]],
+        )
+    return _article_answer(knowledge, topic_id, lang, values, score=1.0)
+
+
+def answer(
+    question: str, settings: Settings, lang: Lang | None = None, context: Mapping[str, str] | None = None
+) -> Answer:
+    """Answer one question: small talk, the best article, or "not sure" with the closest topics."""
+    knowledge, index = _knowledge_and_index(settings.knowledge_dir)
+    text = question[:MAX_QUESTION_CHARS]
+    lang = lang or detect_language(text, settings.default_lang)
+    values = template_values(settings, context)
+    main_topics = [TopicRef(t, knowledge.article(lang, t).title) for t in TOPIC_IDS[:CLOSEST_TOPICS]]
+    question_words = words(text)
+    if not question_words:
+        return Answer(AnswerKind.SMALLTALK, lang, MESSAGES.text("empty_question", lang), related=main_topics)
+    if kind := _small_talk(question_words):
+        return Answer(
+            AnswerKind.SMALLTALK, lang, MESSAGES.text(kind, lang, **_escaped(values)), related=main_topics
+        )
+    ranked = index.rank(text)
+    best = ranked[0]
+    if _is_confident(ranked, knowledge.article(lang, best.topic_id).related):
+        return _article_answer(knowledge, best.topic_id, lang, values, best.score)
+    return Answer(
+        kind=AnswerKind.NO_ANSWER,
+        lang=lang,
+        text=MESSAGES.text("not_sure", lang, **_escaped(values)),
+        score=best.score,
+        related=[
+            TopicRef(m.topic_id, knowledge.article(lang, m.topic_id).title) for m in ranked[:CLOSEST_TOPICS]
+        ],
+    )

@@ -1,0 +1,91 @@
+"""Swedish or English? A small hand-built model: function-word votes plus character n-grams.
+
+Support questions are short ("alias?", "hur vidarebefordrar jag"), often without å/ä/ö and with
+typos, so the words that carry the most evidence are the little ones (och, jag, hur / the, how, I).
+Character n-grams of those word lists plus the letters å/ä/ö decide when no function word appears.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+
+from bot.answers.text import fold, word_set, words
+from bot.config import Lang
+
+SV_WORDS = word_set(
+    """
+    och att det som en ett är jag du vi ni de den dem har hade hur vad varför vilken vilket vilka
+    kan kunde inte på för med till från av om när var vart min mitt mina din ditt dina vår vårt våra
+    er ert era sin sitt sina ska skall måste vill får fick finns göra gör gjort skapa skapar lägga
+    lägg lägger ta tar bort ändra ändrar skicka skickar skickas mejl mejla mejlet epost e-post
+    adress adressen adresser brevlåda brevlådan inkorg inkorgen hej hejsan tjena hallå tack tackar
+    också eller men så här där nu bara även mig dig oss sig någon något några alla allt samma
+    annan annat andra ny nytt nya mer mest hos vidare kopia kopian utan efter innan ifrån ju väl
+    kolla koll fungerar funkar jobbar går gå behöver behövs vet veta undrar säga betyder skillnad
+    skillnaden mellan istället också personer person gruppen grupp kund kunder kollega kollegor
+    medlem medlemmar någons ur sen sedan dom mej dej va e ha hej
+    """
+)
+EN_WORDS = word_set(
+    """
+    the a an and or but of to in on at for from with by about is are was were be been being am
+    i you we they he she it me my mine your yours our us their them his her its this that these
+    those what which who whom whose why how when where can could would should will shall do does
+    did done have has had not no yes please help want need make create set up add remove delete
+    change send sends sent email e-mail address addresses mailbox inbox hello hi hey thanks
+    thank also just only some any all same other another new more most into out over after before
+    again still get gets got go goes going know mean means difference between instead people person
+    team group customer colleague member members someone something there here now then than so if
+    way works work working copy keep my our
+    """
+)
+_NGRAM_SIZES = (2, 3, 4)
+_WORD_VOTE = 2.0  # log-odds one known function word adds; outweighs several n-grams
+_DIACRITIC_VOTE = 3.0  # å, ä, ö only occur in the Swedish side
+
+
+def _ngrams(word: str) -> list[str]:
+    padded = f" {word} "
+    return [padded[i : i + n] for n in _NGRAM_SIZES for i in range(len(padded) - n + 1)]
+
+
+@functools.cache
+def _ngram_log_odds() -> dict[str, float]:
+    """Log-odds sv:en of each n-gram, estimated from the two function-word lists (add-one smoothed)."""
+    counts = {
+        "sv": Counter(g for w in SV_WORDS - EN_WORDS for g in _ngrams(fold(w))),
+        "en": Counter(g for w in EN_WORDS - SV_WORDS for g in _ngrams(w)),
+    }
+    vocabulary = set(counts["sv"]) | set(counts["en"])
+    totals = {lang: sum(c.values()) + len(vocabulary) for lang, c in counts.items()}
+    return {
+        g: math.log((counts["sv"][g] + 1) / totals["sv"]) - math.log((counts["en"][g] + 1) / totals["en"])
+        for g in vocabulary
+    }
+
+
+def swedish_log_odds(text: str) -> float:
+    """Positive: the text looks Swedish; negative: English; 0: no evidence."""
+    log_odds = _ngram_log_odds()
+    score = 0.0
+    for word in words(text):
+        in_sv, in_en = word in SV_WORDS, word in EN_WORDS
+        if in_sv != in_en:
+            score += _WORD_VOTE if in_sv else -_WORD_VOTE
+        elif not in_sv:
+            score += 0.1 * sum(log_odds.get(g, 0.0) for g in _ngrams(fold(word)))
+        if any(c in "åäö" for c in word):
+            score += _DIACRITIC_VOTE
+    return score
+
+
+def detect_language(text: str, default: Lang) -> Lang:
+    """The language of a (short, maybe misspelled, maybe mixed) question; `default` when unclear."""
+    score = swedish_log_odds(text)
+    if score > 0:
+        return "sv"
+    if score < 0:
+        return "en"
+    return default

@@ -1,0 +1,48 @@
+"""`mailbot ask`: answer a question (or one question a line from stdin) from the knowledge base."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from bot.answers import Answer, AnswerKind, answer
+from bot.config import LANGS, Lang, Settings
+
+
+def _as_json(result: Answer) -> str:
+    article = result.topic_id if result.kind is AnswerKind.ARTICLE else None
+    return json.dumps(
+        {"article": article, "lang": result.lang, "score": round(result.score, 4), "text": result.text},
+        ensure_ascii=False,
+    )
+
+
+def _as_text(result: Answer) -> str:
+    lines = [f"*{result.title}*", ""] if result.title else []
+    lines.append(result.text)
+    if result.related:
+        lines += ["", *(f"→ {ref.title} ({ref.topic_id})" for ref in result.related)]
+    return "\n".join(lines)
+
+
+@click.command("ask")
+@click.option(
+    "--lang", type=click.Choice(LANGS), default=None, help="Answer in this language (default: detect)."
+)
+@click.option("--json", "as_json", is_flag=True, help='Print {"article", "lang", "score", "text"} as JSON.')
+@click.argument("question")
+@click.pass_obj
+def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> None:
+    """Answer QUESTION from the help articles. With '-' read one question a line from standard input."""
+    render = _as_json if as_json else _as_text
+    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
+    for text in questions:
+        if question == "-" and not text.strip():
+            continue
+        click.echo(render(answer(text, settings, lang=lang)))
+
+
+def register(main: click.Group) -> None:
+    main.add_command(ask)
