@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 2
+SQLITE_UNAVAILABLE_SIGNS = ("database is locked", "unable to open database", "disk I/O error")
 
 
 class Base(DeclarativeBase):
@@ -30,7 +34,21 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # pool_pre_ping replaces connections a database restart broke; connect_timeout makes a
+    # request fail fast (and say so) while the database is unreachable.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True for errors that mean "the database cannot be reached right now", not "the request was wrong"."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    if isinstance(error.orig, sqlite3.Error):
+        # SQLite reports a wrong statement as OperationalError too; these mean "not now".
+        return any(sign in str(error.orig) for sign in SQLITE_UNAVAILABLE_SIGNS)
+    return True
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
