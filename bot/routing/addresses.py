@@ -1,0 +1,98 @@
+"""Mail addresses: parse what a person typed into the stored form, and show the stored form to people.
+
+Stored form: lowercase, domain as IDNA punycode (`info@xn--exmpel-cua.se`), because Postfix looks
+keys up lowercase and DNS knows only ASCII. People see the Unicode form (`info@exämpel.se`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import idna
+
+from bot.i18n import Text
+from bot.routing.messages import MESSAGES
+
+# RFC 5321 section 4.5.3.1: local part 64 octets, a forward-path 256 octets including "<>" = 254 address.
+MAX_LOCAL_PART = 64
+MAX_ADDRESS = 254
+MAX_DOMAIN = 253
+MAX_LABEL = 63
+
+# RFC 5322 dot-atom: atext runs separated by single dots. Quoted local parts are refused on purpose.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = re.compile(rf"{_ATEXT}(\.{_ATEXT})*")
+_LDH_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+
+
+class AddressError(ValueError):
+    """Input that is not a usable address; `text` says why in sv/en."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.render("en"))
+        self.text = text
+
+
+def parse_domain(raw: str) -> str:
+    """Return the stored (lowercase, punycode) form of a domain name, or raise AddressError."""
+    return _parse_domain(raw.strip())
+
+
+@lru_cache(maxsize=4096)  # a CSV import repeats the same few domains many times
+def _parse_domain(shown: str) -> str:
+    if not shown:
+        raise AddressError(MESSAGES("address.no_domain", address=shown))
+    try:
+        ascii_name = idna.encode(shown, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise AddressError(MESSAGES("address.bad_domain", domain=shown)) from None
+    labels = ascii_name.split(".")
+    if len(ascii_name) > MAX_DOMAIN or any(len(label) > MAX_LABEL for label in labels):
+        raise AddressError(MESSAGES("address.domain_too_long", domain=shown, limit=MAX_DOMAIN))
+    if len(labels) < 2 or not all(_LDH_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
+        raise AddressError(MESSAGES("address.bad_domain", domain=shown))
+    return ascii_name
+
+
+def parse_address(raw: str) -> str:
+    """Return the stored form of an address (`Info@Exämpel.SE` -> `info@xn--exmpel-cua.se`).
+
+    Raises AddressError with a message that names the problem.
+    """
+    shown = raw.strip()
+    if "@" not in shown:
+        raise AddressError(MESSAGES("address.no_at", address=shown))
+    local, _, domain_part = shown.rpartition("@")
+    if not local:
+        raise AddressError(MESSAGES("address.no_local", address=shown))
+    if not local.isascii():
+        # Would need SMTPUTF8 end to end, which this provider does not offer.
+        raise AddressError(MESSAGES("address.non_ascii_local", address=shown))
+    if len(local) > MAX_LOCAL_PART:
+        raise AddressError(MESSAGES("address.local_too_long", address=shown, limit=MAX_LOCAL_PART))
+    if not _DOT_ATOM.fullmatch(local):
+        raise AddressError(MESSAGES("address.bad_local", address=shown))
+    domain = _parse_domain(domain_part)
+    address = f"{local.lower()}@{domain}"
+    if len(address) > MAX_ADDRESS:
+        raise AddressError(MESSAGES("address.too_long", address=shown, limit=MAX_ADDRESS))
+    return address
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2]
+
+
+def show_domain(domain: str) -> str:
+    """The Unicode form of a stored domain, for people."""
+    try:
+        return idna.decode(domain)
+    except idna.IDNAError:
+        return domain
+
+
+def show_address(address: str) -> str:
+    """The Unicode form of a stored address, for people (`info@xn--exmpel-cua.se` -> `info@exämpel.se`)."""
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{show_domain(domain)}"

@@ -1,0 +1,298 @@
+"""Everything the routing backend says, in Swedish and English.
+
+A refusal renders as "<rule name>: <what is wrong>", so a person always learns which rule stopped
+the change. Addresses in the values are already in their Unicode form.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import Catalog
+
+MESSAGES = Catalog(
+    "routing",
+    {
+        # How a refusal and a no-op are worded around their detail.
+        "refused": {
+            "sv": 'Nekat enligt regeln "{rule}": {detail}',
+            "en": 'Refused by the rule "{rule}": {detail}',
+        },
+        # Rule names (the `rule` of a Verdict / Outcome is the key after "rule.").
+        "rule.address": {"sv": "giltig adress", "en": "valid address"},
+        "rule.own_domain": {"sv": "bara våra domäner", "en": "our domains only"},
+        "rule.one_thing": {"sv": "en adress är en sak", "en": "one address is one thing"},
+        "rule.alias_target": {"sv": "alias pekar på en brevlåda", "en": "an alias points at a mailbox"},
+        "rule.known_target": {"sv": "mottagaren finns", "en": "the recipient exists"},
+        "rule.forward_source": {
+            "sv": "vidarebefordran gäller en brevlåda",
+            "en": "a forward belongs to a mailbox",
+        },
+        "rule.self_forward": {"sv": "ingen vidarebefordran till sig själv", "en": "no forward to itself"},
+        "rule.external_forward": {
+            "sv": "extern vidarebefordran kräver administratör",
+            "en": "external forwarding needs an admin",
+        },
+        "rule.no_loops": {"sv": "inga slingor", "en": "no loops"},
+        "rule.limits": {"sv": "gränser", "en": "limits"},
+        "rule.in_use": {"sv": "används av andra", "en": "in use elsewhere"},
+        "rule.exists": {"sv": "finns", "en": "exists"},
+        "rule.undo": {"sv": "ångra", "en": "undo"},
+        # Address syntax.
+        "address.no_at": {
+            "sv": '"{address}" saknar @, en adress ser ut som namn@domän.se.',
+            "en": '"{address}" has no @; an address looks like name@domain.com.',
+        },
+        "address.no_local": {
+            "sv": '"{address}" saknar namnet före @.',
+            "en": '"{address}" has no name before the @.',
+        },
+        "address.no_domain": {
+            "sv": '"{address}" saknar domän efter @.',
+            "en": '"{address}" has no domain after the @.',
+        },
+        "address.non_ascii_local": {
+            "sv": '"{address}": namnet före @ får bara innehålla a-z, 0-9 och enkla tecken (inte å, ä, ö).',
+            "en": '"{address}": the name before the @ may only use a-z, 0-9 and plain symbols (no accents).',
+        },
+        "address.local_too_long": {
+            "sv": '"{address}": namnet före @ är längre än {limit} tecken.',
+            "en": '"{address}": the name before the @ is longer than {limit} characters.',
+        },
+        "address.bad_local": {
+            "sv": '"{address}": namnet före @ har otillåtna tecken, mellanslag eller punkter i fel läge.',
+            "en": '"{address}": the name before the @ has characters, spaces or dots that are not allowed.',
+        },
+        "address.bad_domain": {
+            "sv": '"{domain}" är inte ett giltigt domännamn.',
+            "en": '"{domain}" is not a valid domain name.',
+        },
+        "address.domain_too_long": {
+            "sv": '"{domain}" är för långt (högst {limit} tecken, högst 63 per del).',
+            "en": '"{domain}" is too long (at most {limit} characters, 63 per part).',
+        },
+        "address.too_long": {
+            "sv": '"{address}" är längre än {limit} tecken.',
+            "en": '"{address}" is longer than {limit} characters.',
+        },
+        # Refusal details.
+        "not_our_domain": {
+            "sv": "{address} hör inte till någon av våra domäner.",
+            "en": "{address} is not in one of our domains.",
+        },
+        "domain_unknown": {
+            "sv": "Domänen {domain} finns inte hos oss; lägg till den först.",
+            "en": "The domain {domain} is not hosted here; add it first.",
+        },
+        "already_mailbox": {"sv": "{address} är redan en brevlåda.", "en": "{address} is already a mailbox."},
+        "already_alias": {
+            "sv": "{address} är redan ett alias för {mailbox}; ta bort det först.",
+            "en": "{address} is already an alias of {mailbox}; remove it first.",
+        },
+        "already_group": {
+            "sv": "{address} är redan en distributionsgrupp.",
+            "en": "{address} is already a distribution group.",
+        },
+        "group_named_otherwise": {
+            "sv": '{address} är redan en distributionsgrupp med namnet "{name}".',
+            "en": '{address} is already a distribution group named "{name}".',
+        },
+        "not_a_mailbox": {
+            "sv": "{address} är ingen brevlåda hos oss.",
+            "en": "{address} is not one of our mailboxes.",
+        },
+        "not_an_alias": {
+            "sv": "{address} är inget alias, utan {what}.",
+            "en": "{address} is not an alias but {what}.",
+        },
+        "not_a_group": {
+            "sv": "{address} är ingen distributionsgrupp.",
+            "en": "{address} is not a distribution group.",
+        },
+        "what.mailbox": {"sv": "en brevlåda", "en": "a mailbox"},
+        "what.group": {"sv": "en distributionsgrupp", "en": "a distribution group"},
+        "unknown_internal": {
+            "sv": "{address} finns inte: ingen brevlåda, inget alias och ingen grupp har den adressen.",
+            "en": "{address} does not exist: no mailbox, alias or group has that address.",
+        },
+        "self_forward": {
+            "sv": "{address} kan inte vidarebefordras till sig själv.",
+            "en": "{address} cannot be forwarded to itself.",
+        },
+        "external_forward": {
+            "sv": "{target} ligger utanför våra domäner; bara en administratör får vidarebefordra dit.",
+            "en": "{target} is outside our domains; only an admin may forward there.",
+        },
+        "loop": {
+            "sv": "ändringen skulle skapa en slinga där posten går runt för evigt: {path}.",
+            "en": "the change would create a loop where mail goes round forever: {path}.",
+        },
+        "group_in_itself": {
+            "sv": "en grupp kan inte vara medlem i sig själv ({address}).",
+            "en": "a group cannot be a member of itself ({address}).",
+        },
+        "too_many_members": {
+            "sv": "{group} skulle få {count} medlemmar, högst {limit} är tillåtet.",
+            "en": "{group} would get {count} members; at most {limit} are allowed.",
+        },
+        "too_many_deliveries": {
+            "sv": "post till {address} skulle nå {count} mottagare, högst {limit} är tillåtet.",
+            "en": "mail to {address} would reach {count} recipients; at most {limit} are allowed.",
+        },
+        "too_deep": {
+            "sv": "post till {address} skulle gå genom {count} led, högst {limit} är tillåtet.",
+            "en": "mail to {address} would pass through {count} steps; at most {limit} are allowed.",
+        },
+        "no_members_given": {"sv": "ange minst en medlem.", "en": "name at least one member."},
+        "in_use": {
+            "sv": "{address} används fortfarande av {users}; ta bort det där först.",
+            "en": "{address} is still used by {users}; remove it there first.",
+        },
+        "no_such_change": {
+            "sv": "det finns ingen ändring nummer {id}.",
+            "en": "there is no change number {id}.",
+        },
+        "not_undoable": {
+            "sv": "ändring {id} ({action}) kan inte ångras här.",
+            "en": "change {id} ({action}) cannot be undone here.",
+        },
+        "changed_since": {
+            "sv": "{address} har ändrats efter ändring {id}, av ändring {later}; ångra den först.",
+            "en": "{address} has changed after change {id}, by change {later}; undo that one first.",
+        },
+        "mailbox_exists_as": {
+            "sv": "{address} finns redan ({what}).",
+            "en": "{address} already exists ({what}).",
+        },
+        "what.alias": {"sv": "ett alias", "en": "an alias"},
+        "import_line": {"sv": "rad {line}: {detail}", "en": "line {line}: {detail}"},
+        "import_duplicate": {
+            "sv": "{address} står redan på rad {first}.",
+            "en": "{address} is already on line {first}.",
+        },
+        "import_no_address_column": {
+            "sv": 'filen saknar kolumnen "address" på första raden.',
+            "en": 'the file has no "address" column in its first line.',
+        },
+        # No-ops: the same request twice.
+        "unchanged.alias": {
+            "sv": "{alias} är redan ett alias för {mailbox}; inget att göra.",
+            "en": "{alias} is already an alias of {mailbox}; nothing to do.",
+        },
+        "unchanged.no_alias": {
+            "sv": "{alias} är inget alias; inget att göra.",
+            "en": "{alias} is no alias; nothing to do.",
+        },
+        "unchanged.forward": {
+            "sv": "{address} vidarebefordras redan så; inget att göra.",
+            "en": "{address} is already forwarded like that; nothing to do.",
+        },
+        "unchanged.no_forward": {
+            "sv": "{address} har ingen vidarebefordran; inget att göra.",
+            "en": "{address} has no forward; nothing to do.",
+        },
+        "unchanged.group": {
+            "sv": "Gruppen {address} finns redan; inget att göra.",
+            "en": "The group {address} already exists; nothing to do.",
+        },
+        "unchanged.no_group": {
+            "sv": "Det finns ingen grupp {address}; inget att göra.",
+            "en": "There is no group {address}; nothing to do.",
+        },
+        "unchanged.members": {
+            "sv": "Alla är redan medlemmar i {group}; inget att göra.",
+            "en": "They are all members of {group} already; nothing to do.",
+        },
+        "unchanged.no_member": {
+            "sv": "{member} är inte medlem i {group}; inget att göra.",
+            "en": "{member} is not a member of {group}; nothing to do.",
+        },
+        "unchanged.undone": {
+            "sv": "Ändring {id} är redan ångrad (av ändring {by}); inget att göra.",
+            "en": "Change {id} is already undone (by change {by}); nothing to do.",
+        },
+        "unchanged.domain": {
+            "sv": "Domänen {domain} finns redan; inget att göra.",
+            "en": "The domain {domain} exists already; nothing to do.",
+        },
+        "unchanged.mailbox": {
+            "sv": "Brevlådan {address} finns redan; inget att göra.",
+            "en": "The mailbox {address} exists already; nothing to do.",
+        },
+        # What a change will do, in plain words.
+        "effect.add_alias": {
+            "sv": "Post till {alias} hamnar i {mailbox}s inkorg.",
+            "en": "Mail to {alias} will land in {mailbox}'s inbox.",
+        },
+        "effect.remove_alias": {
+            "sv": "Post till {alias} hamnar inte längre hos {mailbox}, utan avvisas som okänd adress.",
+            "en": "Mail to {alias} will no longer reach {mailbox}; it is rejected as an unknown address.",
+        },
+        "effect.set_forward": {
+            "sv": "Post till {address} skickas vidare till {target} och hamnar inte i {address}s inkorg.",
+            "en": "Mail to {address} will be forwarded to {target} and will not land in {address}'s inbox.",
+        },
+        "effect.set_forward_keep_copy": {
+            "sv": "Post till {address} skickas vidare till {target}; en kopia stannar i {address}s inkorg.",
+            "en": "Mail to {address} will be forwarded to {target}, and a copy stays in {address}'s inbox.",
+        },
+        "effect.clear_forward": {
+            "sv": "Post till {address} skickas inte längre till {target} utan hamnar i den egna inkorgen.",
+            "en": "Mail to {address} will no longer go to {target}; it lands in its own inbox.",
+        },
+        "effect.create_group": {
+            "sv": '{address} blir distributionsgruppen "{name}". Utan medlemmar avvisas post dit.',
+            "en": '{address} becomes the group "{name}". Mail to it is rejected until it has members.',
+        },
+        "effect.delete_group": {
+            "sv": "Gruppen {address} tas bort: post dit avvisas och dess {count} medlemmar får den inte.",
+            "en": "Group {address} is deleted: mail to it is rejected, its {count} members stop getting it.",
+        },
+        "effect.add_members": {
+            "sv": "Post till {group} når också {members}.",
+            "en": "Mail to {group} will also reach {members}.",
+        },
+        "effect.remove_member": {
+            "sv": "{member} får inte längre post som skickas till {group}.",
+            "en": "{member} will no longer get mail sent to {group}.",
+        },
+        "effect.undo": {
+            "sv": "{address} blir som före ändring {id} ({action}).",
+            "en": "{address} goes back to how it was before change {id} ({action}).",
+        },
+        "effect.add_domain": {"sv": "Domänen {domain} läggs till.", "en": "The domain {domain} is added."},
+        "effect.add_mailbox": {
+            "sv": "Brevlådan {address} läggs till.",
+            "en": "The mailbox {address} is added.",
+        },
+        "effect.import": {"sv": "{count} brevlådor importerade.", "en": "{count} mailboxes imported."},
+        # Trace.
+        "trace.mailbox": {
+            "sv": "levereras till brevlådan {address}",
+            "en": "delivered to the mailbox {address}",
+        },
+        "trace.external": {
+            "sv": "skickas ut till {address} (utanför våra domäner)",
+            "en": "sent out to {address} (outside our domains)",
+        },
+        "trace.unknown": {
+            "sv": "{address} finns inte hos oss: posten avvisas",
+            "en": "{address} does not exist here: the mail is rejected",
+        },
+        "trace.loop": {
+            "sv": "posten fastnar: adresserna pekar på varandra i en slinga, Postfix skjuter upp leveransen",
+            "en": "mail gets stuck: the addresses point at each other in a loop and Postfix defers delivery",
+        },
+        "trace.step.alias": {
+            "sv": "{source} är ett alias för {destinations}",
+            "en": "{source} is an alias of {destinations}",
+        },
+        "trace.step.forward": {
+            "sv": "{source} vidarebefordras till {destinations}",
+            "en": "{source} is forwarded to {destinations}",
+        },
+        "trace.step.member": {
+            "sv": "gruppen {source} har medlemmarna {destinations}",
+            "en": "the group {source} has the members {destinations}",
+        },
+        "trace.step.keep_copy": {"sv": "{source} behåller en kopia", "en": "{source} keeps a copy"},
+    },
+)
