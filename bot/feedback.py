@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.answers.types import Answer
+from bot.answers.types import Answer, AnswerKind
 from bot.config import Lang
 from bot.db import Base
 from bot.routing.models import utcnow
@@ -167,6 +167,7 @@ def report(session: Session) -> list[ArticleFeedback]:
             func.count(case((FeedbackVote.helpful.is_(False), 1))),
         )
         .outerjoin(FeedbackVote, FeedbackVote.question_id == AnsweredQuestion.id)
+        .where(AnsweredQuestion.kind != AnswerKind.SMALLTALK.value)  # greetings are not questions
         .group_by(AnsweredQuestion.topic_id)
     ).all()
     comments: dict[str | None, list[Comment]] = {}

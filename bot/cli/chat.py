@@ -1,0 +1,70 @@
+"""`mailbot chat` (the bot in this terminal) and `mailbot feedback` (what users said of the answers)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+
+import click
+
+from bot.config import Settings
+from bot.console import Chat
+from bot.db import make_engine, make_sessionmaker, upgrade
+from bot.feedback import ArticleFeedback, report
+
+
+def run_chat(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    Chat(settings, make_sessionmaker(engine), getpass.getuser(), sys.stdout).run(sys.stdin)
+
+
+@click.command("chat")
+@click.pass_obj
+def chat(settings: Settings) -> None:
+    """Talk to the bot in this terminal: numbered choices stand for Slack's buttons."""
+    run_chat(settings)
+
+
+def _as_dict(row: ArticleFeedback) -> dict[str, object]:
+    return {
+        "article": row.topic_id,
+        "answered": row.answered,
+        "helpful": row.helpful,
+        "not_helpful": row.not_helpful,
+        "comments": [
+            {"question": c.question, "lang": c.lang, "comment": c.comment, "wants_person": c.wants_person}
+            for c in row.comments
+        ],
+    }
+
+
+def _as_text(row: ArticleFeedback) -> str:
+    share = "-" if row.helpful_share is None else f"{row.helpful_share:.0%}"
+    lines = [
+        f"{row.topic_id or '(no article)'}: {row.helpful} helpful, {row.not_helpful} not helpful, "
+        f"{row.answered} answered, {share} helpful"
+    ]
+    for comment in row.comments:
+        person = " [wants a person]" if comment.wants_person else ""
+        lines.append(f"  - {comment.comment!r} (question: {comment.question[:200]!r}){person}")
+    return "\n".join(lines)
+
+
+@click.command("feedback")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of articles with counts and comments.")
+@click.pass_obj
+def feedback(settings: Settings, as_json: bool) -> None:
+    """Helpful / not helpful per article, with the comments (articles needing work first)."""
+    with make_sessionmaker(make_engine(settings.database_url))() as session:
+        rows = report(session)
+    if as_json:
+        click.echo(json.dumps([_as_dict(row) for row in rows], ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(_as_text(row) for row in rows) or "no answers recorded yet")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(chat)
+    main.add_command(feedback)

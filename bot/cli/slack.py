@@ -1,0 +1,59 @@
+"""`mailbot serve` (the Slack app) and `mailbot start` (Slack with tokens, else the terminal chat)."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.chat import run_chat
+from bot.config import Settings
+from bot.db import make_engine, upgrade
+
+
+def run_slack(settings: Settings, http: bool, port: int) -> None:
+    if settings.slack_app_token and not http:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.slack.app import create_app
+
+        click.echo("mailbot: connecting to Slack in Socket Mode", err=True)
+        SocketModeHandler(create_app(settings), settings.slack_app_token).start()
+        return
+    if not (settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id)):
+        raise click.UsageError(
+            "HTTP mode needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN)"
+        )
+    from bot.slack.http import serve_http
+
+    serve_http(settings, port, lambda url: click.echo(f"mailbot: Slack requests go to {url}", err=True))
+
+
+@click.command("serve")
+@click.option("--http", "http", is_flag=True, help="HTTP mode even when SLACK_APP_TOKEN is set.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=None, help="HTTP port (default: PORT or 3000)."
+)
+@click.pass_obj
+def serve(settings: Settings, http: bool, port: int | None) -> None:
+    """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on POST /slack/events."""
+    upgrade(make_engine(settings.database_url))
+    run_slack(settings, http, settings.port if port is None else port)
+
+
+@click.command("start")
+@click.pass_context
+def start(ctx: click.Context) -> None:
+    """Migrate the database, then serve Slack when tokens are set, else chat here (with demo data)."""
+    settings: Settings = ctx.obj
+    upgrade(make_engine(settings.database_url))
+    if settings.has_slack:
+        run_slack(settings, http=False, port=settings.port)
+        return
+    demo = ctx.find_root().command.get_command(ctx, "demo")  # the routing CLI's demo data, when present
+    if demo is not None:
+        ctx.invoke(demo)
+    run_chat(settings)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(serve)
+    main.add_command(start)

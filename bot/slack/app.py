@@ -1,0 +1,42 @@
+"""The Bolt app factory: one app for Socket Mode, `serve --http` and WSGI servers alike."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.orm import sessionmaker
+
+from bot.config import Settings
+from bot.db import make_engine, make_sessionmaker
+
+# Modules with a `register(app, runtime)` function, one per kind of Slack request.
+LISTENER_MODULES = (
+    "bot.slack.listeners.events",
+    "bot.slack.listeners.commands",
+    "bot.slack.listeners.actions",
+    "bot.slack.listeners.views",
+)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What listeners need besides Bolt's own arguments."""
+
+    settings: Settings
+    sessions: sessionmaker
+
+
+def create_app(settings: Settings, sessions: sessionmaker | None = None) -> App:
+    """A Bolt app whose Web API calls all go to SLACK_API_URL (GovSlack, or a test stand-in)."""
+    runtime = Runtime(settings, sessions or make_sessionmaker(make_engine(settings.database_url)))
+    app = App(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret or "",
+        client=WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+    )
+    for module_name in LISTENER_MODULES:
+        importlib.import_module(module_name).register(app, runtime)
+    return app

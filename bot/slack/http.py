@@ -1,0 +1,71 @@
+"""HTTP mode: one WSGI app for `mailbot serve --http` and for production servers (gunicorn).
+
+    gunicorn 'bot.slack.http:create_wsgi_app()'
+
+`POST /slack/events` takes every Slack request (events, commands, interactivity); `GET /health`
+answers 200 when the database answers, else 503, so a load balancer can take an instance out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import Settings, load_settings
+from bot.db import make_engine, make_sessionmaker
+from bot.slack.app import create_app
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+SLACK_PATH = "/slack/events"
+HEALTH_PATH = "/health"
+log = logging.getLogger(__name__)
+
+
+def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    slack = SlackRequestHandler(create_app(settings, make_sessionmaker(engine)), path=SLACK_PATH)
+
+    def health(start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            log.exception("health check: database unreachable")
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"database unreachable\n"]
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok\n"]
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return health(start_response)
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # Slack retries unanswered requests: one slow request must not hold the rest
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
+        log.info("%s %s", self.address_string(), format % args)
+
+
+def serve_http(settings: Settings, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve until interrupted, on all interfaces (a development or single-instance server)."""
+    server = make_server("", port, create_wsgi_app(settings), _ThreadingWSGIServer, _QuietHandler)
+    if on_ready:
+        on_ready(f"http://localhost:{server.server_port}{SLACK_PATH}")
+    server.serve_forever()

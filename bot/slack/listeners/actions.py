@@ -1,0 +1,82 @@
+"""Buttons under an answer: "Was this helpful?", a related topic, "talk to a person"."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.conversation import MESSAGES as CONVERSATION
+from bot.conversation import question_lang, show_topic
+from bot.feedback import vote
+from bot.slack.app import Runtime
+from bot.slack.blocks import (
+    ASK_PERSON_ACTION,
+    FEEDBACK_ACTION,
+    SHOW_TOPIC_ACTION,
+    feedback_modal,
+    parse_feedback_value,
+    parse_topic_value,
+)
+from bot.slack.replies import request_person, turn_message
+
+
+def reply_beside(body: dict[str, Any], client: WebClient, respond: Respond, message: dict[str, Any]) -> None:
+    """A new message next to the clicked one: in its channel and thread, or privately if it was private."""
+    container = body.get("container") or {}
+    if (
+        container.get("type") == "message"
+        and not container.get("is_ephemeral")
+        and container.get("channel_id")
+    ):
+        thread_ts = (body.get("message") or {}).get("thread_ts")
+        client.chat_postMessage(channel=container["channel_id"], thread_ts=thread_ts, **message)
+    else:
+        respond(response_type="ephemeral", replace_original=False, **message)
+
+
+def private_note(respond: Respond, text: str) -> None:
+    respond(response_type="ephemeral", replace_original=False, text=text)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    default_lang = runtime.settings.default_lang
+
+    @app.action(FEEDBACK_ACTION)
+    def on_feedback(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ):
+        ack()
+        user_id = body["user"]["id"]
+        parsed = parse_feedback_value(action.get("value") or "")
+        with runtime.sessions() as session:
+            stored = parsed and vote(session, parsed[1], user_id, helpful=parsed[0])
+            lang = question_lang(session, parsed[1], default_lang) if parsed else default_lang
+        if not parsed or not stored:
+            private_note(respond, CONVERSATION.text("unknown_question", lang))
+        elif stored.helpful:
+            private_note(respond, CONVERSATION.text("thanks_helpful", lang))
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(lang, parsed[1]))
+
+    @app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))
+    def on_topic(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient):
+        ack()
+        parsed = parse_topic_value(action.get("value") or "")
+        with runtime.sessions() as session:
+            turn = parsed and show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
+        if not turn:
+            private_note(respond, CONVERSATION.text("unknown_question", default_lang))
+            return
+        reply_beside(body, client, respond, turn_message(turn))
+
+    @app.action(ASK_PERSON_ACTION)
+    def on_ask_person(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ):
+        ack()
+        value = action.get("value") or ""
+        told = value.isdigit() and request_person(runtime, client, int(value), body["user"]["id"])
+        private_note(respond, told or CONVERSATION.text("unknown_question", default_lang))

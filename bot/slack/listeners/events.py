@@ -1,0 +1,66 @@
+"""Events: direct messages and mentions get an answer; App Home shows how to ask (and, for agents,
+the feedback per article)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App, BoltContext, Say
+from slack_sdk import WebClient
+
+from bot.answers import topics
+from bot.feedback import report
+from bot.slack.app import Runtime
+from bot.slack.blocks import home_view
+from bot.slack.replies import answer_message
+
+# `<@U123>` or `<@U123|name>`: the mention that addressed the bot is not part of the question.
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def is_from_a_person(event: dict[str, Any]) -> bool:
+    """Edits, joins and other subtypes, and every bot's messages (ours too) get no answer: no loops."""
+    return not event.get("subtype") and not event.get("bot_id") and bool(event.get("user"))
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.event("message")
+    def on_direct_message(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+        if event.get("channel_type") != "im" or not is_from_a_person(event):
+            return
+        say(
+            **answer_message(
+                runtime,
+                event.get("text") or "",
+                user_id=event["user"],
+                team_id=context.team_id,
+                channel_id=event.get("channel"),
+            )
+        )
+
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+        if not is_from_a_person(event):
+            return
+        message = answer_message(
+            runtime,
+            MENTION.sub(" ", event.get("text") or "").strip(),
+            user_id=event["user"],
+            team_id=context.team_id,
+            channel_id=event.get("channel"),
+        )
+        say(thread_ts=event.get("thread_ts") or event["ts"], **message)
+
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        settings, user_id = runtime.settings, event["user"]
+        lang = settings.default_lang
+        feedback = None
+        if user_id in settings.agents | settings.admins:
+            with runtime.sessions() as session:
+                feedback = report(session)
+        titles = {ref.topic_id: ref.title for ref in topics(lang, settings)}
+        client.views_publish(user_id=user_id, view=home_view(lang, feedback, titles))

@@ -1,0 +1,48 @@
+"""Modal submissions: what was unclear in a "not helpful" answer, and whether a person should help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.feedback import add_comment
+from bot.slack.app import Runtime
+from bot.slack.blocks import (
+    COMMENT_BLOCK,
+    COMMENT_INPUT,
+    FEEDBACK_MODAL,
+    PERSON_BLOCK,
+    PERSON_INPUT,
+    PERSON_WANTED,
+)
+from bot.slack.replies import request_person
+
+
+def submitted_feedback(view: dict[str, Any]) -> tuple[str | None, bool]:
+    """The comment (or None) and whether a person was asked for, from the modal's state."""
+    values = (view.get("state") or {}).get("values") or {}
+    comment = (values.get(COMMENT_BLOCK) or {}).get(COMMENT_INPUT, {}).get("value")
+    chosen = (values.get(PERSON_BLOCK) or {}).get(PERSON_INPUT, {}).get("selected_options") or []
+    return comment, any(option.get("value") == PERSON_WANTED for option in chosen)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.view(FEEDBACK_MODAL)
+    def on_feedback_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        metadata = view.get("private_metadata") or ""
+        if not metadata.isdigit():
+            return
+        question_id, user_id = int(metadata), body["user"]["id"]
+        comment, wants_person = submitted_feedback(view)
+        if wants_person:
+            told = request_person(runtime, client, question_id, user_id, comment)
+            if told:
+                client.chat_postMessage(channel=user_id, text=told)
+            return
+        with runtime.sessions() as session:
+            add_comment(session, question_id, user_id, comment)

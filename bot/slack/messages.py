@@ -1,0 +1,43 @@
+"""What the Slack app itself says (modal, support channel, App Home), in Swedish and English."""
+
+from bot.i18n import Catalog
+
+MESSAGES = Catalog(
+    "slack",
+    {
+        "modal_title": {"sv": "Hjälp oss bli bättre", "en": "Help us improve"},
+        "modal_submit": {"sv": "Skicka", "en": "Send"},
+        "modal_close": {"sv": "Stäng", "en": "Close"},
+        "modal_intro": {
+            "sv": "Tack för att du sa till. Vad saknades eller var oklart i svaret?",
+            "en": "Thanks for telling us. What was missing or unclear in the answer?",
+        },
+        "comment_label": {"sv": "Vad var oklart? (valfritt)", "en": "What was unclear? (optional)"},
+        "person_label": {"sv": "En person från supporten", "en": "A person from support"},
+        "person_option": {
+            "sv": "Ja, jag vill att en person hör av sig",
+            "en": "Yes, I would like a person to get back to me",
+        },
+        "support_request": {
+            "sv": "<@{user}> vill ha hjälp av en person.",
+            "en": "<@{user}> would like help from a person.",
+        },
+        "support_question": {"sv": "*Frågan:*", "en": "*The question:*"},
+        "support_article": {"sv": "*Bottens svar:* {article}", "en": "*The bot's answer:* {article}"},
+        "support_no_article": {"sv": "inget passande ämne", "en": "no fitting topic"},
+        "support_comment": {"sv": "*Vad som var oklart:*", "en": "*What was unclear:*"},
+        "home_title": {"sv": "Hjälp med e-postadresser", "en": "Help with mail addresses"},
+        "home_how": {
+            "sv": "Skriv din fråga i fliken *Meddelanden*, nämn mig i en kanal eller använd "
+            "`/mailhelp din fråga`. Jag svarar på svenska eller engelska.",
+            "en": "Write your question in the *Messages* tab, mention me in a channel or use "
+            "`/mailhelp your question`. I answer in Swedish or English.",
+        },
+        "home_feedback": {"sv": "*Återkoppling per artikel*", "en": "*Feedback per article*"},
+        "home_feedback_row": {
+            "sv": "`{bar}` *{title}*: {helpful} till hjälp, {not_helpful} inte, {answered} svar",
+            "en": "`{bar}` *{title}*: {helpful} helpful, {not_helpful} not, {answered} answers",
+        },
+        "home_no_feedback": {"sv": "Inga svar ännu.", "en": "No answers yet."},
+    },
+)

@@ -1,0 +1,47 @@
+"""Replies more than one kind of listener sends: an answer, and bringing in a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.conversation import MESSAGES as CONVERSATION
+from bot.conversation import Turn, ask, question_lang
+from bot.feedback import add_comment, answered_question
+from bot.slack.app import Runtime
+from bot.slack.blocks import answer_blocks, fallback_text, support_request_blocks
+
+
+def turn_message(turn: Turn) -> dict[str, Any]:
+    """chat.postMessage / respond arguments for one answer."""
+    return {"text": fallback_text(turn), "blocks": answer_blocks(turn)}
+
+
+def answer_message(
+    runtime: Runtime, question: str, *, user_id: str | None, team_id: str | None, channel_id: str | None
+) -> dict[str, Any]:
+    with runtime.sessions() as session:
+        turn = ask(
+            session, runtime.settings, question, user_id=user_id, team_id=team_id, channel_id=channel_id
+        )
+    return turn_message(turn)
+
+
+def request_person(
+    runtime: Runtime, client: WebClient, question_id: int, user_id: str, comment: str | None = None
+) -> str | None:
+    """Post the question to the support channel (or point to the support contact); returns what to tell
+    the user, in the question's language, or None if the question is unknown."""
+    settings = runtime.settings
+    with runtime.sessions() as session:
+        asked = answered_question(session, question_id)
+        if asked is None:
+            return None
+        add_comment(session, question_id, user_id, comment, wants_person=True)
+        lang = question_lang(session, question_id, settings.default_lang)
+    if not settings.support_channel:
+        return CONVERSATION.text("person_contact", lang, support=settings.support_contact)
+    blocks = support_request_blocks(settings.default_lang, user_id, asked.question, asked.topic_id, comment)
+    client.chat_postMessage(channel=settings.support_channel, text=blocks[0].text.text, blocks=blocks)
+    return CONVERSATION.text("person_coming", lang)
