@@ -2,5 +2,6 @@
 
 from bot import feedback as feedback_models
 from bot.routing import models as routing_models
+from bot.slack import stores as slack_stores
 
-__all__ = ["feedback_models", "routing_models"]
+__all__ = ["feedback_models", "routing_models", "slack_stores"]
