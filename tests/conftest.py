@@ -15,6 +15,9 @@ from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
 from tests.postgres_server import PostgresServer
 
+# The running Slack app and signed requests to it (fixtures `slack_standin`, `slack_app`).
+pytest_plugins = ["tests.slack_fixtures"]
+
 # Which databases every database test runs on: MAILBOT_TEST_DATABASES=sqlite,postgresql (default both).
 DATABASES = ("sqlite", "postgresql")
 SELECTED_DATABASES = tuple(

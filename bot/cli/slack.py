@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from bot.cli.chat import run_chat
@@ -10,6 +12,7 @@ from bot.db import make_engine, upgrade
 
 
 def run_slack(settings: Settings, http: bool, port: int) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.slack_app_token and not http:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -1,0 +1,271 @@
+"""Pytest plugin (loaded from conftest.py): the real Slack app as an HTTP server, and signed requests.
+
+    def test_something(slack_app: SlackAppProcess) -> None:
+        slack_app.standin.reset()
+        assert slack_app.command("/mailhelp", "vad är ett alias?").status == 200
+        [reply] = slack_app.standin.wait_for("response_url")
+
+`slack_app` is one `mailbot serve --http` process per test module (SQLite), its Web API pointed at a
+`SlackStandIn`. A module that needs other settings starts its own with `start_slack_app(...)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.db import make_engine, upgrade
+from tests.slack_standin import TEAM_ID, SlackStandIn
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+SUPPORT_CHANNEL = "CSUPPORT"
+AGENT = "UAGENT"
+ADMIN = "UADMIN"
+CUSTOMER = "U1"
+
+
+def slack_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """What Slack puts in X-Slack-Signature: v0= HMAC-SHA256 of "v0:{timestamp}:{body}"."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SlackAppProcess:
+    """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
+
+    def __init__(
+        self, database_url: str, standin: SlackStandIn, env: Mapping[str, str], log_path: Path
+    ) -> None:
+        self.database_url = database_url
+        self.standin = standin
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": standin.api_url,
+            "SLACK_APP_TOKEN": "",
+            "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
+            "MAILBOT_AGENTS": AGENT,
+            "MAILBOT_ADMINS": ADMIN,
+            **env,
+        }
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--http", "--port", str(self.port)],
+            env=environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if self.get("/health").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the app did not become healthy:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self._log.close()
+
+    def get(self, path: str) -> Response:
+        return self._send(urllib.request.Request(self.url + path))
+
+    def post(self, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
+        request = urllib.request.Request(
+            self.url + "/slack/events",
+            data=body,
+            method="POST",
+            headers={"Content-Type": content_type, **(headers or {})},
+        )
+        return self._send(request)
+
+    def signed_post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": slack_signature(secret, ts, body)}
+        return self.post(body, content_type, {**signature, **(headers or {})})
+
+    def command(
+        self, command: str, text: str, *, user_id: str = CUSTOMER, channel_id: str = "C1", **kw: Any
+    ) -> Response:
+        """A slash command as Slack sends it; its `response_url` leads to the stand-in."""
+        form = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "team_domain": "kulexempel",
+            "channel_id": channel_id,
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": self.standin.response_url(f"command-{user_id}"),
+            "trigger_id": "trigger-command",
+        }
+        return self.signed_post(urlencode(form).encode(), "application/x-www-form-urlencoded", **kw)
+
+    def event(self, event: dict[str, Any], **kw: Any) -> Response:
+        """An Events API callback wrapping `event`."""
+        envelope = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A1",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
+        }
+        return self.signed_post(json.dumps(envelope).encode(), "application/json", **kw)
+
+    def interact(self, payload: dict[str, Any], **kw: Any) -> Response:
+        """An interactivity request (button click, modal submission): form field `payload` with JSON."""
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.signed_post(body, "application/x-www-form-urlencoded", **kw)
+
+    def click(
+        self,
+        message_blocks: list[dict[str, Any]],
+        action_id: str,
+        *,
+        value: str | None = None,
+        user_id: str = CUSTOMER,
+        channel_id: str = "D1",
+        response_url: str | None = None,
+    ) -> Response:
+        """Press element `action_id` (for feedback buttons: the one with `value`) in a posted message."""
+        element = find_element(message_blocks, action_id)
+        clicked = value if value is not None else element.get("value")
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "kulexempel"},
+            "user": {"id": user_id, "team_id": TEAM_ID},
+            "api_app_id": "A1",
+            "trigger_id": f"trigger-{action_id}",
+            "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": channel_id},
+            "channel": {"id": channel_id},
+            "message": {"type": "message", "ts": "1700000000.000001", "blocks": message_blocks},
+            "response_url": response_url or self.standin.response_url(f"click-{user_id}"),
+            "actions": [
+                {
+                    "type": element["type"],
+                    "action_id": element["action_id"],
+                    "block_id": "b",
+                    "value": clicked,
+                }
+            ],
+        }
+        return self.interact(payload)
+
+    def submit_view(
+        self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = CUSTOMER
+    ) -> Response:
+        """Submit a modal the app opened (as recorded by the stand-in) with these input `values`."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "kulexempel"},
+            "user": {"id": user_id, "team_id": TEAM_ID},
+            "api_app_id": "A1",
+            "trigger_id": "trigger-view",
+            "view": {**view, "id": "V1", "state": {"values": values}},
+        }
+        return self.interact(payload)
+
+    def _send(self, request: urllib.request.Request) -> Response:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return Response(reply.status, reply.read().decode())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.read().decode())
+
+
+def find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
+    """The interactive element with this action id (or action id prefix before ':') in a message."""
+    for block in blocks:
+        for element in block.get("elements") or []:
+            if str(element.get("action_id")).partition(":")[0] == action_id:
+                return element
+    raise AssertionError(f"no element {action_id!r} in {json.dumps(blocks, ensure_ascii=False)[:2000]}")
+
+
+@pytest.fixture(scope="module")
+def slack_standin() -> Iterator[SlackStandIn]:
+    standin = SlackStandIn().start()
+    yield standin
+    standin.stop()
+
+
+def start_slack_app(
+    tmp_path_factory: pytest.TempPathFactory, standin: SlackStandIn, env: Mapping[str, str] | None = None
+) -> SlackAppProcess:
+    """A running app on a fresh, migrated SQLite database (the caller stops it)."""
+    directory = tmp_path_factory.mktemp("slack-app")
+    database_url = f"sqlite:///{directory / 'mailbot.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    engine.dispose()
+    return SlackAppProcess(database_url, standin, env or {}, directory / "app.log")
+
+
+@pytest.fixture(scope="module")
+def slack_app(
+    tmp_path_factory: pytest.TempPathFactory, slack_standin: SlackStandIn
+) -> Iterator[SlackAppProcess]:
+    app = start_slack_app(tmp_path_factory, slack_standin)
+    yield app
+    app.stop()
