@@ -219,7 +219,7 @@ MESSAGES = Catalog(
         },
         # What a change will do, in plain words.
         "effect.add_alias": {
-            "sv": "Post till {alias} hamnar i {mailbox}s inkorg.",
+            "sv": "Post till {alias} hamnar i inkorgen hos {mailbox}.",
             "en": "Mail to {alias} will land in {mailbox}'s inbox.",
         },
         "effect.remove_alias": {
@@ -227,11 +227,11 @@ MESSAGES = Catalog(
             "en": "Mail to {alias} will no longer reach {mailbox}; it is rejected as an unknown address.",
         },
         "effect.set_forward": {
-            "sv": "Post till {address} skickas vidare till {target} och hamnar inte i {address}s inkorg.",
+            "sv": "Post till {address} skickas till {target} och hamnar inte i inkorgen hos {address}.",
             "en": "Mail to {address} will be forwarded to {target} and will not land in {address}'s inbox.",
         },
         "effect.set_forward_keep_copy": {
-            "sv": "Post till {address} skickas vidare till {target}; en kopia stannar i {address}s inkorg.",
+            "sv": "Post till {address} skickas till {target}; en kopia stannar i inkorgen hos {address}.",
             "en": "Mail to {address} will be forwarded to {target}, and a copy stays in {address}'s inbox.",
         },
         "effect.clear_forward": {

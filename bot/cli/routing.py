@@ -1,0 +1,370 @@
+"""Routing on the command line: domains, mailboxes, aliases, forwards, groups, trace, undo, audit, Postfix.
+
+The command line is the provider's own operator: it acts with the admin role and audits the
+operator's name (`--actor`, default the OS user). Exit status: 0 done (or already so),
+1 refused by a rule (the message names it), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.config import LANGS, Lang, Settings
+from bot.db import make_engine, make_sessionmaker, upgrade
+from bot.i18n import Text
+from bot.routing.addresses import AddressError
+from bot.routing.changes import (
+    Actor,
+    AddAlias,
+    AddMembers,
+    Change,
+    ClearForward,
+    CreateGroup,
+    DeleteGroup,
+    RemoveAlias,
+    RemoveMember,
+    Role,
+    SetForward,
+)
+from bot.routing.messages import MESSAGES
+from bot.routing.postfix import UnsupportedDatabase, write_config
+from bot.routing.service import Outcome, RoutingService, Status
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_REFUSED = 1
+DEMO_MAILBOXES = ("anna", "bertil", "cecilia", "david")
+
+
+def _service(settings: Settings) -> RoutingService:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return RoutingService(make_sessionmaker(engine))
+
+
+class Context:
+    """What every routing command needs: the service, who acts, and in which language to answer."""
+
+    def __init__(self, settings: Settings, actor: str | None, lang: str | None, as_json: bool) -> None:
+        self.settings = settings
+        self.actor = Actor(actor or getpass.getuser(), Role.ADMIN)
+        self.lang: Lang = lang if lang in LANGS else settings.default_lang  # type: ignore[assignment]
+        self.as_json = as_json
+        self._service: RoutingService | None = None
+
+    @property
+    def service(self) -> RoutingService:
+        if self._service is None:
+            self._service = _service(self.settings)
+        return self._service
+
+    def say(self, text: Text) -> str:
+        return text.render(self.lang)
+
+    def report(self, outcome: Outcome) -> None:
+        """Print an outcome and leave with its exit status."""
+        message = self.say(outcome.message)
+        if self.as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "status": outcome.status.value,
+                        "rule": outcome.rule,
+                        "change_id": outcome.change_id,
+                        "message": message,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        elif outcome.status is Status.OK and outcome.change_id is not None:
+            click.echo(f"{message}\n[{outcome.change_id}] undo: mailbot undo {outcome.change_id}")
+        else:
+            click.echo(message, err=outcome.status is Status.REFUSED)
+        if outcome.status is Status.REFUSED:
+            sys.exit(EXIT_REFUSED)
+
+    def change(self, change: Change) -> None:
+        self.report(self.service.apply(change, self.actor))
+
+    def emit(self, data: Any, lines: list[str]) -> None:
+        if self.as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+        else:
+            for line in lines:
+                click.echo(line)
+
+
+def routing_command(
+    group: click.Group, name: str, json_help: str = "Print JSON for programs."
+) -> Callable[[F], F]:
+    """A routing subcommand with --actor, --lang and --json; the function receives a Context first."""
+
+    def decorate(function: F) -> F:
+        @click.option("--actor", default=None, help="Name to audit the change under (default: the OS user).")
+        @click.option("--lang", type=click.Choice(LANGS), default=None, help="Language of the messages.")
+        @click.option("--json", "as_json", is_flag=True, help=json_help)
+        @click.pass_obj
+        def command(
+            settings: Settings, actor: str | None, lang: str | None, as_json: bool, **kwargs: Any
+        ) -> None:
+            context = Context(settings, actor, lang, as_json)
+            try:
+                function(context, **kwargs)
+            except AddressError as error:
+                raise click.BadParameter(context.say(error.text)) from None
+
+        command.__doc__ = function.__doc__
+        # Keep the arguments and options declared on `function` itself.
+        command.__click_params__ = [*command.__click_params__, *getattr(function, "__click_params__", [])]  # type: ignore[attr-defined]
+        return group.command(name)(command)  # type: ignore[return-value]
+
+    return decorate
+
+
+@click.group("domain")
+def domain_group() -> None:
+    """Domains we host mail for."""
+
+
+@routing_command(domain_group, "add")
+@click.argument("name")
+def domain_add(context: Context, name: str) -> None:
+    """Host mail for the domain NAME (IDN like exämpel.se is fine)."""
+    context.report(context.service.add_domain(name, context.actor))
+
+
+@routing_command(domain_group, "list")
+def domain_list(context: Context) -> None:
+    """The domains we host."""
+    domains = context.service.domains()
+    context.emit(domains, domains)
+
+
+@click.group("mailbox")
+def mailbox_group() -> None:
+    """Mailboxes (loaded by the provider; the bot only checks them)."""
+
+
+@routing_command(mailbox_group, "add")
+@click.argument("address")
+@click.option("--name", default="", help="Display name.")
+def mailbox_add(context: Context, address: str, name: str) -> None:
+    """Add the mailbox ADDRESS in a hosted domain."""
+    context.report(context.service.add_mailbox(address, context.actor, name))
+
+
+@routing_command(mailbox_group, "list")
+@click.argument("domain", required=False)
+def mailbox_list(context: Context, domain: str | None) -> None:
+    """Mailboxes, of one DOMAIN or all."""
+    mailboxes = context.service.mailboxes(domain)
+    context.emit([asdict(m) for m in mailboxes], [f"{m.address}\t{m.name}\t{m.maildir}" for m in mailboxes])
+
+
+@routing_command(mailbox_group, "import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def mailbox_import(context: Context, file: Any) -> None:
+    """Add every mailbox in a CSV FILE (columns: address, and optionally name): all of them or none."""
+    reader = csv.DictReader(file)
+    if "address" not in (reader.fieldnames or []):
+        raise click.BadParameter(context.say(MESSAGES("import_no_address_column")), param_hint="FILE")
+    rows = [(row["address"] or "", row.get("name") or "") for row in reader]
+    with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
+        outcome = context.service.import_mailboxes(rows, context.actor, progress=bar.update)
+    context.report(outcome)
+
+
+@click.group("alias")
+def alias_group() -> None:
+    """Aliases: other addresses of one mailbox."""
+
+
+@routing_command(alias_group, "add")
+@click.argument("alias")
+@click.argument("mailbox")
+def alias_add(context: Context, alias: str, mailbox: str) -> None:
+    """Let mail to ALIAS land in MAILBOX's inbox."""
+    context.change(AddAlias(alias, mailbox))
+
+
+@routing_command(alias_group, "remove")
+@click.argument("alias")
+def alias_remove(context: Context, alias: str) -> None:
+    """Remove ALIAS (mail to it is then rejected)."""
+    context.change(RemoveAlias(alias))
+
+
+@routing_command(alias_group, "list")
+@click.argument("domain", required=False)
+def alias_list(context: Context, domain: str | None) -> None:
+    """Aliases, of one DOMAIN or all."""
+    aliases = context.service.aliases(domain)
+    context.emit([asdict(a) for a in aliases], [f"{a.alias} -> {a.mailbox}" for a in aliases])
+
+
+@click.group("forward")
+def forward_group() -> None:
+    """Forwards: a mailbox's mail goes to another address."""
+
+
+@routing_command(forward_group, "set")
+@click.argument("address")
+@click.argument("target")
+@click.option("--keep-copy", is_flag=True, help="Also keep a copy in ADDRESS's own inbox.")
+def forward_set(context: Context, address: str, target: str, keep_copy: bool) -> None:
+    """Forward mail for the mailbox ADDRESS to TARGET (replacing any forward it has)."""
+    context.change(SetForward(address, target, keep_copy))
+
+
+@routing_command(forward_group, "clear")
+@click.argument("address")
+def forward_clear(context: Context, address: str) -> None:
+    """Stop forwarding ADDRESS; its mail lands in its own inbox again."""
+    context.change(ClearForward(address))
+
+
+@routing_command(forward_group, "show")
+@click.argument("address")
+def forward_show(context: Context, address: str) -> None:
+    """Show where ADDRESS is forwarded, if anywhere."""
+    forward = context.service.forward(address)
+    if forward is None:
+        context.emit(None, [context.say(MESSAGES("unchanged.no_forward", address=address))])
+        return
+    copy = " (keep a copy)" if forward.keep_copy else ""
+    context.emit(asdict(forward), [f"{forward.address} -> {forward.target}{copy}"])
+
+
+@click.group("group")
+def group_group() -> None:
+    """Distribution groups: one address that reaches every member."""
+
+
+@routing_command(group_group, "create")
+@click.argument("address")
+@click.option("--name", default="", help="Display name of the group.")
+def group_create(context: Context, address: str, name: str) -> None:
+    """Create the distribution group ADDRESS."""
+    context.change(CreateGroup(address, name))
+
+
+@routing_command(group_group, "add")
+@click.argument("group")
+@click.argument("members", nargs=-1, required=True)
+def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
+    """Add MEMBERS (ours or outside addresses) to GROUP."""
+    context.change(AddMembers(group, members))
+
+
+@routing_command(group_group, "remove")
+@click.argument("group")
+@click.argument("member")
+def group_remove(context: Context, group: str, member: str) -> None:
+    """Remove MEMBER from GROUP."""
+    context.change(RemoveMember(group, member))
+
+
+@routing_command(group_group, "delete")
+@click.argument("group")
+def group_delete(context: Context, group: str) -> None:
+    """Delete GROUP and its member list."""
+    context.change(DeleteGroup(group))
+
+
+@routing_command(group_group, "members")
+@click.argument("group")
+def group_members(context: Context, group: str) -> None:
+    """The members of GROUP."""
+    members = context.service.members(group)
+    if members is None:
+        click.echo(context.say(MESSAGES("not_a_group", address=group)), err=True)
+        sys.exit(EXIT_REFUSED)
+    context.emit(members, members)
+
+
+@routing_command(group_group, "list")
+@click.argument("domain", required=False)
+def group_list(context: Context, domain: str | None) -> None:
+    """Groups, of one DOMAIN or all."""
+    groups = context.service.groups(domain)
+    context.emit(
+        [asdict(g) for g in groups], [f"{g.address}\t{g.name}\t{g.member_count} members" for g in groups]
+    )
+
+
+@click.group("routing-commands")
+def top_level() -> None:
+    """Holder for the top-level routing commands (registered one by one on `mailbot`)."""
+
+
+@routing_command(top_level, "trace", json_help="Print the steps and deliveries as JSON.")
+@click.argument("address")
+def trace(context: Context, address: str) -> None:
+    """Where mail to ADDRESS ends up, step by step, as Postfix will deliver it."""
+    result = context.service.trace(address)
+    context.emit(result.to_dict(), [context.say(line) for line in result.lines()])
+
+
+@routing_command(top_level, "undo")
+@click.argument("change_id", type=int)
+def undo(context: Context, change_id: int) -> None:
+    """Undo the change CHANGE_ID (the number `audit` and every change print)."""
+    context.report(context.service.undo(change_id, context.actor))
+
+
+@routing_command(top_level, "audit")
+@click.option("--limit", default=50, show_default=True, help="How many of the newest entries.")
+def audit(context: Context, limit: int) -> None:
+    """Who changed what and when, newest first."""
+    records = context.service.audit(limit)
+    lines = []
+    for r in records:
+        undone = f" (undone by {r.undone_by})" if r.undone_by else ""
+        of = f" of {r.undo_of}" if r.undo_of else ""
+        lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {r.actor}: {r.action}{of} {r.subject}{undone}")
+    context.emit([asdict(r) for r in records], lines)
+
+
+@click.command("postfix-config")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--mailbox-base", default="/var/mail/vhosts", show_default=True, help="virtual_mailbox_base.")
+@click.pass_obj
+def postfix_config(settings: Settings, out: Path, mailbox_base: str) -> None:
+    """Write Postfix lookup tables for DATABASE_URL and a main.cf snippet into the folder OUT."""
+    try:
+        written = write_config(settings.database_url, out, mailbox_base)
+    except UnsupportedDatabase as error:
+        raise click.UsageError(str(error)) from None
+    for path in written:
+        click.echo(path)
+
+
+@routing_command(top_level, "demo")
+def demo(context: Context) -> None:
+    """Fill an empty database with a demo domain and a few mailboxes to try every flow on."""
+    service = context.service
+    domain = context.settings.example_domain
+    if service.domains():
+        click.echo(f"the database already has domains ({', '.join(service.domains())}); nothing to do")
+        return
+    service.add_domain(domain, context.actor)
+    for local in DEMO_MAILBOXES:
+        service.add_mailbox(f"{local}@{domain}", context.actor, local.capitalize())
+    click.echo(f"demo domain {domain} with mailboxes: {', '.join(f'{m}@{domain}' for m in DEMO_MAILBOXES)}")
+
+
+def register(main: click.Group) -> None:
+    for group in (domain_group, mailbox_group, alias_group, forward_group, group_group):
+        main.add_command(group)
+    for command in top_level.commands.values():
+        main.add_command(command)
+    main.add_command(postfix_config)

@@ -1,0 +1,101 @@
+"""Postfix lookup tables that read the routing database directly.
+
+Postfix asks three questions (see DESIGN.md §2): is this domain ours (virtual_mailbox_domains),
+is this a mailbox and where is its Maildir (virtual_mailbox_maps), and what does this address
+expand to (virtual_alias_maps). Each is one indexed query on our tables; Postfix lowercases the
+key and escapes quotes in `%s` itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import suppress
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+# Map name -> the query answering it.
+QUERIES = {
+    "virtual_mailbox_domains": "SELECT name FROM domains WHERE name = '%s'",
+    "virtual_mailbox_maps": "SELECT maildir FROM mailboxes WHERE address = '%s'",
+    "virtual_alias_maps": "SELECT destination FROM routes WHERE source = '%s'",
+}
+
+
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def map_type(database_url: str) -> str:
+    """Postfix's name for the table type that reads this database."""
+    backend = make_url(database_url).get_backend_name()
+    if backend == "sqlite":
+        return "sqlite"
+    if backend == "postgresql":
+        return "pgsql"
+    raise UnsupportedDatabase(f"Postfix cannot read a {backend} database")
+
+
+def connection_lines(database_url: str) -> list[str]:
+    """The connection part of a Postfix sqlite_table(5) / pgsql_table(5) file."""
+    url = make_url(database_url)
+    if map_type(database_url) == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise UnsupportedDatabase("Postfix needs a SQLite database file, not an in-memory database")
+        return [f"dbpath = {Path(url.database).resolve()}"]
+    host = url.host or "localhost"
+    if url.query.get("host"):  # a Unix socket directory, as libpq takes it
+        host = f"unix:{url.query['host']}"
+    elif url.port:
+        host = f"{host}:{url.port}"
+    lines = [f"hosts = {host}", f"dbname = {url.database}"]
+    if url.username:
+        lines.append(f"user = {url.username}")
+    if url.password:
+        lines.append(f"password = {url.password}")
+    return lines
+
+
+def map_files(database_url: str) -> dict[str, str]:
+    """File name -> content of the three `.cf` lookup tables."""
+    connection = "\n".join(connection_lines(database_url))
+    header = "# Written by `mailbot postfix-config`; Postfix reads mailbot's routing tables live.\n"
+    return {f"{name}.cf": f"{header}{connection}\nquery = {query}\n" for name, query in QUERIES.items()}
+
+
+def main_cf_snippet(database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts") -> str:
+    """The main.cf lines that make Postfix use the tables in `directory`."""
+    kind = map_type(database_url)
+    directory = directory.resolve()
+    lines = [
+        '# mailbot routing: add to main.cf (see README, "Pointing Postfix at mailbot").',
+        "# proxy: lets one proxymap process hold the database open for all Postfix daemons.",
+        *(f"{name} = proxy:{kind}:{directory / name}.cf" for name in QUERIES),
+        "# Our domains are virtual mailbox domains only; not also alias domains or mydestination.",
+        "virtual_alias_domains =",
+        "virtual_transport = virtual",
+        f"virtual_mailbox_base = {mailbox_base}",
+        "# The owner of every Maildir (one system user for all virtual mailboxes).",
+        "virtual_uid_maps = static:5000",
+        "virtual_gid_maps = static:5000",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_config(database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts") -> list[Path]:
+    """Write the three tables and `main.cf.snippet` into `directory`; return the paths written."""
+    files = map_files(database_url)
+    files["main.cf.snippet"] = main_cf_snippet(database_url, directory, mailbox_base)
+    directory.mkdir(parents=True, exist_ok=True)
+    has_password = bool(make_url(database_url).password)
+    written = []
+    for name, content in files.items():
+        path = directory / name
+        path.write_text(content)
+        if has_password:
+            # Only root and Postfix's own group may read a password (the README says so too).
+            path.chmod(0o640)
+            with suppress(LookupError, PermissionError):
+                shutil.chown(path, group="postfix")
+        written.append(path)
+    return written

@@ -1,0 +1,208 @@
+"""A private, real Postfix for tests: its own config, queue and Maildirs under a temp dir.
+
+It listens on 127.0.0.1 at a free port, reads mailbot's routing database through the tables
+`mailbot postfix-config` writes, delivers our mailboxes to Maildir and relays everything else
+to an in-process SMTP sink standing for the outside world. Needs root (Postfix starts as root
+and drops to the `postfix` user), like a real server.
+"""
+
+from __future__ import annotations
+
+import pwd
+import shutil
+import smtplib
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TypeVar
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from bot.routing.postfix import write_config
+
+T = TypeVar("T")
+WAIT_SECONDS = 30  # an upper bound for mail to arrive; tests never assert how fast it is
+
+# Postfix 3.7's daemons, without chroot (the private instance has no chroot jail).
+MASTER_CF = """\
+{listen} inet n - n - - smtpd
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n -  0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n -  - trivial-rewrite
+bounce    unix  - - n -  0 bounce
+defer     unix  - - n -  0 bounce
+trace     unix  - - n -  0 bounce
+verify    unix  - - n -  1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n -  - proxymap
+smtp      unix  - - n -  - smtp
+relay     unix  - - n -  - smtp
+showq     unix  n - n -  - showq
+error     unix  - - n -  - error
+retry     unix  - - n -  - error
+discard   unix  - - n -  - discard
+local     unix  - n n -  - local
+virtual   unix  - n n -  - virtual
+anvil     unix  - - n -  1 anvil
+scache    unix  - - n -  1 scache
+postlog   unix-dgram n - n - 1 postlogd
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(produce: Callable[[], T | None], what: str) -> T:
+    """Poll until `produce` returns something truthy; fail after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        result = produce()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+class Sink:
+    """The outside world: an SMTP server that keeps (recipient, message) pairs."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, bytes]] = []
+        self._lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        with self._lock:
+            content = envelope.original_content or b""
+            self.received.extend((rcpt.lower(), content) for rcpt in envelope.rcpt_tos)
+        return "250 OK"
+
+    def recipients_of(self, marker: str) -> list[str]:
+        with self._lock:
+            return sorted(rcpt for rcpt, content in self.received if marker.encode() in content)
+
+
+class PostfixInstance:
+    def __init__(self, root: Path, database_url: str, sink_port: int) -> None:
+        self.root = root
+        self.config_dir = root / "etc"
+        self.mail_dir = root / "mail"
+        self.port = free_port()
+        self.database_url = database_url
+        self.sink_port = sink_port
+        self.mail_user = pwd.getpwnam("nobody")
+
+    def configure(self) -> None:
+        for directory in (self.config_dir, self.root / "queue", self.root / "data", self.mail_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o755)
+        shutil.chown(self.root / "data", user="postfix")
+        shutil.chown(self.mail_dir, user=self.mail_user.pw_uid, group=self.mail_user.pw_gid)
+        tables = self.root / "tables"
+        write_config(self.database_url, tables, mailbox_base=str(self.mail_dir))
+        snippet = (tables / "main.cf.snippet").read_text()
+        snippet = snippet.replace("static:5000", f"static:{self.mail_user.pw_uid}")
+        (self.config_dir / "main.cf").write_text(
+            f"""\
+compatibility_level = 3.6
+config_directory = {self.config_dir}
+queue_directory = {self.root / "queue"}
+data_directory = {self.root / "data"}
+maillog_file = {self.root / "maillog"}
+maillog_file_prefixes = {self.root}
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.mailbot-test.invalid
+mydomain = mailbot-test.invalid
+myorigin = $myhostname
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:{self.sink_port}
+smtp_dns_support_level = disabled
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+biff = no
+alias_maps =
+alias_database =
+delay_warning_time = 0
+virtual_minimum_uid = 1
+{snippet}"""
+        )
+        (self.config_dir / "master.cf").write_text(MASTER_CF.format(listen=f"127.0.0.1:{self.port}"))
+
+    def postfix(self, *args: str) -> str:
+        result = subprocess.run(
+            ["postfix", "-c", str(self.config_dir), *args], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            # Postfix logs its reasons to the maillog (or syslog before that is set up).
+            raise RuntimeError(f"postfix {' '.join(args)} failed: {result.stdout}{result.stderr}{self.log()}")
+        return result.stdout
+
+    def start(self) -> None:
+        self.configure()
+        self.postfix("start")
+        wait_for(self._accepts_connections, "Postfix to listen")
+
+    def stop(self) -> None:
+        subprocess.run(["postfix", "-c", str(self.config_dir), "stop"], capture_output=True, check=False)
+
+    def _accepts_connections(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    def send(self, recipient: str, marker: str) -> None:
+        """Send a message whose body carries `marker`; raises smtplib errors when Postfix refuses."""
+        message = EmailMessage()
+        message["From"] = "tester@outside.example"
+        message["To"] = recipient
+        message["Subject"] = f"test {marker}"
+        message.set_content(f"marker {marker}\n")
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=WAIT_SECONDS) as client:
+            client.send_message(message)
+
+    def maildir_messages(self, maildir: str, marker: str) -> list[Path]:
+        """Files in a mailbox's Maildir/new that carry `marker`."""
+        new = self.mail_dir / maildir / "new"
+        if not new.is_dir():
+            return []
+        return [path for path in new.iterdir() if marker.encode() in path.read_bytes()]
+
+    def queue(self) -> str:
+        result = subprocess.run(
+            ["postqueue", "-c", str(self.config_dir), "-p"], capture_output=True, text=True, check=False
+        )
+        return result.stdout + result.stderr
+
+    def queue_is_empty(self) -> bool:
+        return "Mail queue is empty" in self.queue()
+
+    def log(self) -> str:
+        path = self.root / "maillog"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def share_with_postfix(database_path: Path) -> None:
+    """Let Postfix's unprivileged daemons read the SQLite database and its WAL files.
+
+    SQLite gives new -wal/-shm files the database file's owner, and a WAL reader must be able to
+    create them in the directory, so the directory and the file belong to the `postfix` user.
+    """
+    for path in (database_path.parent, database_path):
+        shutil.chown(path, user="postfix", group="postfix")
+    database_path.parent.chmod(0o775)
+    database_path.chmod(0o664)
