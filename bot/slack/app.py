@@ -6,11 +6,11 @@ import importlib
 from dataclasses import dataclass
 
 from slack_bolt import App
-from slack_sdk import WebClient
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
+from bot.slack import production
 
 # Modules with a `register(app, runtime)` function, one per kind of Slack request.
 LISTENER_MODULES = (
@@ -32,11 +32,10 @@ class Runtime:
 def create_app(settings: Settings, sessions: sessionmaker | None = None) -> App:
     """A Bolt app whose Web API calls all go to SLACK_API_URL (GovSlack, or a test stand-in)."""
     runtime = Runtime(settings, sessions or make_sessionmaker(make_engine(settings.database_url)))
-    app = App(
-        token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret or "",
-        client=WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
-    )
+    # One token, or per-workspace tokens from OAuth installs; a Web API client that waits out 429s.
+    options = production.app_options(settings, runtime.sessions)
+    app = App(signing_secret=settings.slack_signing_secret or "", **options)
+    production.install(app, runtime.sessions, settings)
     for module_name in LISTENER_MODULES:
         importlib.import_module(module_name).register(app, runtime)
     return app

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.slack.app import create_app
+from bot.slack.request_log import RequestLog, configure_json_logging
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -51,7 +52,7 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
             return health(start_response)
         return slack(environ, start_response)
 
-    return wsgi
+    return RequestLog(wsgi)  # one JSON log line per request
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -60,11 +61,12 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
-        log.info("%s %s", self.address_string(), format % args)
+        log.debug("%s %s", self.address_string(), format % args)  # RequestLog writes the request's line
 
 
 def serve_http(settings: Settings, port: int, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted, on all interfaces (a development or single-instance server)."""
+    configure_json_logging()
     server = make_server("", port, create_wsgi_app(settings), _ThreadingWSGIServer, _QuietHandler)
     if on_ready:
         on_ready(f"http://localhost:{server.server_port}{SLACK_PATH}")

@@ -1,0 +1,35 @@
+"""gunicorn settings for HTTP mode in production (the Procfile's `web:` line):
+
+    gunicorn -c python:bot.slack.gunicorn_config
+
+Each worker builds its own app and database pool; what a later request needs (events seen,
+installations, flows) is in the database, so any worker of any instance can take any request.
+Schema migrations are a separate step (`mailbot db upgrade`, the Procfile's `release:`), so
+instances starting together never race to migrate.
+"""
+
+import os
+
+wsgi_app = "bot.slack.http:create_wsgi_app()"
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '3000')}"
+# Threads: a request waits for Bolt's ack while the listener works in the background.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("MAILBOT_THREADS", "8"))
+timeout = 30
+# No access log: bot.slack.request_log writes one JSON line per request, with team/user/command.
+accesslog = None
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "bot.slack.request_log.JsonLines"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    },
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
+        "alembic": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,119 @@
+"""What lets several instances serve Slack safely: Web API retries, redelivered events, outages.
+
+- `app_options`: the Web API client waits out a 429 (`Retry-After`) and retries; with
+  SLACK_CLIENT_ID/SECRET the app takes OAuth settings (tokens per workspace) instead of one token.
+- `install(app, sessions, settings)`: a redelivered event (the same `event_id`, to any instance)
+  is handled once; an unreachable database gets an immediate "changes are unavailable right now"
+  in the user's language instead of silence, and the next request tries the database again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from bot.answers.language import detect_language
+from bot.config import Settings
+from bot.db import is_database_unavailable
+from bot.i18n import Catalog
+from bot.slack.oauth import oauth_settings
+from bot.slack.request_log import OUTCOME_HEADER
+from bot.slack.stores import first_delivery
+
+log = logging.getLogger(__name__)
+
+# Slack asks for a pause of a second or a few; two retries outlast one burst without stalling a worker.
+RATE_LIMIT_RETRIES = 2
+
+MESSAGES = Catalog(
+    "production",
+    {
+        "database_unavailable": {
+            "sv": "Jag når inte databasen just nu, så ändringar går inte att göra för tillfället. "
+            "Inget har ändrats. Försök igen om en liten stund.",
+            "en": "I cannot reach the database right now, so changes are unavailable at the moment. "
+            "Nothing was changed. Please try again in a little while.",
+        },
+    },
+)
+
+
+def web_client(api_url: str, token: str | None) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def app_options(settings: Settings, sessions: sessionmaker) -> dict[str, Any]:
+    """Keyword arguments for `slack_bolt.App`: a client with the one bot token, or per-workspace OAuth."""
+    if settings.slack_client_id and settings.slack_client_secret:
+        return {
+            "client": web_client(settings.slack_api_url, token=None),
+            "oauth_settings": oauth_settings(settings, sessions.kw["bind"]),
+        }
+    return {"client": web_client(settings.slack_api_url, settings.slack_bot_token)}
+
+
+def skip_redelivered_events(sessions: sessionmaker) -> Callable[..., BoltResponse | None]:
+    def middleware(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        event_id = body.get("event_id")
+        if body.get("type") == "event_callback" and event_id:
+            try:
+                is_first = first_delivery(sessions, event_id)
+            except SQLAlchemyError:
+                # Without the database an event may be answered twice; better than not at all.
+                log.warning("event %s: could not record its delivery", event_id, exc_info=True)
+                is_first = True
+            if not is_first:
+                return BoltResponse(status=200, body="", headers={OUTCOME_HEADER: "duplicate"})
+        next()
+        return None
+
+    return middleware
+
+
+def _user_text(body: dict[str, Any]) -> str:
+    """What the user wrote, for guessing their language: a command's text or a message's."""
+    return body.get("text") or body.get("event", {}).get("text") or ""
+
+
+def answer_outages(settings: Settings) -> Callable[..., BoltResponse | None]:
+    def on_error(
+        error: Exception, request: BoltRequest, response: BoltResponse | None, body: dict[str, Any]
+    ) -> BoltResponse | None:
+        if not is_database_unavailable(error):
+            log.error("listener failed", exc_info=error)
+            return None
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        text = MESSAGES.text("database_unavailable", detect_language(_user_text(body), settings.default_lang))
+        if response is not None:  # not acknowledged yet: the answer is the acknowledgement itself
+            return BoltResponse(
+                status=200,
+                body={"response_type": "ephemeral", "text": text},
+                headers={OUTCOME_HEADER: "database_unavailable"},
+            )
+        context = request.context
+        if context.respond is not None:
+            context.respond(text=text, response_type="ephemeral", replace_original=False)
+        elif context.say is not None:
+            context.say(text=text)
+        return None
+
+    return on_error
+
+
+def install(app: App, sessions: sessionmaker, settings: Settings) -> None:
+    app.use(skip_redelivered_events(sessions))
+    app.error(answer_outages(settings))
