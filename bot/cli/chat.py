@@ -57,7 +57,9 @@ def _as_text(row: ArticleFeedback) -> str:
 @click.pass_obj
 def feedback(settings: Settings, as_json: bool) -> None:
     """Helpful / not helpful per article, with the comments (articles needing work first)."""
-    with make_sessionmaker(make_engine(settings.database_url))() as session:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session:
         rows = report(session)
     if as_json:
         click.echo(json.dumps([_as_dict(row) for row in rows], ensure_ascii=False, indent=2))
