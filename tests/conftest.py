@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
-from tests.postgres_server import PostgresServer
+from tests.postgres_server import PostgresServer, running_server
 
 # The running Slack app and signed requests to it (fixtures `slack_standin`, `slack_app`).
 pytest_plugins = ["tests.slack_fixtures"]
@@ -27,7 +27,6 @@ SELECTED_DATABASES = tuple(
 )
 # A test marked with the marker is not run on that database.
 EXCLUDING_MARKER = {"sqlite": "postgresql_only", "postgresql": "sqlite_only"}
-MIGRATED_TEMPLATE = "mailbot_template"
 _database_numbers = itertools.count()
 
 
@@ -55,16 +54,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """One private PostgreSQL server for the whole run, with a migrated template database."""
-    server = PostgresServer()
-    server.init()
-    server.start()
-    template_engine = make_engine(server.create_database(MIGRATED_TEMPLATE))
-    upgrade(template_engine)
-    template_engine.dispose()
-    yield server
-    server.stop()
-    server.remove()
+    """One private PostgreSQL server for the whole run."""
+    with running_server() as server:
+        yield server
 
 
 @pytest.fixture
@@ -75,7 +67,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"test_{next(_database_numbers)}"
-    yield server.create_database(name, template=MIGRATED_TEMPLATE)
+    yield server.create_migrated_database(name)
     server.drop_database(name)
 
 

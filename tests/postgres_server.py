@@ -13,11 +13,16 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 
+from bot.db import make_engine, upgrade
+
 SERVER_OS_USER = "postgres"
+MIGRATED_TEMPLATE = "mailbot_template"
 
 
 def find_bin_dir() -> Path:
@@ -53,6 +58,7 @@ class PostgresServer:
             for path in (self.base_dir, self.socket_dir):
                 os.chown(path, account.pw_uid, account.pw_gid)
         self.superuser = SERVER_OS_USER if self._as_root else pwd.getpwuid(os.geteuid()).pw_name
+        self._has_migrated_template = False
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bin_dir / program), *args]
@@ -110,8 +116,30 @@ class PostgresServer:
         self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY = FILE_COPY')
         return self.url(name)
 
+    def create_migrated_database(self, name: str) -> str:
+        """A database at the newest schema, cloned from a template migrated once per server."""
+        if not self._has_migrated_template:
+            template_engine = make_engine(self.create_database(MIGRATED_TEMPLATE))
+            upgrade(template_engine)
+            template_engine.dispose()  # a template must have no open connections to be cloned
+            self._has_migrated_template = True
+        return self.create_database(name, template=MIGRATED_TEMPLATE)
+
     def drop_database(self, name: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def remove(self) -> None:
         shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+@contextmanager
+def running_server() -> Iterator[PostgresServer]:
+    """A fresh server for the duration of the block; its files are removed afterwards."""
+    server = PostgresServer()
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.remove()

@@ -9,18 +9,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.db import is_database_unavailable, make_engine, upgrade
-from tests.postgres_server import PostgresServer
+from tests.postgres_server import PostgresServer, running_server
 
 
 @pytest.fixture(scope="module")
 def restartable_server() -> Iterator[PostgresServer]:
     """A server of this module's own, so stopping it disturbs no other test."""
-    server = PostgresServer()
-    server.init()
-    server.start()
-    yield server
-    server.stop()
-    server.remove()
+    with running_server() as server:
+        yield server
 
 
 @pytest.mark.postgresql_only
