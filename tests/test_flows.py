@@ -1,0 +1,215 @@
+"""The flows core without Slack: command parsing, preview, confirm once, undo, who may, modal checks."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import sessionmaker
+
+from bot.config import Settings
+from bot.flows.commands import Lookup, NeedsInput, Proposal, Read, Usage, parse_command
+from bot.flows.core import Flows, Person, ReplyKind, role_of
+from bot.flows.store import PENDING_LIFETIME, PendingChange, cached_lang, remember_locale
+from bot.routing.changes import Actor, AddMembers, Role, SetForward
+from bot.routing.models import AuditEntry, utcnow
+from bot.routing.service import RoutingService
+
+OPERATOR = Actor("operator", Role.ADMIN)
+AGENT = Person("UAGENT", "T1", Role.AGENT)
+ADMIN = Person("UADMIN", "T1", Role.ADMIN)
+CUSTOMER = Person("U1", "T1", None)
+
+
+def rendered(reply, lang="en") -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(line.render(lang) for line in reply.lines)
+
+
+@pytest.fixture
+def flows(settings: Settings, session_factory: sessionmaker) -> Flows:
+    routing = RoutingService(session_factory)
+    routing.add_domain("kulexempel.se", OPERATOR)
+    for name in ("anna", "bo"):
+        routing.add_mailbox(f"{name}@kulexempel.se", OPERATOR)
+    return Flows(settings, session_factory)
+
+
+def audit_count(flows: Flows) -> int:
+    with flows.sessions() as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "expected"),
+    [
+        ("/alias", "help", Usage("/alias")),
+        ("/group", "", NeedsInput),
+        ("/alias", "add support@kulexempel.se", NeedsInput),
+        ("/alias", "list", Lookup(Read.ALIAS_LIST, None)),
+        ("/alias", "list kulexempel.se", Lookup(Read.ALIAS_LIST, "kulexempel.se")),
+        ("/mailtrace", "<mailto:a@kulexempel.se|a@kulexempel.se>", Lookup(Read.TRACE, "a@kulexempel.se")),
+        ("/group", "members sales@kulexempel.se", Lookup(Read.GROUP_MEMBERS, "sales@kulexempel.se")),
+    ],
+)
+def test_parse_command_kinds(command: str, text: str, expected: object) -> None:
+    parsed = parse_command(command, text)
+    if isinstance(expected, type):
+        assert isinstance(parsed, expected)
+    else:
+        assert parsed == expected
+
+
+def test_parse_complete_changes() -> None:
+    forward = parse_command("/forward", "set anna@kulexempel.se anna@gmail.com keep-copy")
+    assert isinstance(forward, Proposal)
+    assert forward.change == SetForward("anna@kulexempel.se", "anna@gmail.com", keep_copy=True)
+    members = parse_command("/group", "add sales@kulexempel.se anna@kulexempel.se, bo@kulexempel.se")
+    assert isinstance(members, Proposal)
+    assert members.change == AddMembers("sales@kulexempel.se", ("anna@kulexempel.se", "bo@kulexempel.se"))
+    named = parse_command("/group", "create sales@kulexempel.se Sales team")
+    assert isinstance(named, Proposal) and named.values["name"] == "Sales team"
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "says"),
+    [
+        ("/alias", "rename a b", 'cannot "rename"'),
+        ("/forward", "set a@x.se b@x.se maybe", 'understand "maybe"'),
+        ("/alias", "remove a@x.se b@x.se", "more words than /alias remove"),
+        ("/mailtrace", "", "give the address"),
+    ],
+)
+def test_bad_commands_get_usage(command: str, text: str, says: str) -> None:
+    parsed = parse_command(command, text)
+    assert isinstance(parsed, Usage) and parsed.problem is not None
+    assert says in parsed.problem.render("en")
+
+
+def test_roles_from_settings() -> None:
+    settings = Settings(agents=frozenset({"UAGENT"}), admins=frozenset({"UADMIN"}))
+    assert [role_of(settings, u) for u in ("UAGENT", "UADMIN", "U1")] == [Role.AGENT, Role.ADMIN, None]
+
+
+def test_preview_confirm_twice_undo(flows: Flows) -> None:
+    before = audit_count(flows)
+    preview = flows.command("/alias", "add support@kulexempel.se anna@kulexempel.se", AGENT)
+    assert preview.kind is ReplyKind.PREVIEW and preview.pending_id is not None
+    assert "Mail to support@kulexempel.se will land in anna@kulexempel.se's inbox" in rendered(preview)
+    assert "Förhandsgranska" not in rendered(preview, "sv") and "Bekräfta" in rendered(preview, "sv")
+    assert audit_count(flows) == before  # a preview writes nothing
+
+    done = flows.confirm(preview.pending_id, AGENT)
+    assert done.kind is ReplyKind.DONE and "Done (change" in rendered(done)
+    assert [d.address for d in flows.routing.trace("support@kulexempel.se").deliveries] == [
+        "anna@kulexempel.se"
+    ]
+    again = flows.confirm(preview.pending_id, AGENT)
+    assert "already been made" in rendered(again)
+    assert audit_count(flows) == before + 1
+
+    undone = flows.undo(preview.pending_id, AGENT)
+    assert "Undone (change" in rendered(undone)
+    assert flows.routing.aliases() == []
+    assert "already undone" in rendered(flows.undo(preview.pending_id, AGENT))
+    assert audit_count(flows) == before + 2
+
+
+def test_cancel_then_confirm_does_nothing(flows: Flows) -> None:
+    preview = flows.command("/group", "create sales@kulexempel.se Sales", AGENT)
+    assert preview.pending_id is not None
+    assert "Cancelled" in rendered(flows.cancel(preview.pending_id, AGENT))
+    assert "cancelled" in rendered(flows.confirm(preview.pending_id, AGENT))
+    assert flows.routing.members("sales@kulexempel.se") is None
+
+
+def test_someone_elses_or_old_preview_is_not_performed(flows: Flows) -> None:
+    preview = flows.command("/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
+    assert preview.pending_id is not None
+    assert "someone else" in rendered(flows.confirm(preview.pending_id, ADMIN))
+    with flows.sessions() as session:
+        session.execute(
+            update(PendingChange).values(created_at=utcnow() - PENDING_LIFETIME - PENDING_LIFETIME)
+        )
+        session.commit()
+    assert "older than 30 minutes" in rendered(flows.confirm(preview.pending_id, AGENT))
+    assert flows.routing.aliases() == []
+
+
+def test_non_agent_is_refused_politely_and_nothing_is_stored(flows: Flows) -> None:
+    before = audit_count(flows)
+    for command, text in [
+        ("/alias", "add support@kulexempel.se anna@kulexempel.se"),
+        ("/forward", "set anna@kulexempel.se bo@kulexempel.se"),
+        ("/group", "create sales@kulexempel.se"),
+        ("/group", "list"),
+        ("/mailtrace", "anna@kulexempel.se"),
+    ]:
+        reply = flows.command(command, text, CUSTOMER)
+        assert reply.kind is ReplyKind.INFO
+        assert "only the support team's agents" in rendered(reply)
+        assert "support@kulexempel.se" in rendered(reply, "sv") and "Tyvärr" in rendered(reply, "sv")
+    with flows.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PendingChange)) == 0
+    assert audit_count(flows) == before
+
+
+def test_external_forward_needs_an_admin(flows: Flows) -> None:
+    refused = flows.command("/forward", "set anna@kulexempel.se anna@gmail.com", AGENT)
+    assert refused.kind is ReplyKind.INFO
+    assert "only an admin may forward there" in rendered(refused)
+    preview = flows.command("/forward", "set anna@kulexempel.se anna@gmail.com", ADMIN)
+    assert preview.pending_id is not None
+    assert flows.confirm(preview.pending_id, ADMIN).kind is ReplyKind.DONE
+    assert flows.routing.forward("anna@kulexempel.se") is not None
+
+
+def test_loop_is_refused_with_the_path(flows: Flows) -> None:
+    first = flows.command("/forward", "set anna@kulexempel.se bo@kulexempel.se", AGENT)
+    assert first.pending_id is not None and flows.confirm(first.pending_id, AGENT).kind is ReplyKind.DONE
+    loop = flows.command("/forward", "set bo@kulexempel.se anna@kulexempel.se", AGENT)
+    assert loop.kind is ReplyKind.INFO
+    assert "loop" in rendered(
+        loop
+    ) and "bo@kulexempel.se → anna@kulexempel.se → bo@kulexempel.se" in rendered(loop)
+    assert "slinga" in rendered(loop, "sv")
+
+
+def test_modal_checks_land_on_their_fields(flows: Flows) -> None:
+    bad = flows.submit("alias.add", {"address": "not an address", "mailbox": "anna@kulexempel.se"}, AGENT)
+    assert isinstance(bad, dict) and set(bad) == {"address"}
+    unknown = flows.submit("alias.add", {"address": "a@kulexempel.se", "mailbox": "x@kulexempel.se"}, AGENT)
+    assert isinstance(unknown, dict) and "not one of our mailboxes" in unknown["mailbox"].render("en")
+    missing = flows.submit("group.add_members", {"address": "g@kulexempel.se", "members": " "}, AGENT)
+    assert isinstance(missing, dict) and "fill in" in missing["members"].render("en")
+    good = flows.submit("group.create", {"address": "sales@kulexempel.se", "name": "Sales"}, AGENT)
+    assert not isinstance(good, dict) and good.kind is ReplyKind.PREVIEW
+
+
+def test_bare_command_asks_for_fields(flows: Flows) -> None:
+    needs = flows.command("/group", "", AGENT)
+    assert isinstance(needs, NeedsInput) and needs.flow.id == "group.create"
+    assert flows.command("/group", "", CUSTOMER).kind is ReplyKind.INFO  # type: ignore[union-attr]
+
+
+def test_lookups(flows: Flows) -> None:
+    preview = flows.command("/group", "create sales@kulexempel.se Sales", AGENT)
+    assert preview.pending_id is not None
+    flows.confirm(preview.pending_id, AGENT)
+    add = flows.command("/group", "add sales@kulexempel.se anna@kulexempel.se bo@kulexempel.se", AGENT)
+    assert add.pending_id is not None
+    flows.confirm(add.pending_id, AGENT)
+    assert 'sales@kulexempel.se "Sales" (2 members)' in rendered(flows.command("/group", "list", AGENT))
+    members = rendered(flows.command("/group", "members sales@kulexempel.se", AGENT))
+    assert "• anna@kulexempel.se\n• bo@kulexempel.se" in members
+    trace = rendered(flows.command("/mailtrace", "Sales@kulexempel.se", AGENT))
+    assert "delivered to the mailbox anna@kulexempel.se" in trace
+    assert "is not forwarded" in rendered(flows.command("/forward", "show anna@kulexempel.se", AGENT))
+    assert "has no @" in rendered(flows.command("/mailtrace", "nobody", AGENT))
+
+
+def test_locale_cache(session_factory: sessionmaker) -> None:
+    with session_factory() as session:
+        assert cached_lang(session, "U1") == (False, None)
+        remember_locale(session, "U1", "sv-SE")
+        remember_locale(session, "U2", "de-DE")
+        assert cached_lang(session, "U1") == (True, "sv")
+        assert cached_lang(session, "U2") == (True, None)
