@@ -5,6 +5,7 @@ Files are `knowledge/<lang>/<topic>.md.j2`:
     ---
     title: What is an alias?
     questions: [ways people ask, in their own words]
+    terms: [words that show a question is about this topic, synonyms included]
     related: [other topic ids]
     flow: alias.add            # optional: the guided flow that performs this
     ---
@@ -43,7 +44,7 @@ TOPIC_IDS: tuple[str, ...] = (
     "connected-accounts",
 )
 FLOWS = frozenset({"alias.add", "forward.set", "group.create"})
-FRONT_MATTER_KEYS = frozenset({"title", "questions", "related", "flow"})
+FRONT_MATTER_KEYS = frozenset({"title", "questions", "terms", "related", "flow"})
 # The values templates may use; anything else is an error at render time (StrictUndefined).
 TEMPLATE_VALUES = ("domain", "mailbox", "name", "provider", "support")
 
@@ -63,9 +64,11 @@ class Article:
     lang: Lang
     title: str
     questions: tuple[str, ...]
+    terms: tuple[str, ...]
     related: tuple[str, ...]
     flow: str | None
     template: jinja2.Template
+    template_source: str  # the body as written (for statistics about the language, never rendered from here)
 
     def render(self, values: Mapping[str, str]) -> str:
         return self.template.render(values).strip()
@@ -118,6 +121,9 @@ def _load_article(env: jinja2.Environment, path: Path, lang: Lang, topic_id: str
     questions = _string_list(path, meta, "questions")
     if not questions:
         raise KnowledgeError(f"{path}: 'questions' must list how people ask")
+    terms = _string_list(path, meta, "terms")
+    if not terms:
+        raise KnowledgeError(f"{path}: 'terms' must list the words that name the topic")
     related = _string_list(path, meta, "related")
     if bad := [topic for topic in related if topic not in TOPIC_IDS or topic == topic_id]:
         raise KnowledgeError(f"{path}: 'related' has unknown topics {bad}")
@@ -128,7 +134,7 @@ def _load_article(env: jinja2.Environment, path: Path, lang: Lang, topic_id: str
         template = env.from_string(body)
     except jinja2.TemplateSyntaxError as error:
         raise KnowledgeError(f"{path}:body line {error.lineno}: {error.message}") from error
-    return Article(topic_id, lang, title.strip(), questions, related, flow, template)
+    return Article(topic_id, lang, title.strip(), questions, terms, related, flow, template, body)
 
 
 @functools.cache

@@ -2,7 +2,8 @@
 
 Support questions are short ("alias?", "hur vidarebefordrar jag"), often without å/ä/ö and with
 typos, so the words that carry the most evidence are the little ones (och, jag, hur / the, how, I).
-Character n-grams of those word lists plus the letters å/ä/ö decide when no function word appears.
+Character n-grams decide when no function word appears; their statistics come from the two word
+lists and the project's own articles (titles, questions, bodies) in each language.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import functools
 import math
 from collections import Counter
 
+from bot.answers.knowledge import load_knowledge
 from bot.answers.text import fold, word_set, words
-from bot.config import Lang
+from bot.config import DEFAULT_KNOWLEDGE_DIR, LANGS, Lang
 
 SV_WORDS = word_set(
     """
@@ -25,7 +27,7 @@ SV_WORDS = word_set(
     annan annat andra ny nytt nya mer mest hos vidare kopia kopian utan efter innan ifrån ju väl
     kolla koll fungerar funkar jobbar går gå behöver behövs vet veta undrar säga betyder skillnad
     skillnaden mellan istället också personer person gruppen grupp kund kunder kollega kollegor
-    medlem medlemmar någons ur sen sedan dom mej dej va e ha hej
+    medlem medlemmar någons ur sen sedan dom mej dej va e ha morgon kväll
     """
 )
 EN_WORDS = word_set(
@@ -44,6 +46,9 @@ EN_WORDS = word_set(
 _NGRAM_SIZES = (2, 3, 4)
 _WORD_VOTE = 2.0  # log-odds one known function word adds; outweighs several n-grams
 _DIACRITIC_VOTE = 3.0  # å, ä, ö only occur in the Swedish side
+_NGRAM_WEIGHT = 2.0  # scales a word's mean n-gram log-odds ...
+_MAX_NGRAM_VOTE = 1.5  # ... capped, so one odd word never outvotes a function word
+_MIN_EVIDENCE = 0.3  # below this the text gives no clue (a bare "alias"): use the default
 
 
 def _ngrams(word: str) -> list[str]:
@@ -51,13 +56,21 @@ def _ngrams(word: str) -> list[str]:
     return [padded[i : i + n] for n in _NGRAM_SIZES for i in range(len(padded) - n + 1)]
 
 
+def _training_words(lang: Lang) -> list[str]:
+    own, other = (SV_WORDS, EN_WORDS) if lang == "sv" else (EN_WORDS, SV_WORDS)
+    knowledge = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    texts = [
+        " ".join((a.title, *a.questions, a.template_source))
+        for (article_lang, _), a in knowledge.articles.items()
+        if article_lang == lang
+    ]
+    return [*(own - other), *(w for text in texts for w in words(text) if w not in other)]
+
+
 @functools.cache
 def _ngram_log_odds() -> dict[str, float]:
-    """Log-odds sv:en of each n-gram, estimated from the two function-word lists (add-one smoothed)."""
-    counts = {
-        "sv": Counter(g for w in SV_WORDS - EN_WORDS for g in _ngrams(fold(w))),
-        "en": Counter(g for w in EN_WORDS - SV_WORDS for g in _ngrams(w)),
-    }
+    """Log-odds sv:en of each n-gram (add-one smoothed)."""
+    counts = {lang: Counter(g for w in _training_words(lang) for g in _ngrams(fold(w))) for lang in LANGS}
     vocabulary = set(counts["sv"]) | set(counts["en"])
     totals = {lang: sum(c.values()) + len(vocabulary) for lang, c in counts.items()}
     return {
@@ -67,15 +80,19 @@ def _ngram_log_odds() -> dict[str, float]:
 
 
 def swedish_log_odds(text: str) -> float:
-    """Positive: the text looks Swedish; negative: English; 0: no evidence."""
+    """Positive: the text looks Swedish; negative: English; near 0: no evidence."""
     log_odds = _ngram_log_odds()
     score = 0.0
     for word in words(text):
+        if not any(c.isalpha() for c in word):
+            continue
         in_sv, in_en = word in SV_WORDS, word in EN_WORDS
         if in_sv != in_en:
             score += _WORD_VOTE if in_sv else -_WORD_VOTE
         elif not in_sv:
-            score += 0.1 * sum(log_odds.get(g, 0.0) for g in _ngrams(fold(word)))
+            grams = _ngrams(fold(word))
+            mean = sum(log_odds.get(g, 0.0) for g in grams) / len(grams)
+            score += max(-_MAX_NGRAM_VOTE, min(_MAX_NGRAM_VOTE, _NGRAM_WEIGHT * mean))
         if any(c in "åäö" for c in word):
             score += _DIACRITIC_VOTE
     return score
@@ -84,8 +101,8 @@ def swedish_log_odds(text: str) -> float:
 def detect_language(text: str, default: Lang) -> Lang:
     """The language of a (short, maybe misspelled, maybe mixed) question; `default` when unclear."""
     score = swedish_log_odds(text)
-    if score > 0:
+    if score > _MIN_EVIDENCE:
         return "sv"
-    if score < 0:
+    if score < -_MIN_EVIDENCE:
         return "en"
     return default
