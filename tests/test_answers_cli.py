@@ -1,0 +1,52 @@
+"""`mailbot ask` through the real command line."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from bot.cli import main
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["ask", *args], input=stdin, env={"MAILBOT_LANG": "sv"})
+    return result.exit_code, result.output
+
+
+def test_ask_prints_the_article_with_its_title_and_related_topics() -> None:
+    code, output = run("Hur lägger jag till ett alias?")
+    assert code == 0
+    assert output.startswith("*Lägga till eller ta bort ett alias*\n")
+    assert "`/alias add`" in output and "→ Vad är ett alias? (alias)" in output
+
+
+def test_ask_json_gives_article_language_score_and_text() -> None:
+    code, output = run("--json", "what is a distribution group?")
+    answer = json.loads(output)
+    assert code == 0 and set(answer) == {"article", "lang", "score", "text"}
+    assert (answer["article"], answer["lang"]) == ("distribution-group", "en")
+    assert 0 < answer["score"] <= 1 and "distribution group" in answer["text"]
+
+
+def test_ask_json_gives_null_article_when_not_sure() -> None:
+    code, output = run("--json", "--lang", "en", "hur byter jag lösenord")
+    answer = json.loads(output)
+    assert code == 0 and answer["article"] is None and answer["lang"] == "en"
+    assert "not sure" in answer["text"]
+
+
+def test_ask_dash_answers_one_question_a_line_from_stdin() -> None:
+    code, output = run("--json", "-", stdin="vad är ett alias\n\nhello\nforward to gmail\n")
+    answers = [json.loads(line) for line in output.splitlines()]
+    assert code == 0
+    assert [(a["article"], a["lang"]) for a in answers] == [
+        ("alias", "sv"),
+        (None, "en"),
+        ("external-forwarding", "en"),
+    ]
+
+
+def test_ask_rejects_an_unknown_language_with_a_usage_error() -> None:
+    code, output = run("--lang", "de", "was ist ein Alias")
+    assert code == 2 and "'de' is not one of 'sv', 'en'" in output
