@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +16,8 @@ from bot.feedback import AnsweredQuestion, FeedbackVote, report
 from tests.slack_fixtures import CUSTOMER, SUPPORT_CHANNEL, SlackAppProcess, find_element
 from tests.slack_standin import BOT_ID, BOT_USER_ID, Call
 
+T = TypeVar("T")
+
 
 @pytest.fixture
 def app(slack_app: SlackAppProcess) -> Iterator[SlackAppProcess]:
@@ -23,22 +25,22 @@ def app(slack_app: SlackAppProcess) -> Iterator[SlackAppProcess]:
     yield slack_app
 
 
-def stored_questions(app: SlackAppProcess) -> list[AnsweredQuestion]:
+def rows(app: SlackAppProcess, model: type[T]) -> list[T]:
+    """Every stored row of `model` in the app's database, oldest first."""
     engine = make_engine(app.database_url)
     try:
         with make_sessionmaker(engine)() as session:
-            return list(session.scalars(select(AnsweredQuestion).order_by(AnsweredQuestion.id)))
+            return list(session.scalars(select(model).order_by(model.id)))  # type: ignore[attr-defined]
     finally:
         engine.dispose()
+
+
+def stored_questions(app: SlackAppProcess) -> list[AnsweredQuestion]:
+    return rows(app, AnsweredQuestion)
 
 
 def votes(app: SlackAppProcess) -> list[FeedbackVote]:
-    engine = make_engine(app.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            return list(session.scalars(select(FeedbackVote).order_by(FeedbackVote.id)))
-    finally:
-        engine.dispose()
+    return rows(app, FeedbackVote)
 
 
 def dm(text: str, *, user: str = CUSTOMER, **extra: Any) -> dict[str, Any]:
@@ -181,6 +183,20 @@ def test_unsure_answer_offers_topics_and_a_person(app: SlackAppProcess) -> None:
     assert "how do I bake sourdough bread?" in posted.text()
     [told] = app.standin.wait_for("response_url")
     assert told.args["text"] == "I have passed your question to support. A person will get back to you here."
+
+
+def test_click_on_an_unknown_or_forged_answer_says_so_and_stores_nothing(app: SlackAppProcess) -> None:
+    before = len(votes(app))
+    for value in ("helpful:999999", "helpful:abc", "maybe:1"):
+        app.standin.reset()
+        feedback = {"type": "feedback_buttons", "action_id": "answer_feedback", "value": value}
+        assert (
+            app.click([{"type": "context_actions", "elements": [feedback]}], "answer_feedback").status == 200
+        )
+        [told] = app.standin.wait_for("response_url")
+        assert told.args["text"] == "Den frågan hittar jag inte längre. Ställ den gärna igen."
+    assert len(votes(app)) == before
+    assert app.standin.calls_to("views.open") == []
 
 
 def test_greeting_gets_a_short_reply_without_feedback(app: SlackAppProcess) -> None:
