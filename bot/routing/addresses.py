@@ -43,16 +43,23 @@ def parse_domain(raw: str) -> str:
 def _parse_domain(shown: str) -> str:
     if not shown:
         raise AddressError(MESSAGES("address.no_domain", address=shown))
+    # The ASCII form is never shorter than what was typed, so an overlong name is refused as such here.
+    if _too_long(shown):
+        raise AddressError(MESSAGES("address.domain_too_long", domain=shown, limit=MAX_DOMAIN))
     try:
         ascii_name = idna.encode(shown, uts46=True).decode("ascii")
     except idna.IDNAError:
         raise AddressError(MESSAGES("address.bad_domain", domain=shown)) from None
     labels = ascii_name.split(".")
-    if len(ascii_name) > MAX_DOMAIN or any(len(label) > MAX_LABEL for label in labels):
+    if _too_long(ascii_name):
         raise AddressError(MESSAGES("address.domain_too_long", domain=shown, limit=MAX_DOMAIN))
     if len(labels) < 2 or not all(_LDH_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
         raise AddressError(MESSAGES("address.bad_domain", domain=shown))
     return ascii_name
+
+
+def _too_long(domain: str) -> bool:
+    return len(domain) > MAX_DOMAIN or any(len(label) > MAX_LABEL for label in domain.split("."))
 
 
 def parse_address(raw: str) -> str:

@@ -695,7 +695,7 @@ class RoutingService:
 
         def work(graph: _Graph) -> Outcome:
             session = graph.session
-            domain_ids = dict(session.execute(select(Domain.name, Domain.id)).tuples())
+            domain_ids = dict(session.execute(select(Domain.name, Domain.id)).all())
             first_line: dict[str, int] = {}
             prepared = []
             for number, (raw, name) in enumerate(rows, start=2):
