@@ -1,0 +1,183 @@
+"""Real mail through a real Postfix that reads mailbot's routing database live.
+
+One private Postfix (and one SMTP sink for the outside world) serves the whole module; every test
+changes routing through the service, sends mail over SMTP on 127.0.0.1 and looks at Maildirs,
+the sink and Postfix's queue. Each test uses its own addresses, so the order does not matter.
+"""
+
+from __future__ import annotations
+
+import shutil
+import smtplib
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.db import make_engine, make_sessionmaker, upgrade
+from bot.routing.changes import (
+    Actor,
+    AddAlias,
+    AddMembers,
+    Change,
+    CreateGroup,
+    RemoveAlias,
+    Role,
+    SetForward,
+)
+from bot.routing.service import RoutingService, Status
+from bot.routing.trace import DeliveryKind
+from tests.postfix_instance import PostfixInstance, Sink, share_with_postfix, wait_for
+
+ADMIN = Actor("operator", Role.ADMIN)
+D = "kulexempel.se"
+MAILBOXES = ("anna", "bertil", "cecilia", "david", "erik", "frida", "gustav", "hanna", "ivar")
+
+
+def a(local: str) -> str:
+    return f"{local}@{D}"
+
+
+@dataclass
+class MailWorld:
+    service: RoutingService
+    postfix: PostfixInstance
+    sink: Sink
+
+    def change(self, change: Change) -> int:
+        outcome = self.service.apply(change, ADMIN)
+        assert outcome.ok, outcome.message.render("en")
+        assert outcome.change_id is not None
+        return outcome.change_id
+
+    def send(self, recipient: str) -> str:
+        marker = uuid.uuid4().hex
+        self.postfix.send(recipient, marker)
+        return marker
+
+    def delivered(self, marker: str) -> list[str]:
+        """Every delivery of the message: one entry per Maildir file or sink recipient."""
+        found = []
+        for path in self.postfix.mail_dir.glob("*/*/new/*"):
+            if marker.encode() in path.read_bytes():
+                found.append(f"{path.parts[-3]}@{path.parts[-4]}")
+        return sorted(found + self.sink.recipients_of(marker))
+
+    def expect(self, marker: str, addresses: list[str]) -> None:
+        """The message reaches exactly `addresses`, once each, and nothing stays in Postfix's queue."""
+        expected = sorted(addresses)
+        wait_for(lambda: self.delivered(marker) == expected or None, f"delivery to {expected}")
+        wait_for(self.postfix.queue_is_empty, "an empty queue")
+        assert self.delivered(marker) == expected, self.postfix.log()[-3000:]
+
+    def traced(self, address: str) -> list[str]:
+        trace = self.service.trace(address)
+        assert not trace.loops
+        return [d.address for d in trace.deliveries if d.kind is not DeliveryKind.UNKNOWN]
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[MailWorld]:
+    # Not pytest's tmp_path: Postfix's unprivileged daemons must be able to walk into this folder.
+    root = Path(tempfile.mkdtemp(prefix="mailbot-postfix-"))
+    root.chmod(0o755)
+    database = root / "db" / "mailbot.db"
+    database.parent.mkdir()
+    database_url = f"sqlite:///{database}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    share_with_postfix(database)
+    service = RoutingService(make_sessionmaker(engine))
+    assert service.add_domain(D, ADMIN).ok and service.add_domain("exämpel.se", ADMIN).ok
+    for local in MAILBOXES:
+        assert service.add_mailbox(a(local), ADMIN).ok
+    assert service.add_mailbox("info@exämpel.se", ADMIN).ok
+    sink = Sink()
+    sink.controller.start()
+    postfix = PostfixInstance(root / "postfix", database_url, sink.controller.port)
+    try:
+        postfix.start()
+        yield MailWorld(service, postfix, sink)
+    finally:
+        postfix.stop()
+        sink.controller.stop()
+        engine.dispose()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_an_alias_delivers_to_its_mailbox_and_its_removal_makes_postfix_reject_it(world: MailWorld) -> None:
+    world.change(AddAlias(a("support"), a("anna")))
+    marker = world.send(a("support"))
+    world.expect(marker, [a("anna")])
+    world.change(RemoveAlias(a("support")))
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        world.send(a("support"))
+    code, reply = refused.value.recipients[a("support")]
+    assert code == 550 and b"User unknown" in reply
+
+
+def test_idn_mailboxes_receive_mail_for_their_punycode_address(world: MailWorld) -> None:
+    world.change(AddAlias("kontakt@exämpel.se", "info@exämpel.se"))
+    marker = world.send("kontakt@xn--exmpel-cua.se")
+    world.expect(marker, ["info@xn--exmpel-cua.se"])
+
+
+def test_an_external_forward_reaches_the_outside_and_keep_a_copy_also_the_mailbox(world: MailWorld) -> None:
+    world.change(SetForward(a("bertil"), "bertil@outside.example"))
+    world.expect(world.send(a("bertil")), ["bertil@outside.example"])
+    world.change(SetForward(a("bertil"), "bertil@outside.example", keep_copy=True))
+    world.expect(world.send(a("bertil")), [a("bertil"), "bertil@outside.example"])
+
+
+def test_a_group_delivers_to_every_member_once(world: MailWorld) -> None:
+    world.change(CreateGroup(a("sales"), "Sales"))
+    world.change(AddAlias(a("cecilia.s"), a("cecilia")))
+    # cecilia is a member twice (directly and by her alias): Postfix delivers once.
+    members = (a("cecilia"), a("cecilia.s"), a("david"), "partner@outside.example")
+    world.change(AddMembers(a("sales"), members))
+    expected = [a("cecilia"), a("david"), "partner@outside.example"]
+    assert sorted(world.traced(a("sales"))) == expected
+    world.expect(world.send(a("sales")), expected)
+
+
+def test_nested_setups_deliver_as_trace_said(world: MailWorld) -> None:
+    world.change(AddAlias(a("help"), a("erik")))
+    world.change(SetForward(a("erik"), a("frida"), keep_copy=True))
+    world.change(SetForward(a("frida"), "frida@outside.example"))
+    world.change(CreateGroup(a("team"), "Team"))
+    world.change(AddMembers(a("team"), (a("help"), a("frida"), a("gustav"))))
+    world.change(CreateGroup(a("all"), "All"))
+    world.change(AddMembers(a("all"), (a("team"), a("erik"), "boss@outside.example")))
+    for address in (a("help"), a("team"), a("all")):
+        traced = world.traced(address)
+        assert traced  # trace found somewhere to deliver
+        world.expect(world.send(address), traced)
+    assert sorted(world.traced(a("all"))) == [
+        "boss@outside.example",
+        a("erik"),
+        "frida@outside.example",
+        a("gustav"),
+    ]
+
+
+def test_a_change_that_would_loop_is_refused_and_nothing_is_deferred(world: MailWorld) -> None:
+    world.change(SetForward(a("hanna"), a("ivar")))
+    refused = world.service.apply(SetForward(a("ivar"), a("hanna")), ADMIN)
+    assert (refused.status, refused.rule) == (Status.REFUSED, "no_loops")
+    world.expect(world.send(a("hanna")), [a("ivar")])
+    world.expect(world.send(a("ivar")), [a("ivar")])
+    assert "Mail queue is empty" in world.postfix.queue()
+
+
+def test_after_undo_delivery_is_as_before(world: MailWorld) -> None:
+    world.change(AddAlias(a("orders"), a("gustav")))
+    before = world.traced(a("orders"))
+    world.expect(world.send(a("orders")), before)
+    forward = world.change(SetForward(a("gustav"), "gustav@outside.example"))
+    world.expect(world.send(a("orders")), ["gustav@outside.example"])
+    assert world.service.undo(forward, ADMIN).ok
+    world.expect(world.send(a("orders")), before)
+    assert world.service.forward(a("gustav")) is None
