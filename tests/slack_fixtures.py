@@ -21,7 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,10 @@ class Response:
         return json.loads(self.body)
 
 
+def _serve_http(port: int) -> list[str]:
+    return [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)]
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -65,8 +69,15 @@ class SlackAppProcess:
     """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
 
     def __init__(
-        self, database_url: str, standin: SlackStandIn, env: Mapping[str, str], log_path: Path
+        self,
+        database_url: str,
+        standin: SlackStandIn,
+        env: Mapping[str, str],
+        log_path: Path,
+        argv: Callable[[int], list[str]] | None = None,
     ) -> None:
+        """`argv(port)` replaces `mailbot serve --http --port PORT` (a benchmark's bare app); it must
+        answer GET /health with 200 once it serves."""
         self.database_url = database_url
         self.standin = standin
         self.port = _free_port()
@@ -86,7 +97,7 @@ class SlackAppProcess:
         }
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--http", "--port", str(self.port)],
+            (argv or _serve_http)(self.port),
             env=environment,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -31,6 +31,7 @@ class Call:
     path: str
     args: dict[str, Any]
     headers: dict[str, str]
+    received: float = field(default_factory=time.monotonic)  # for benchmarks: when it arrived
 
     def text(self) -> str:
         """Everything a person could read in this call (text, blocks, view), as one JSON string."""

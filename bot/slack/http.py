@@ -57,6 +57,7 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True  # Slack retries unanswered requests: one slow request must not hold the rest
+    request_queue_size = 128  # the default backlog of 5 resets connections under a burst of requests
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -67,7 +68,12 @@ class _QuietHandler(WSGIRequestHandler):
 def serve_http(settings: Settings, port: int, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted, on all interfaces (a development or single-instance server)."""
     configure_json_logging()
-    server = make_server("", port, create_wsgi_app(settings), _ThreadingWSGIServer, _QuietHandler)
+    serve_wsgi(create_wsgi_app(settings), port, on_ready)
+
+
+def serve_wsgi(app: WSGIApplication, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+    """Any WSGI app on the threaded standard-library server `serve --http` uses (benchmarks share it)."""
+    server = make_server("", port, app, _ThreadingWSGIServer, _QuietHandler)
     if on_ready:
         on_ready(f"http://localhost:{server.server_port}{SLACK_PATH}")
     server.serve_forever()

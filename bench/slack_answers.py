@@ -1,0 +1,170 @@
+"""Slack answers benchmark: `.venv/bin/python bench/slack_answers.py [--requests N]`.
+
+Runs the real app (`mailbot serve --http`, SQLite) and, in the same run, a bare Bolt app on the same
+server stack whose listeners only ack. Both get requests signed as Slack signs them, from 1 and from
+20 concurrent clients; their Web API calls go to the local stand-in of the tests. Prints, per
+scenario, the median and 99th percentile time to Slack's ack (the HTTP response), and for ours the
+time until the answer reached Slack (the stand-in received chat.postMessage / response_url).
+Scenarios: a question in a DM (event), `/mailhelp question` (command), a "helpful" click (action).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.slack_fixtures import BOT_TOKEN, SIGNING_SECRET, SlackAppProcess, find_element  # noqa: E402
+from tests.slack_standin import SlackStandIn  # noqa: E402
+
+QUESTIONS = (
+    "vad är ett alias?",
+    "how do I forward my mail to another address?",
+    "hur skapar jag en distributionsgrupp",
+    "can people outside the company write to our group?",
+    "kan jag skicka från ett alias",
+    "what is the difference between an alias and a forward?",
+)
+CLIENTS = (1, 20)
+
+
+def serve_bare(port: int, api_url: str) -> None:
+    """A Bolt app that acks and does nothing else: the floor for our ack times."""
+    from slack_bolt import Ack, App
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk import WebClient
+
+    from bot.slack.http import serve_wsgi
+
+    app = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=api_url))
+
+    def just_ack(ack: Ack) -> None:
+        ack()
+
+    app.command("/mailhelp")(just_ack)
+    app.action("answer_feedback")(just_ack)
+    app.event("message")(lambda: None)
+    slack = SlackRequestHandler(app)
+
+    def wsgi(environ: dict, start_response: Callable) -> list[bytes]:
+        if environ["PATH_INFO"] == "/health":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok\n"]
+        return slack(environ, start_response)
+
+    serve_wsgi(wsgi, port)
+
+
+def dm_event(n: int) -> dict:
+    return {
+        "type": "message",
+        "channel": f"D{n}",
+        "channel_type": "im",
+        "user": f"U{n}",
+        "text": QUESTIONS[n % len(QUESTIONS)],
+        "ts": f"{time.time():.6f}",
+    }
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered) * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms"
+
+
+def timed(requests: int, clients: int, send: Callable[[int], object]) -> tuple[list[float], dict[int, float]]:
+    """Send `requests` requests from `clients` threads; ack times, and when each request was sent."""
+    sent: dict[int, float] = {}
+
+    def one(n: int) -> float:
+        sent[n] = time.monotonic()
+        response = send(n)
+        assert getattr(response, "status", 200) == 200, response
+        return time.monotonic() - sent[n]
+
+    with ThreadPoolExecutor(clients) as pool:
+        acks = list(pool.map(one, range(requests)))
+    return acks, sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per scenario and client count")
+    parser.add_argument("--bare", nargs=2, metavar=("PORT", "API_URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare:
+        serve_bare(int(args.bare[0]), args.bare[1])
+        return
+
+    standin = SlackStandIn().start()
+    with tempfile.TemporaryDirectory() as directory:
+        from bot.db import make_engine, upgrade
+
+        database_url = f"sqlite:///{directory}/mailbot.db"
+        upgrade(make_engine(database_url))
+        ours = SlackAppProcess(database_url, standin, {}, Path(directory) / "app.log")
+        bare = SlackAppProcess(
+            database_url,
+            standin,
+            {},
+            Path(directory) / "bare.log",
+            argv=lambda port: [sys.executable, __file__, "--bare", str(port), standin.api_url],
+        )
+        try:
+            # One answered question whose "helpful" button every click presses (each click a new user).
+            standin.reset()
+            ours.event(dm_event(0))
+            [answer] = standin.wait_for("chat.postMessage")
+            blocks = answer.args["blocks"]
+            helpful = find_element(blocks, "answer_feedback")["positive_button"]["value"]
+            print(f"{args.requests} signed requests per row; times to ack (HTTP response) and to answer")
+            for clients in CLIENTS:
+                for name, app in (("bare Bolt", bare), ("mailbot", ours)):
+                    standin.reset()
+                    acks, sent = timed(args.requests, clients, lambda n, app=app: app.event(dm_event(n)))
+                    line = f"DM question  {clients:2d} clients  {name:9s} ack {percentiles(acks)}"
+                    if app is ours:
+                        replies = standin.wait_for("chat.postMessage", count=args.requests, timeout=300)
+                        answered = [r.received - sent[int(r.args["channel"][1:])] for r in replies]
+                        line += f"   answer {percentiles(answered)}"
+                    print(line)
+                for name, app in (("bare Bolt", bare), ("mailbot", ours)):
+                    standin.reset()
+                    acks, sent = timed(
+                        args.requests,
+                        clients,
+                        lambda n, app=app: app.command(
+                            "/mailhelp", QUESTIONS[n % len(QUESTIONS)], user_id=f"U{n}"
+                        ),
+                    )
+                    line = f"/mailhelp    {clients:2d} clients  {name:9s} ack {percentiles(acks)}"
+                    if app is ours:
+                        replies = standin.wait_for("response_url", count=args.requests, timeout=300)
+                        answered = [r.received - sent[int(r.path.rsplit("-U", 1)[1])] for r in replies]
+                        line += f"   answer {percentiles(answered)}"
+                    print(line)
+                for name, app in (("bare Bolt", bare), ("mailbot", ours)):
+                    standin.reset()
+                    acks, _ = timed(
+                        args.requests,
+                        clients,
+                        lambda n, app=app: app.click(
+                            blocks, "answer_feedback", value=helpful, user_id=f"V{n}"
+                        ),
+                    )
+                    print(f"helpful      {clients:2d} clients  {name:9s} ack {percentiles(acks)}")
+        finally:
+            ours.stop()
+            bare.stop()
+            standin.stop()
+
+
+if __name__ == "__main__":
+    main()
