@@ -86,3 +86,25 @@ def test_hostile_and_oversized_text_gets_a_normal_answer(database_url: str) -> N
 def test_feedback_report_on_an_empty_database(database_url: str) -> None:
     assert run(database_url, "feedback").output.strip() == "no answers recorded yet"
     assert json.loads(run(database_url, "feedback", "--json").output) == []
+
+
+def test_start_without_slack_tokens_fills_demo_data_and_opens_the_chat(database_url: str) -> None:
+    env = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "SLACK_APP_TOKEN": "", "SLACK_CLIENT_ID": ""}
+    result = CliRunner().invoke(
+        main, ["start"], input="vad är ett alias?\nsluta\n", env={"DATABASE_URL": database_url, **env}
+    )
+    assert result.exit_code == 0, result.output
+    assert "kulexempel.se" in result.output.splitlines()[0]  # the routing CLI's demo domain
+    assert "Var det här till hjälp?" in result.output
+
+
+def test_serve_over_http_without_secrets_is_a_usage_error(database_url: str) -> None:
+    env = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_APP_TOKEN": "",
+    }
+    result = CliRunner().invoke(main, ["serve", "--http", "--port", "0"], env=env)
+    assert result.exit_code == 2
+    assert "SLACK_SIGNING_SECRET" in result.output and "Traceback" not in result.output
