@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import json
+import time
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import make_engine, make_sessionmaker
 from bot.routing.models import utcnow
+from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
+from bot.slack.production import MESSAGES
 from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
+from tests.postgres_server import PostgresServer, running_server
+from tests.slack_fixtures import CUSTOMER, SlackAppProcess
+from tests.slack_standin import TEAM_ID, Call, SlackStandIn
 
 
 def test_an_event_is_taken_in_once_whichever_instance_gets_it(
@@ -31,3 +45,229 @@ def test_old_receipts_are_dropped(session_factory: sessionmaker) -> None:
     assert first_delivery(session_factory, "EvNew")
     with session_factory() as session:
         assert session.scalars(select(EventReceipt.event_id)).all() == ["EvNew"]
+
+
+# --- The running app (a real `mailbot serve --http` process) on PostgreSQL -----------------------
+
+
+def direct_message(text: str, channel: str, team: str = TEAM_ID) -> dict[str, Any]:
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{channel}{time.monotonic_ns()}",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "message",
+            "channel_type": "im",
+            "channel": channel,
+            "user": CUSTOMER,
+            "text": text,
+            "ts": f"{time.time():.6f}",
+        },
+    }
+
+
+def send_event(app: SlackAppProcess, envelope: dict[str, Any], headers: dict[str, str] | None = None) -> int:
+    return app.signed_post(json.dumps(envelope).encode(), "application/json", headers=headers).status
+
+
+def log_lines(app: SlackAppProcess) -> list[dict[str, Any]]:
+    """The app's structured log: one JSON object a line (other output is skipped)."""
+    lines = []
+    for line in app.log().splitlines():
+        with contextlib.suppress(ValueError):
+            lines.append(json.loads(line))
+    return [line for line in lines if isinstance(line, dict)]
+
+
+def answers_in(standin: SlackStandIn, channel: str) -> list[Call]:
+    return [call for call in standin.calls_to("chat.postMessage") if call.args.get("channel") == channel]
+
+
+@pytest.fixture(scope="module")
+def postgres_app(
+    postgres_server: PostgresServer, slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SlackAppProcess]:
+    url = postgres_server.create_migrated_database("production_app")
+    app = SlackAppProcess(url, slack_standin, {}, tmp_path_factory.mktemp("postgres-app") / "app.log")
+    yield app
+    app.stop()
+    postgres_server.drop_database("production_app")
+
+
+@pytest.fixture
+def app(postgres_app: SlackAppProcess) -> SlackAppProcess:
+    postgres_app.standin.reset()
+    return postgres_app
+
+
+def test_an_event_slack_delivers_again_is_answered_once(app: SlackAppProcess) -> None:
+    question = direct_message("what is an alias?", channel="DRETRY")
+    assert send_event(app, question) == 200
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert send_event(app, question, headers=retry) == 200
+    # A later question's answer: by then a second answer to the first would have been started too.
+    assert send_event(app, direct_message("what is a forward?", channel="DLATER")) == 200
+    app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == "DLATER")
+    [answer] = app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == "DRETRY")
+    assert "alias" in answer.text().lower()
+    assert len(answers_in(app.standin, "DRETRY")) == 1
+    outcomes = [line["outcome"] for line in log_lines(app) if line.get("command") == "event:message"]
+    assert outcomes.count("duplicate") == 1
+
+
+def test_a_rate_limited_answer_is_waited_out_and_delivered(app: SlackAppProcess) -> None:
+    app.standin.script("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+    assert send_event(app, direct_message("vad är en distributionsgrupp?", channel="DLIMIT")) == 200
+    refused, delivered = app.standin.wait_for(
+        "chat.postMessage", lambda call: call.args.get("channel") == "DLIMIT", count=2
+    )
+    assert delivered.args == refused.args  # the same message, sent again after the pause
+    assert "grupp" in delivered.text().lower()
+
+
+def test_every_request_is_one_json_log_line_with_team_user_command_outcome_time(app: SlackAppProcess) -> None:
+    assert app.command("/mailhelp", "what is an alias?").status == 200
+    app.standin.wait_for("response_url")
+    [line] = [entry for entry in log_lines(app) if entry.get("command") == "/mailhelp what"]
+    assert line["team"] == TEAM_ID
+    assert line["user"] == CUSTOMER
+    assert line["outcome"] == "ok"
+    assert line["status"] == 200
+    assert line["ms"] >= 0
+
+
+def test_database_outage_gets_a_clear_answer_at_once_then_the_app_recovers(
+    slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    slack_standin.reset()
+    with running_server() as server:
+        app = SlackAppProcess(
+            server.create_migrated_database("outage"),
+            slack_standin,
+            {},
+            tmp_path_factory.mktemp("outage-app") / "app.log",
+        )
+        try:
+            server.stop()
+            assert app.command("/mailhelp", "what is an alias?", user_id="UEN").status == 200
+            assert app.command("/mailhelp", "vad är ett alias?", user_id="USV").status == 200
+            [english] = slack_standin.wait_for("response_url", lambda call: call.path.endswith("command-UEN"))
+            [swedish] = slack_standin.wait_for("response_url", lambda call: call.path.endswith("command-USV"))
+            assert english.args["text"] == MESSAGES.text("database_unavailable", "en")
+            assert swedish.args["text"] == MESSAGES.text("database_unavailable", "sv")
+            assert app.get("/health").status == 503
+
+            server.start()
+            assert app.get("/health").status == 200
+            assert app.command("/mailhelp", "what is an alias?", user_id="UBACK").status == 200
+            [answer] = slack_standin.wait_for(
+                "response_url", lambda call: call.path.endswith("command-UBACK")
+            )
+            assert "alias" in answer.text().lower()
+            assert "database" not in answer.text().lower()
+        finally:
+            app.stop()
+
+
+# --- Multi-workspace install (OAuth) -------------------------------------------------------------
+
+OAUTH_ENV = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret", "SLACK_BOT_TOKEN": ""}
+
+
+def browser_get(app: SlackAppProcess, path: str, cookie: str | None = None) -> tuple[int, str, str]:
+    """GET like a browser that does not follow redirects: status, body and the cookie set."""
+    connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        reply = connection.getresponse()
+        return reply.status, reply.read().decode(), (reply.getheader("Set-Cookie") or "").split(";")[0]
+    finally:
+        connection.close()
+
+
+def open_install_page(app: SlackAppProcess) -> tuple[str, str]:
+    """The "Add to Slack" page: the browser's state cookie, and the state in the page's Slack link."""
+    status, page, cookie = browser_get(app, INSTALL_PATH)
+    assert status == 200
+    state = cookie.partition("=")[2]
+    assert f"state={state}" in page and "slack.com/oauth/v2/authorize" in page
+    return cookie, state
+
+
+def install(app: SlackAppProcess, team: str) -> None:
+    """Add to Slack, approve, and come back to the redirect path, as an admin of `team` would."""
+    cookie, state = open_install_page(app)
+    app.standin.script(
+        "oauth.v2.access",
+        200,
+        {
+            "ok": True,
+            "app_id": "A1",
+            "team": {"id": team, "name": f"Workspace {team}"},
+            "authed_user": {"id": f"UADMIN{team}"},
+            "access_token": f"xoxb-token-of-{team}",
+            "bot_user_id": "UBOT",
+            "scope": ",".join(BOT_SCOPES),
+            "token_type": "bot",
+        },
+    )
+    status, _page, _cookie = browser_get(app, f"{REDIRECT_PATH}?code=code-{team}&state={state}", cookie)
+    assert status == 200
+
+
+@pytest.fixture(scope="module")
+def oauth_apps(
+    postgres_server: PostgresServer, slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[SlackAppProcess, SlackAppProcess]]:
+    """Two instances without a bot token, sharing one PostgreSQL database."""
+    url = postgres_server.create_migrated_database("oauth_apps")
+    apps = [
+        SlackAppProcess(url, slack_standin, OAUTH_ENV, tmp_path_factory.mktemp(f"oauth-{n}") / "app.log")
+        for n in (1, 2)
+    ]
+    yield apps[0], apps[1]
+    for app in apps:
+        app.stop()
+    postgres_server.drop_database("oauth_apps")
+
+
+def test_each_installed_workspace_is_answered_with_its_own_token_by_any_instance(
+    oauth_apps: tuple[SlackAppProcess, SlackAppProcess],
+) -> None:
+    first, second = oauth_apps
+    first.standin.reset()
+    install(first, "TONE")
+    install(second, "TTWO")
+
+    for instance, team in ((second, "TONE"), (first, "TTWO"), (first, "TONE")):
+        channel = f"D{team}{instance.port}"
+        assert send_event(instance, direct_message("what is an alias?", channel=channel, team=team)) == 200
+        [answer] = instance.standin.wait_for(
+            "chat.postMessage", lambda call, c=channel: call.args["channel"] == c
+        )
+        assert answer.args["_authorization"] == f"Bearer xoxb-token-of-{team}"
+
+
+def test_a_workspace_that_never_installed_gets_no_answer_and_an_install_link_works_once(
+    oauth_apps: tuple[SlackAppProcess, SlackAppProcess],
+) -> None:
+    first, second = oauth_apps
+    first.standin.reset()
+    stranger = direct_message("what is an alias?", channel="DSTRANGER", team="TSTRANGER")
+    refusal = first.signed_post(json.dumps(stranger).encode(), "application/json")
+    assert "install this app" in refusal.body  # Bolt's answer when a workspace has no installation
+
+    cookie, state = open_install_page(first)
+    first.standin.script("oauth.v2.access", 200, {"ok": False, "error": "invalid_code"})
+    assert browser_get(first, f"{REDIRECT_PATH}?code=bad&state={state}", cookie)[0] != 200
+    # The state was used up (on any instance): Slack's code is not even exchanged a second time.
+    assert browser_get(second, f"{REDIRECT_PATH}?code=code-TSTRANGER&state={state}", cookie)[0] != 200
+    assert len(first.standin.calls_to("oauth.v2.access")) == 1
+
+
+def test_the_install_asks_for_the_scopes_the_manifest_declares() -> None:
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
