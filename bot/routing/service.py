@@ -820,7 +820,7 @@ class RoutingService:
                     select(Route.source, func.count())
                     .where(Route.kind == RouteKind.MEMBER)
                     .group_by(Route.source)
-                ).tuples()
+                ).all()
             )
         return [GroupInfo(show_address(a), n, counts.get(a, 0)) for a, n in groups]
 

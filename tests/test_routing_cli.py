@@ -1,0 +1,157 @@
+"""The routing command line as `mailbot ...` runs it: exit 0 done, 1 refused by a rule, 2 usage error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import main
+
+
+class Mailbot:
+    def __init__(self, database_url: str) -> None:
+        self.runner = CliRunner()
+        self.env = {"DATABASE_URL": database_url, "MAILBOT_LANG": "en"}
+
+    def __call__(self, *args: str, exit_code: int = 0) -> Result:
+        result = self.runner.invoke(main, list(args), env=self.env)
+        assert result.exit_code == exit_code, (result.output, result.exception)
+        return result
+
+    def json(self, *args: str, exit_code: int = 0) -> object:
+        return json.loads(self(*args, "--json", exit_code=exit_code).stdout)
+
+
+@pytest.fixture
+def mailbot(tmp_path: Path) -> Mailbot:
+    mailbot = Mailbot(f"sqlite:///{tmp_path / 'cli.db'}")
+    assert "demo domain kulexempel.se" in mailbot("demo").stdout
+    return mailbot
+
+
+def test_demo_fills_an_empty_database_once(mailbot: Mailbot) -> None:
+    assert mailbot.json("domain", "list") == ["kulexempel.se"]
+    assert len(mailbot.json("mailbox", "list")) == 4  # type: ignore[arg-type]
+    assert "nothing to do" in mailbot("demo").stdout
+
+
+def test_alias_add_done_repeated_refused_and_usage_errors(mailbot: Mailbot) -> None:
+    done = mailbot("alias", "add", "support@kulexempel.se", "anna@kulexempel.se", "--actor", "kim")
+    assert "Mail to support@kulexempel.se will land in anna@kulexempel.se's inbox." in done.stdout
+    assert "mailbot undo" in done.stdout
+    again = mailbot.json("alias", "add", "support@kulexempel.se", "anna@kulexempel.se")
+    assert again == {
+        "status": "unchanged",
+        "rule": None,
+        "change_id": None,
+        "message": "support@kulexempel.se is already an alias of anna@kulexempel.se; nothing to do.",
+    }
+    refused = mailbot("alias", "add", "help@kulexempel.se", "nobody@kulexempel.se", exit_code=1)
+    assert 'Refused by the rule "an alias points at a mailbox"' in refused.stderr
+    swedish = mailbot(
+        "alias", "add", "help@kulexempel.se", "nobody@kulexempel.se", "--lang", "sv", exit_code=1
+    )
+    assert "Nekat enligt regeln" in swedish.stderr
+    mailbot("alias", "add", "support@kulexempel.se", exit_code=2)
+    mailbot("trace", "not-an-address", exit_code=2)
+    assert mailbot.json("alias", "list") == [
+        {"alias": "support@kulexempel.se", "mailbox": "anna@kulexempel.se"}
+    ]
+    audit = mailbot.json("audit")
+    assert audit[0]["actor"] == "kim" and audit[0]["action"] == "alias.add"  # type: ignore[index]
+
+
+def test_forward_group_trace_and_undo(mailbot: Mailbot) -> None:
+    forward = mailbot.json("forward", "set", "anna@kulexempel.se", "anna@gmail.com", "--keep-copy")
+    assert forward["status"] == "ok"  # type: ignore[index]
+    assert mailbot.json("forward", "show", "anna@kulexempel.se") == {
+        "address": "anna@kulexempel.se",
+        "target": "anna@gmail.com",
+        "keep_copy": True,
+    }
+    mailbot("group", "create", "sales@kulexempel.se", "--name", "Sales")
+    mailbot("group", "add", "sales@kulexempel.se", "anna@kulexempel.se", "bertil@kulexempel.se")
+    assert mailbot.json("group", "members", "sales@kulexempel.se") == [
+        "anna@kulexempel.se",
+        "bertil@kulexempel.se",
+    ]
+    assert mailbot.json("group", "list") == [
+        {"address": "sales@kulexempel.se", "name": "Sales", "member_count": 2}
+    ]
+    trace = mailbot.json("trace", "sales@kulexempel.se")
+    assert sorted(d["address"] for d in trace["deliveries"]) == [  # type: ignore[index]
+        "anna@gmail.com",
+        "anna@kulexempel.se",
+        "bertil@kulexempel.se",
+    ]
+    assert "the group sales@kulexempel.se has the members" in mailbot("trace", "sales@kulexempel.se").stdout
+    loop = mailbot.json("forward", "set", "bertil@kulexempel.se", "sales@kulexempel.se", exit_code=1)
+    assert loop["rule"] == "no_loops"  # type: ignore[index]
+    removed = mailbot.json("group", "remove", "sales@kulexempel.se", "bertil@kulexempel.se")
+    mailbot("undo", str(removed["change_id"]))  # type: ignore[index]
+    assert "bertil@kulexempel.se" in mailbot("group", "members", "sales@kulexempel.se").stdout
+    mailbot("undo", "999", exit_code=1)
+    mailbot("forward", "clear", "anna@kulexempel.se")
+    assert mailbot.json("forward", "show", "anna@kulexempel.se") is None
+    mailbot("group", "members", "anna@kulexempel.se", exit_code=1)
+
+
+def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("address,name\n" + "".join(f"user{n}@kulexempel.se,User {n}\n" for n in range(300)))
+    result = mailbot("mailbox", "import", str(good))
+    assert "300 mailboxes imported." in result.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("address,name\nnew1@kulexempel.se,New\nnew2@kulexempel.se,New\nnot an address,Bad\n")
+    refused = mailbot("mailbox", "import", str(bad), exit_code=1)
+    assert "line 4" in refused.stderr
+    taken = tmp_path / "taken.csv"
+    taken.write_text("address\nnew3@kulexempel.se\nanna@kulexempel.se\n")
+    assert (
+        "line 3: anna@kulexempel.se already exists"
+        in mailbot("mailbox", "import", str(taken), exit_code=1).stderr
+    )
+    outside = tmp_path / "outside.csv"
+    outside.write_text("address\nsomeone@elsewhere.example\n")
+    assert "not hosted here" in mailbot("mailbox", "import", str(outside), exit_code=1).stderr
+    addresses = [m["address"] for m in mailbot.json("mailbox", "list", "kulexempel.se")]  # type: ignore[union-attr]
+    assert (
+        len(addresses) == 304
+        and "new1@kulexempel.se" not in addresses
+        and "new3@kulexempel.se" not in addresses
+    )
+    headless = tmp_path / "headless.csv"
+    headless.write_text("new4@kulexempel.se\n")
+    mailbot("mailbox", "import", str(headless), exit_code=2)
+
+
+def test_postfix_config_tables_answer_postfix_lookups(mailbot: Mailbot, tmp_path: Path) -> None:
+    mailbot("alias", "add", "support@kulexempel.se", "anna@kulexempel.se")
+    out = tmp_path / "postfix"
+    written = mailbot("postfix-config", "--out", str(out), "--mailbox-base", "/srv/mail").stdout.split()
+    assert sorted(Path(p).name for p in written) == [
+        "main.cf.snippet",
+        "virtual_alias_maps.cf",
+        "virtual_mailbox_domains.cf",
+        "virtual_mailbox_maps.cf",
+    ]
+    snippet = (out / "main.cf.snippet").read_text()
+    assert f"virtual_alias_maps = proxy:sqlite:{out.resolve()}/virtual_alias_maps.cf" in snippet
+    assert "virtual_mailbox_base = /srv/mail" in snippet
+
+    config = tmp_path / "etc"  # postmap wants a main.cf; an empty one means Postfix's defaults
+    config.mkdir()
+    (config / "main.cf").write_text("compatibility_level = 3.6\nmyhostname = mx.mailbot-test.invalid\n")
+
+    def postmap(table: str, key: str) -> str:
+        command = ["postmap", "-c", str(config), "-q", key, f"sqlite:{out / table}.cf"]
+        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
+
+    assert postmap("virtual_alias_maps", "Support@KulExempel.se") == "anna@kulexempel.se"
+    assert postmap("virtual_alias_maps", "nobody@kulexempel.se") == ""
+    assert postmap("virtual_mailbox_maps", "anna@kulexempel.se") == "kulexempel.se/anna/"
+    assert postmap("virtual_mailbox_domains", "kulexempel.se") == "kulexempel.se"
