@@ -7,10 +7,11 @@ in the user's language and turn its kind into buttons (Confirm/Cancel, Undo) or 
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.flows.commands import (
@@ -32,6 +33,10 @@ from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import Actor, Role, change_from_dict
 from bot.routing.messages import MESSAGES as ROUTING_MESSAGES
 from bot.routing.service import AuditRecord, RoutingService, Status
+
+# How long a click that lost the race waits for the winner (it runs after the ack: no Slack deadline).
+SETTLE_POLLS = 100
+SETTLE_POLL_SECONDS = 0.05
 
 
 class ReplyKind(enum.StrEnum):
@@ -144,8 +149,7 @@ class Flows:
             if row is None or row.user_id != person.user_id:
                 return self._gone(row)
             if not claim(session, pending_id, PendingState.PENDING, PendingState.PERFORMING):
-                session.refresh(row)
-                return self._not_pending(row)
+                return self._not_pending(session, row)
             change = change_from_dict(row.change)
         outcome = self.routing.apply(change, person.actor)
         with self.sessions() as session:
@@ -165,8 +169,7 @@ class Flows:
             if row is None or row.user_id != person.user_id:
                 return self._gone(row)
             if not claim(session, pending_id, PendingState.PENDING, PendingState.CANCELLED):
-                session.refresh(row)
-                return self._not_pending(row)
+                return self._not_pending(session, row)
         return Reply.info(MESSAGES("cancelled"))
 
     def undo(self, pending_id: int, person: Person) -> Reply:
@@ -180,8 +183,7 @@ class Flows:
             if row.change_id is None or not claim(
                 session, pending_id, PendingState.DONE, PendingState.UNDOING
             ):
-                session.refresh(row)
-                return self._not_pending(row)
+                return self._not_pending(session, row)
             change_id = row.change_id
         reply = self.undo_change(change_id, person)
         with self.sessions() as session:
@@ -191,7 +193,9 @@ class Flows:
                 pending_id,
                 PendingState.UNDONE if reply.kind is ReplyKind.DONE else PendingState.DONE,
             )
-        return Reply.info(*reply.lines) if reply.kind is ReplyKind.DONE else reply
+        if reply.kind is ReplyKind.DONE:
+            return Reply.info(*reply.lines)
+        return Reply(ReplyKind.DONE, reply.lines, pending_id)  # why not, and Undo to try again later
 
     def undo_change(self, change_id: int, person: Person) -> Reply:
         """Undo an audited change by its id (App Home's Undo, the terminal). DONE when it was undone."""
@@ -208,7 +212,14 @@ class Flows:
     def _gone(self, row: PendingChange | None) -> Reply:
         return Reply.info(MESSAGES("unknown_pending" if row is None else "not_yours"))
 
-    def _not_pending(self, row: PendingChange) -> Reply:
+    def _not_pending(self, session: Session, row: PendingChange) -> Reply:
+        """Why a click found nothing to do. A click racing another one (Slack's retry, a double click,
+        another instance) waits for it to finish, so both report the same result."""
+        for _ in range(SETTLE_POLLS):
+            session.refresh(row)
+            if row.state not in (PendingState.PERFORMING, PendingState.UNDOING):
+                break
+            time.sleep(SETTLE_POLL_SECONDS)
         match PendingState(row.state):
             case PendingState.DONE:
                 return Reply.info(MESSAGES("already_done", id=row.change_id))

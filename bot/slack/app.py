@@ -18,6 +18,7 @@ LISTENER_MODULES = (
     "bot.slack.listeners.commands",
     "bot.slack.listeners.actions",
     "bot.slack.listeners.views",
+    "bot.slack.listeners.flows",
 )
 
 

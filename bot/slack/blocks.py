@@ -30,6 +30,7 @@ from bot.config import Lang
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn
 from bot.feedback import ArticleFeedback
+from bot.flows.messages import MESSAGES as FLOW_MESSAGES
 from bot.slack.messages import MESSAGES
 
 SECTION_LIMIT = 3000  # characters of mrkdwn in one section block
@@ -40,6 +41,8 @@ QUOTED_QUESTION_LIMIT = 2500
 FEEDBACK_ACTION = "answer_feedback"
 SHOW_TOPIC_ACTION = "show_topic"  # action ids are "show_topic:<n>": unique within their block
 ASK_PERSON_ACTION = "ask_person"
+# Value: a flow id ("alias.add"); the button opens its modal (bot.slack.listeners.flows).
+START_FLOW_ACTION = "flow_start"
 FEEDBACK_MODAL = "feedback_modal"
 COMMENT_BLOCK, COMMENT_INPUT = "comment", "comment_input"
 PERSON_BLOCK, PERSON_INPUT = "person", "person_input"
@@ -92,6 +95,14 @@ def answer_blocks(turn: Turn) -> list[Block]:
         )
         for n, ref in enumerate(answer.related[:MAX_TOPIC_BUTTONS])
     ]
+    if answer.flow:
+        buttons.append(
+            ButtonElement(
+                text=FLOW_MESSAGES.text(f"flow.{answer.flow}", lang),
+                action_id=START_FLOW_ACTION,
+                value=answer.flow,
+            )
+        )
     if answer.kind is AnswerKind.NO_ANSWER:
         buttons.append(
             ButtonElement(

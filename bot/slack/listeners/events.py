@@ -1,5 +1,4 @@
-"""Events: direct messages and mentions get an answer; App Home shows how to ask (and, for agents,
-the feedback per article)."""
+"""Events: direct messages and mentions get an answer (App Home is in `bot.slack.listeners.flows`)."""
 
 from __future__ import annotations
 
@@ -7,12 +6,8 @@ import re
 from typing import Any
 
 from slack_bolt import App, BoltContext, Say
-from slack_sdk import WebClient
 
-from bot.answers import topics
-from bot.feedback import report
 from bot.slack.app import Runtime
-from bot.slack.blocks import home_view
 from bot.slack.replies import answer_message
 
 # `<@U123>` or `<@U123|name>`: the mention that addressed the bot is not part of the question.
@@ -51,16 +46,3 @@ def register(app: App, runtime: Runtime) -> None:
             channel_id=event.get("channel"),
         )
         say(thread_ts=event.get("thread_ts") or event["ts"], **message)
-
-    @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        settings, user_id = runtime.settings, event["user"]
-        lang = settings.default_lang
-        feedback = None
-        if user_id in settings.agents | settings.admins:
-            with runtime.sessions() as session:
-                feedback = report(session)
-        titles = {ref.topic_id: ref.title for ref in topics(lang, settings)}
-        client.views_publish(user_id=user_id, view=home_view(lang, feedback, titles))

@@ -1,0 +1,182 @@
+"""Block Kit for the guided flows: replies with Confirm/Cancel/Undo, the modal, App Home's changes.
+
+Small pure functions (tests call them directly); every value from outside is escaped for mrkdwn.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.answers.knowledge import escape_mrkdwn
+from bot.config import Lang
+from bot.flows.commands import BARE_COMMAND_FLOW, YES, FieldKind, Flow
+from bot.flows.core import Reply, ReplyKind
+from bot.flows.messages import MESSAGES
+from bot.i18n import Text
+from bot.routing.service import AuditRecord
+from bot.slack.blocks import START_FLOW_ACTION, mrkdwn_sections
+
+CONFIRM_ACTION = "flow_confirm"
+CANCEL_ACTION = "flow_cancel"
+UNDO_ACTION = "flow_undo"  # value: the pending change's id
+HOME_UNDO_ACTION = "flow_home_undo"  # value: the audit id of the change
+FLOW_MODAL = "flow_modal"
+VALUE_INPUT = "value"  # the action_id of every modal input; the block_id is the field name
+MAX_REPLY_BLOCKS = 45  # Slack takes 50 blocks in a message; room for the buttons
+HOME_CHANGES = 10
+NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.")
+
+
+def mrkdwn(text: Text, lang: Lang) -> str:
+    """`text` rendered for Slack: every value escaped (an address or group name cannot mention or link)."""
+    values = {
+        key: mrkdwn(value, lang) if isinstance(value, Text) else escape_mrkdwn(value)
+        for key, value in text.values.items()
+    }
+    return text.catalog.text(text.key, lang, **values)
+
+
+def reply_message(lang: Lang, reply: Reply) -> dict[str, Any]:
+    """respond / chat.postMessage arguments for a flow's reply, with its buttons."""
+    text = "\n".join(mrkdwn(line, lang) for line in reply.lines)
+    blocks: list[Block] = [*mrkdwn_sections(text)[:MAX_REPLY_BLOCKS]]
+    pending = str(reply.pending_id)
+    if reply.kind is ReplyKind.PREVIEW:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=MESSAGES.text("confirm", lang),
+                        action_id=CONFIRM_ACTION,
+                        value=pending,
+                        style="primary",
+                    ),
+                    ButtonElement(text=MESSAGES.text("cancel", lang), action_id=CANCEL_ACTION, value=pending),
+                ]
+            )
+        )
+    elif reply.kind is ReplyKind.DONE and reply.pending_id is not None:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text=MESSAGES.text("undo", lang), action_id=UNDO_ACTION, value=pending)
+                ]
+            )
+        )
+    return {"text": text[:3000], "blocks": blocks}
+
+
+def modal_metadata(flow_id: str, response_url: str | None) -> str:
+    """What the submission needs to know: the flow, and where to show the preview (None: a DM)."""
+    return json.dumps({"flow": flow_id, "response_url": response_url})
+
+
+def parse_modal_metadata(metadata: str) -> tuple[str, str | None]:
+    data = json.loads(metadata)
+    return data["flow"], data.get("response_url")
+
+
+def flow_modal(lang: Lang, flow: Flow, values: dict[str, str], metadata: str) -> View:
+    """The modal asking for a flow's fields; `values` (what a command already gave) prefilled."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=MESSAGES.text("modal_intro", lang)))]
+    for field in flow.fields:
+        label = PlainTextObject(text=MESSAGES.text(field.label, lang))
+        value = values.get(field.name)
+        if field.kind is FieldKind.FLAG:
+            option = Option(value=YES, text=MESSAGES.text("field.keep_copy_option", lang))
+            element: Any = CheckboxesElement(
+                action_id=VALUE_INPUT, options=[option], initial_options=[option] if value == YES else None
+            )
+        else:
+            element = PlainTextInputElement(
+                action_id=VALUE_INPUT,
+                initial_value=value or None,
+                multiline=field.kind is FieldKind.ADDRESSES,
+                max_length=3000 if field.kind is FieldKind.ADDRESSES else 254,
+            )
+        blocks.append(
+            InputBlock(block_id=field.name, label=label, element=element, optional=not field.required)
+        )
+    return View(
+        type="modal",
+        callback_id=FLOW_MODAL,
+        private_metadata=metadata,
+        title=PlainTextObject(text=MESSAGES.text(f"flow.{flow.id}", lang)),
+        submit=PlainTextObject(text=MESSAGES.text("modal_submit", lang)),
+        close=PlainTextObject(text=MESSAGES.text("modal_close", lang)),
+        blocks=blocks,
+    )
+
+
+def modal_values(view: dict[str, Any]) -> dict[str, str]:
+    """Field name -> typed value (a checked keep_copy box -> "yes") from a submitted modal's state."""
+    values: dict[str, str] = {}
+    for block_id, inputs in ((view.get("state") or {}).get("values") or {}).items():
+        state = inputs.get(VALUE_INPUT) or {}
+        if "selected_options" in state:
+            values[block_id] = (
+                YES if any(o.get("value") == YES for o in state["selected_options"] or []) else ""
+            )
+        else:
+            values[block_id] = state.get("value") or ""
+    return values
+
+
+def start_buttons(lang: Lang) -> ActionsBlock:
+    """Buttons that open each command's most common flow (App Home)."""
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=MESSAGES.text(f"flow.{flow_id}", lang),
+                action_id=f"{START_FLOW_ACTION}:{n}",
+                value=flow_id,
+            )
+            for n, flow_id in enumerate(BARE_COMMAND_FLOW.values())
+        ]
+    )
+
+
+def changes_blocks(lang: Lang, changes: list[AuditRecord], notice: str | None = None) -> list[Block]:
+    """App Home for agents: the latest changes, each with Undo while it can still be undone."""
+    blocks: list[Block] = [DividerBlock(), start_buttons(lang)]
+    if notice:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=notice)))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=MESSAGES.text("home_changes", lang))))
+    if not changes:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=MESSAGES.text("home_no_changes", lang))))
+    for change in changes[:HOME_CHANGES]:
+        row = MESSAGES.text(
+            "home_change_row",
+            lang,
+            id=change.id,
+            action=escape_mrkdwn(change.action),
+            subject=escape_mrkdwn(change.subject),
+            actor=escape_mrkdwn(change.actor),
+            at=change.at.strftime("%Y-%m-%d %H:%M"),
+        )
+        undoable = change.undone_by is None and not change.action.startswith(NOT_UNDOABLE_PREFIXES)
+        if change.undone_by is not None:
+            row += " " + MESSAGES.text("home_change_undone", lang, by=change.undone_by)
+        button = (
+            ButtonElement(text=MESSAGES.text("undo", lang), action_id=HOME_UNDO_ACTION, value=str(change.id))
+            if undoable
+            else None
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=row), accessory=button))
+    return blocks
