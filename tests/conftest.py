@@ -41,15 +41,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A test using `database_url` (directly or via `engine`, `settings` ...) runs once per database."""
-    if "database_url" not in metafunc.fixturenames:
-        return
+    """A test using `database_url` (directly or via `engine`, `settings` ...) runs once per database;
+    so does a module whose fixtures use `database_kind` (one shared database per module and kind)."""
     databases = [
         name
         for name in SELECTED_DATABASES
         if not metafunc.definition.get_closest_marker(EXCLUDING_MARKER[name])
     ]
-    metafunc.parametrize("database_url", databases, indirect=True)
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", databases, indirect=True)
+    elif "database_kind" in metafunc.fixturenames:
+        metafunc.parametrize("database_kind", databases, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" or "postgresql", for module-scoped fixtures that build their own database."""
+    return request.param
 
 
 @pytest.fixture(scope="session")

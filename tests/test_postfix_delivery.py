@@ -80,16 +80,21 @@ class MailWorld:
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[MailWorld]:
+def world(database_kind: str, request: pytest.FixtureRequest) -> Iterator[MailWorld]:
+    """Postfix reading SQLite (sqlite:) or PostgreSQL (pgsql:), as MAILBOT_TEST_DATABASES selects."""
     # Not pytest's tmp_path: Postfix's unprivileged daemons must be able to walk into this folder.
     root = Path(tempfile.mkdtemp(prefix="mailbot-postfix-"))
     root.chmod(0o755)
-    database = root / "db" / "mailbot.db"
-    database.parent.mkdir()
-    database_url = f"sqlite:///{database}"
+    if database_kind == "postgresql":
+        database_url = request.getfixturevalue("postgres_server").create_migrated_database("postfix_world")
+    else:
+        database = root / "db" / "mailbot.db"
+        database.parent.mkdir()
+        database_url = f"sqlite:///{database}"
     engine = make_engine(database_url)
     upgrade(engine)
-    share_with_postfix(database)
+    if database_kind == "sqlite":
+        share_with_postfix(database)
     service = RoutingService(make_sessionmaker(engine))
     assert service.add_domain(D, ADMIN).ok and service.add_domain("exämpel.se", ADMIN).ok
     for local in MAILBOXES:
