@@ -132,6 +132,6 @@ def test_language_of_short_misspelled_and_mixed_texts(text: str, expected: str) 
 
 
 @pytest.mark.parametrize("default", ["sv", "en"])
-@pytest.mark.parametrize("text", ["", "12345", "🙂", "alias", "Grüße"])
+@pytest.mark.parametrize("text", ["", "12345", "🙂", "alias", "gmail"])
 def test_no_language_evidence_gives_the_default(text: str, default: str) -> None:
     assert detect_language(text, default=default) == default

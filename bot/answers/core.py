@@ -16,8 +16,9 @@ from bot.config import Lang, Settings
 
 # Tuned on the tuning half of bench/eval_questions.tsv (see bench/answers.py and the README).
 MIN_SCORE = 0.15  # below this, no article fits
-MIN_SCORE_UNNAMED = 0.34  # ... stricter when the question uses none of the articles' terms
+MIN_SCORE_UNNAMED = 0.30  # ... stricter when the question uses none of the articles' terms
 MIN_MARGIN = 0.01  # ... or when the runner-up (not a related topic) is this close
+MIN_MARGIN_UNNAMED = 0.15
 MAX_QUESTION_CHARS = 1000  # longer texts are read from their start only
 CLOSEST_TOPICS = 3
 
@@ -76,7 +77,9 @@ def _is_confident(ranked: list[Match], related: tuple[str, ...], names_a_topic: 
     best = ranked[0]
     runner_up = next((m for m in ranked[1:] if m.topic_id not in related), None)
     margin = best.score - runner_up.score if runner_up else best.score
-    return best.score >= (MIN_SCORE if names_a_topic else MIN_SCORE_UNNAMED) and margin >= MIN_MARGIN
+    if names_a_topic:
+        return best.score >= MIN_SCORE and margin >= MIN_MARGIN
+    return best.score >= MIN_SCORE_UNNAMED and margin >= MIN_MARGIN_UNNAMED
 
 
 def topics(lang: Lang, settings: Settings | None = None) -> list[TopicRef]:
@@ -143,7 +146,7 @@ def answer(
     ranked = index.rank(text)
     best = ranked[0]
     related = knowledge.article(lang, best.topic_id).related
-    if _is_confident(ranked, related, names_a_topic=bool(index.named_topics(text))):
+    if _is_confident(ranked, related, names_a_topic=any(m.named for m in ranked)):
         return _article_answer(knowledge, best.topic_id, lang, values, best.score)
     return Answer(
         kind=AnswerKind.NO_ANSWER,

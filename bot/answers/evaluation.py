@@ -15,7 +15,9 @@ from pathlib import Path
 from bot.answers.types import Answer, AnswerKind
 from bot.config import LANGS, Lang
 
-EVAL_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "bench" / "eval_questions.tsv"
+BENCH_DIR = Path(__file__).resolve().parent.parent.parent / "bench"
+EVAL_QUESTIONS = BENCH_DIR / "eval_questions.tsv"
+FRESH_QUESTIONS = BENCH_DIR / "eval_questions_fresh.tsv"
 NO_ARTICLE = "none"
 SMALLTALK = "smalltalk"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
+from dataclasses import dataclass
 
 from bot.answers.knowledge import load_knowledge
 from bot.answers.text import fold, word_set, words
@@ -67,31 +68,38 @@ def _training_words(lang: Lang) -> list[str]:
     return [*(own - other), *(w for text in texts for w in words(text) if w not in other)]
 
 
+@dataclass(frozen=True)
+class _Model:
+    ngram_log_odds: dict[str, float]  # log-odds sv:en of each n-gram (add-one smoothed)
+    shared_words: frozenset[str]  # used in both languages' articles ("alias", "gmail"): no evidence
+
+
 @functools.cache
-def _ngram_log_odds() -> dict[str, float]:
-    """Log-odds sv:en of each n-gram (add-one smoothed)."""
-    counts = {lang: Counter(g for w in _training_words(lang) for g in _ngrams(fold(w))) for lang in LANGS}
+def _model() -> _Model:
+    training = {lang: _training_words(lang) for lang in LANGS}
+    counts = {lang: Counter(g for w in training[lang] for g in _ngrams(fold(w))) for lang in LANGS}
     vocabulary = set(counts["sv"]) | set(counts["en"])
     totals = {lang: sum(c.values()) + len(vocabulary) for lang, c in counts.items()}
-    return {
+    log_odds = {
         g: math.log((counts["sv"][g] + 1) / totals["sv"]) - math.log((counts["en"][g] + 1) / totals["en"])
         for g in vocabulary
     }
+    return _Model(log_odds, frozenset(training["sv"]) & frozenset(training["en"]))
 
 
 def swedish_log_odds(text: str) -> float:
     """Positive: the text looks Swedish; negative: English; near 0: no evidence."""
-    log_odds = _ngram_log_odds()
+    model = _model()
     score = 0.0
     for word in words(text):
-        if not any(c.isalpha() for c in word):
+        if not any(c.isalpha() for c in word) or word in model.shared_words:
             continue
         in_sv, in_en = word in SV_WORDS, word in EN_WORDS
         if in_sv != in_en:
             score += _WORD_VOTE if in_sv else -_WORD_VOTE
         elif not in_sv:
             grams = _ngrams(fold(word))
-            mean = sum(log_odds.get(g, 0.0) for g in grams) / len(grams)
+            mean = sum(model.ngram_log_odds.get(g, 0.0) for g in grams) / len(grams)
             score += max(-_MAX_NGRAM_VOTE, min(_MAX_NGRAM_VOTE, _NGRAM_WEIGHT * mean))
         if any(c in "åäö" for c in word):
             score += _DIACRITIC_VOTE

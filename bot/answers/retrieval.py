@@ -10,6 +10,7 @@ Character n-grams inside words let compounds and typos meet their stems
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -17,40 +18,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.language import EN_WORDS, SV_WORDS
 from bot.answers.text import fold, word_set, words
 
-# Words that carry the question's intent ("how do I" vs "what is") count for ranking.
-_INTENT_WORDS = word_set("hur vad varfor vilken vilket how what why which")
-# Words that say nothing about which topic is meant (plus the intent words above).
-_STOP_WORDS = (
-    frozenset(fold(w) for w in SV_WORDS | EN_WORDS)
-    - _INTENT_WORDS
-    - word_set(
-        """
-    mejl mejla mejlet epost e-post adress adressen adresser brevlada brevladan inkorg inkorgen
-    kopia kopian skillnad skillnaden grupp gruppen medlem medlemmar email e-mail address addresses
-    mailbox inbox group team member members copy difference instead customer kund kunder send
-    skicka skickar skickas sends sent create skapa skapar add remove delete change andra andrar
-    bort lagga lagg lagger set vidare
+# Words that say nothing about the topic or the intent (what it is / how to change it); folded.
+_STOP_WORDS = word_set(
     """
-    )
-)
-# Words common to every mail question: they rank topics but do not show the question is about one.
-_GENERIC_WORDS = _INTENT_WORDS | word_set(
-    """
-    mejl mejla mejlet mejlen mail mailen epost e-post e-posten posten adress adressen adresser
-    brevlada brevladan inkorg inkorgen konto kontot email e-mail emails address addresses mailbox
-    inbox account message messages meddelande meddelanden send skicka skickar skickas sends sent
-    create skapa skapar add remove delete change andra andrar bort lagga lagg lagger set stalla
-    staller stanga stanger aktivera aktiverar radera raderar byta byter turn enable disable
+    och att det som en ett ar jag du vi ni de den dem har hade pa for med till fran av om nar var
+    min mitt mina din ditt dina var vart vara er ert era sin sitt sina ska skall kan kunde mig dig
+    oss sig sa har dar nu bara aven ju val man the a an and or but of to in on at for from with by
+    about is are was were be been am i you we they he she it me my mine your our us their them his
+    her its this that these those do does did can could would should will shall there here so if
     """
 )
 _NGRAM_SIZES = (3, 4, 5)
 _MARKUP = re.compile(r"[*_`~>]|&[a-z]+;|<[^>|]*\|?([^>]*)>")
-QUESTION_WEIGHT = 0.3  # share of the score from the nearest example question (rest: whole article)
+QUESTION_WEIGHT = 0.4  # share of the score from the nearest example question (rest: whole article)
 TERM_WEIGHT = 0.1  # share of the score for naming one of the topic's terms
-WORD_WEIGHT = 2  # a whole-word match counts like this many character n-grams
+WORD_WEIGHT = 4  # a whole-word match counts like this many character n-grams
 
 Vector = dict[str, float]
 
@@ -70,44 +54,40 @@ def features(text: str) -> Counter[str]:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in map(fold, words(text)) if len(w) >= 2} - _STOP_WORDS - _GENERIC_WORDS
+    return {w for w in map(fold, words(text)) if len(w) >= 2} - _STOP_WORDS
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One letter inserted, dropped, changed, or two neighbours swapped ("alais" ~ "alias")."""
-    if abs(len(a) - len(b)) > 1:
+def _one_edit_apart(word: str, known: str) -> bool:
+    """A one-letter typo: inserted, dropped or changed (words of 6+ letters), or two neighbours
+    swapped (5+ letters: "alais" ~ "alias"). Shorter words are too often other real words."""
+    if abs(len(word) - len(known)) > 1 or min(len(word), len(known)) < 5:
         return False
     prefix = 0
-    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+    while prefix < min(len(word), len(known)) and word[prefix] == known[prefix]:
         prefix += 1
-    a_rest, b_rest = a[prefix:], b[prefix:]
-    return (
-        a_rest[1:] == b_rest[1:]
-        or a_rest[1:] == b_rest
-        or a_rest == b_rest[1:]
-        or (
-            len(a_rest) >= 2
-            and a_rest[0] == b_rest[1:2]
-            and a_rest[1] == b_rest[0]
-            and a_rest[2:] == b_rest[2:]
-        )
-    )
+    rest, known_rest = word[prefix:], known[prefix:]
+    if len(rest) >= 2 and rest[:2] == known_rest[1::-1] and rest[2:] == known_rest[2:]:
+        return True
+    edited = rest[1:] == known_rest[1:] or rest[1:] == known_rest or rest == known_rest[1:]
+    return edited and min(len(word), len(known)) >= 6
 
 
 def same_stem(word: str, known: str) -> bool:
-    """Inflections, compounds and one-letter typos of a known word (all folded, lowercase)."""
-    short, long = sorted((word, known), key=len)
-    if long.startswith(short) and len(short) >= 4:  # alias ~ aliaset, grupp ~ gruppen
+    """Inflections, compounds and one-letter typos of a known term (both folded, lowercase)."""
+    if len(known) >= 4 and word.startswith(known):  # alias ~ aliaset, grupp ~ gruppen
+        return True
+    if known.startswith(word) and len(word) >= 0.7 * len(known):  # distributionsgrup(p)
         return True
     if len(known) >= 5 and known in word:  # säljgruppen ~ grupp
         return True
-    return len(short) >= 5 and _one_edit_apart(word, known)
+    return _one_edit_apart(word, known)
 
 
 @dataclass(frozen=True)
 class Match:
     topic_id: str
     score: float
+    named: bool  # the question uses one of the topic's terms
 
 
 class TopicIndex:
@@ -127,12 +107,20 @@ class TopicIndex:
         self._questions = self._postings(question_docs)
         self._articles = self._postings(article_docs)
         self.topic_ids = sorted({topic for topic, _ in question_docs + article_docs})
-        self._terms = [(topic, fold(word)) for topic, term in terms for word in words(term)]
+        # "alias + grupp" names a topic only when every part is named (a comparison of the two).
+        self._terms = [
+            (topic, [fold(part.strip().casefold()) for part in term.split("+")]) for topic, term in terms
+        ]
+        self._term_parts = sorted({part for _, parts in self._terms for part in parts})
+        self._parts_named_by = functools.lru_cache(maxsize=16384)(self._parts_named_by_word)
+
+    def _parts_named_by_word(self, word: str) -> frozenset[str]:
+        return frozenset(part for part in self._term_parts if same_stem(word, part))
 
     def named_topics(self, question: str) -> set[str]:
         """Topics whose terms the question uses (empty for "how do I change my password")."""
-        content = _content_words(question)
-        return {topic for topic, term in self._terms if any(same_stem(word, term) for word in content)}
+        named_parts = set().union(*(self._parts_named_by(word) for word in _content_words(question)))
+        return {topic for topic, parts in self._terms if named_parts.issuperset(parts)}
 
     def _vector(self, counts: Mapping[str, int]) -> Vector:
         vector = {f: (1 + math.log(c)) * self._idf[f] for f, c in counts.items() if f in self._idf}
@@ -172,6 +160,7 @@ class TopicIndex:
                 t,
                 (1 - TERM_WEIGHT) * (QUESTION_WEIGHT * by_question[t] + (1 - QUESTION_WEIGHT) * by_article[t])
                 + TERM_WEIGHT * (t in named),
+                named=t in named,
             )
             for t in self.topic_ids
         ]
