@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.slack_fixtures import BOT_TOKEN, SIGNING_SECRET, SlackAppProcess, find_element  # noqa: E402
-from tests.slack_standin import SlackStandIn  # noqa: E402
+from tests.slack_standin import Call, SlackStandIn  # noqa: E402
 
 QUESTIONS = (
     "vad är ett alias?",
@@ -71,6 +71,17 @@ def dm_event(n: int) -> dict:
         "text": QUESTIONS[n % len(QUESTIONS)],
         "ts": f"{time.time():.6f}",
     }
+
+
+Scenario = tuple[str, Callable[[SlackAppProcess, int], object], str | None, Callable[[Call], int] | None]
+
+
+def _dm_number(call: Call) -> int:
+    return int(call.args["channel"][1:])
+
+
+def _mailhelp(app: SlackAppProcess, n: int) -> object:
+    return app.command("/mailhelp", QUESTIONS[n % len(QUESTIONS)], user_id=f"U{n}")
 
 
 def percentiles(samples: list[float]) -> str:
@@ -125,41 +136,27 @@ def main() -> None:
             blocks = answer.args["blocks"]
             helpful = find_element(blocks, "answer_feedback")["positive_button"]["value"]
             print(f"{args.requests} signed requests per row; times to ack (HTTP response) and to answer")
+
+            # (name, send request n, where its answer arrives, which request an arrived answer belongs to)
+            def click_helpful(app: SlackAppProcess, n: int) -> object:
+                return app.click(blocks, "answer_feedback", value=helpful, user_id=f"V{n}")
+
+            scenarios: list[Scenario] = [
+                ("DM question", lambda app, n: app.event(dm_event(n)), "chat.postMessage", _dm_number),
+                ("/mailhelp", _mailhelp, "response_url", lambda call: int(call.path.rsplit("-U", 1)[1])),
+                ("helpful", click_helpful, None, None),
+            ]
             for clients in CLIENTS:
-                for name, app in (("bare Bolt", bare), ("mailbot", ours)):
-                    standin.reset()
-                    acks, sent = timed(args.requests, clients, lambda n, app=app: app.event(dm_event(n)))
-                    line = f"DM question  {clients:2d} clients  {name:9s} ack {percentiles(acks)}"
-                    if app is ours:
-                        replies = standin.wait_for("chat.postMessage", count=args.requests, timeout=300)
-                        answered = [r.received - sent[int(r.args["channel"][1:])] for r in replies]
-                        line += f"   answer {percentiles(answered)}"
-                    print(line)
-                for name, app in (("bare Bolt", bare), ("mailbot", ours)):
-                    standin.reset()
-                    acks, sent = timed(
-                        args.requests,
-                        clients,
-                        lambda n, app=app: app.command(
-                            "/mailhelp", QUESTIONS[n % len(QUESTIONS)], user_id=f"U{n}"
-                        ),
-                    )
-                    line = f"/mailhelp    {clients:2d} clients  {name:9s} ack {percentiles(acks)}"
-                    if app is ours:
-                        replies = standin.wait_for("response_url", count=args.requests, timeout=300)
-                        answered = [r.received - sent[int(r.path.rsplit("-U", 1)[1])] for r in replies]
-                        line += f"   answer {percentiles(answered)}"
-                    print(line)
-                for name, app in (("bare Bolt", bare), ("mailbot", ours)):
-                    standin.reset()
-                    acks, _ = timed(
-                        args.requests,
-                        clients,
-                        lambda n, app=app: app.click(
-                            blocks, "answer_feedback", value=helpful, user_id=f"V{n}"
-                        ),
-                    )
-                    print(f"helpful      {clients:2d} clients  {name:9s} ack {percentiles(acks)}")
+                for name, send, answered_by, request_of in scenarios:
+                    for label, app in (("bare Bolt", bare), ("mailbot", ours)):
+                        standin.reset()
+                        acks, sent = timed(args.requests, clients, lambda n, app=app, send=send: send(app, n))
+                        line = f"{name:12s} {clients:2d} clients  {label:9s} ack {percentiles(acks)}"
+                        if app is ours and answered_by and request_of:
+                            replies = standin.wait_for(answered_by, count=args.requests, timeout=300)
+                            answered = [reply.received - sent[request_of(reply)] for reply in replies]
+                            line += f"   answer {percentiles(answered)}"
+                        print(line)
         finally:
             ours.stop()
             bare.stop()
