@@ -35,13 +35,12 @@ QUESTIONS = (
 CLIENTS = (1, 20)
 
 
-def serve_bare(port: int, api_url: str) -> None:
-    """A Bolt app that acks and does nothing else: the floor for our ack times."""
+def bare_wsgi_app(api_url: str) -> Callable:
+    """A Bolt app that acks and does nothing else: the floor for our ack times (bench/load.py serves
+    it with gunicorn: `bench.slack_answers:bare_wsgi_app('API_URL')`)."""
     from slack_bolt import Ack, App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
-
-    from bot.slack.http import serve_wsgi
 
     app = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=api_url))
 
@@ -59,7 +58,13 @@ def serve_bare(port: int, api_url: str) -> None:
             return [b"ok\n"]
         return slack(environ, start_response)
 
-    serve_wsgi(wsgi, port)
+    return wsgi
+
+
+def serve_bare(port: int, api_url: str) -> None:
+    from bot.slack.http import serve_wsgi
+
+    serve_wsgi(bare_wsgi_app(api_url), port)
 
 
 def dm_event(n: int) -> dict:
