@@ -1,0 +1,77 @@
+"""Accuracy of the answering core on the labelled evaluation sets (bench/answers.py prints the details)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.answers import answer
+from bot.answers.core import _knowledge_and_index
+from bot.answers.evaluation import (
+    EVAL_QUESTIONS,
+    FRESH_QUESTIONS,
+    NO_ARTICLE,
+    SMALLTALK,
+    Labelled,
+    Scores,
+    load_labelled,
+    score,
+)
+from bot.answers.knowledge import TOPIC_IDS
+from bot.config import Settings
+
+SETTINGS = Settings()
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[Labelled]:
+    return load_labelled()
+
+
+def scores(rows: list[Labelled]) -> Scores:
+    result = score(rows, lambda question: answer(question, SETTINGS))
+    print(f"\n{result}")
+    return result
+
+
+@pytest.mark.parametrize("path", [EVAL_QUESTIONS, FRESH_QUESTIONS])
+def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
+    knowledge, _ = _knowledge_and_index(SETTINGS.knowledge_dir)
+    examples = {normalised(q) for a in knowledge.articles.values() for q in (a.title, *a.questions)}
+    copied = [row.question for row in load_labelled(path) if normalised(row.question) in examples]
+    assert copied == []
+
+
+def test_the_evaluation_set_covers_every_topic_both_languages_and_off_topic_questions(
+    labelled: list[Labelled],
+) -> None:
+    assert len(labelled) >= 150
+    assert {row.label for row in labelled} == {*TOPIC_IDS, NO_ARTICLE, SMALLTALK}
+    for topic in TOPIC_IDS:
+        languages = [row.lang for row in labelled if row.label == topic]
+        assert languages.count("sv") >= 6 and languages.count("en") >= 6, topic
+    assert sum(row.label == NO_ARTICLE for row in labelled) >= 50
+
+
+def test_accuracy_on_the_held_out_half(labelled: list[Labelled]) -> None:
+    result = scores([row for row in labelled if not row.tuning])
+    assert result.top1 >= 0.93
+    assert result.declined >= 0.85
+    assert result.language >= 0.98
+
+
+def test_accuracy_on_the_fresh_set_written_after_tuning() -> None:
+    result = scores(load_labelled(FRESH_QUESTIONS))
+    assert result.top1 >= 0.60
+    assert result.declined >= 0.90
+    assert result.language >= 0.97
+
+
+def test_greetings_and_thanks_in_the_evaluation_set_are_all_small_talk(labelled: list[Labelled]) -> None:
+    assert scores([row for row in labelled if row.label == SMALLTALK]).smalltalk == 1.0
