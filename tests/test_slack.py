@@ -253,10 +253,11 @@ def test_hostile_text_gets_a_normal_reply_without_mass_mention_or_template_evalu
 
 
 def test_app_home_shows_how_to_ask_and_feedback_only_to_agents(app: SlackAppProcess) -> None:
+    # The stand-in's users.info gives every user the locale en-US: the Home tab speaks English.
     app.event({"type": "app_home_opened", "user": CUSTOMER, "channel": "D1", "tab": "home"})
     [customer_home] = app.standin.wait_for("views.publish")
     assert customer_home.args["user_id"] == CUSTOMER and "/mailhelp" in customer_home.text()
-    assert "Återkoppling per artikel" not in customer_home.text()
+    assert "Feedback per article" not in customer_home.text()
     app.event({"type": "app_home_opened", "user": "UAGENT", "channel": "D2", "tab": "home"})
     [agent_home] = app.standin.wait_for("views.publish", lambda call: call.args["user_id"] == "UAGENT")
-    assert "Återkoppling per artikel" in agent_home.text()
+    assert "Feedback per article" in agent_home.text()
