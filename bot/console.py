@@ -2,6 +2,10 @@
 
 Buttons become numbered choices: type a number to press one, or type a new question. After
 "not helpful" the next line is taken as what was unclear (an empty line skips it).
+
+The guided flows work here too (`/alias add ...`, or an article's "Create an alias"): missing fields
+are asked for one line at a time, then the preview offers Confirm/Cancel and the result Undo. The
+person at the terminal is the provider's operator, so they act with the admin role, like the CLI.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from bot.config import Lang, Settings
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, show_topic
 from bot.feedback import add_comment, vote
+from bot.flows.commands import COMMANDS, FLOWS, YES, FieldKind, FieldSpec, Flow, NeedsInput
+from bot.flows.core import Flows, Person, Reply, ReplyKind
+from bot.flows.messages import MESSAGES as FLOW_MESSAGES
 from bot.i18n import Catalog
+from bot.routing.changes import Role
 
 MESSAGES = Catalog(
     "console",
@@ -41,6 +49,7 @@ MESSAGES = Catalog(
     },
 )
 QUIT_WORDS = frozenset({"quit", "exit", "sluta", "avsluta"})
+YES_WORDS = frozenset({"yes", "y", "ja", "j"})
 _LINK = re.compile(r"<([^|<>]+)\|([^<>]+)>")
 _BARE_LINK = re.compile(r"<([^|<>]+)>")
 
@@ -65,6 +74,10 @@ class Chat:
         self.out = out
         self.choices: list[Choice] = []
         self.awaiting_comment: tuple[int, Lang] | None = None  # (question id, its language)
+        self.flows = Flows(settings, sessions)
+        self.operator = Person(user_id, None, Role.ADMIN)
+        # A flow whose fields are being asked for: the flow, the values so far, the fields still to ask.
+        self.collecting: tuple[Flow, dict[str, str], list[FieldSpec]] | None = None
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -85,11 +98,18 @@ class Chat:
             self.say(CONVERSATION.text("thanks_not_helpful", lang))
             self.say(CONVERSATION.text("person_contact", lang, support=self.settings.support_contact))
             return
+        if self.collecting is not None:
+            self.answer_field(line)
+            return
         picked = line.strip()
         if picked.isdigit() and 1 <= int(picked) <= len(self.choices):
             self.choices[int(picked) - 1].act()
             return
         if not picked:
+            return
+        command, _, text = picked.partition(" ")
+        if command in COMMANDS:
+            self.command(command, text)
             return
         with self.sessions() as session:
             turn = ask(session, self.settings, line, user_id=self.user_id, channel_id="terminal")
@@ -121,14 +141,99 @@ class Chat:
             )
             for ref in answer.related
         ]
+        if answer.flow in FLOWS:
+            flow = FLOWS[answer.flow]
+            self.choices.append(
+                Choice(flow.title.render(lang), lambda: self.ask_fields(flow, {}, list(flow.fields)))
+            )
         if answer.kind is AnswerKind.NO_ANSWER:
             self.choices.append(
                 Choice(CONVERSATION.text("ask_person", lang), lambda: self.ask_person(question_id, lang))
             )
+        self.offer(lang)
+
+    def offer(self, lang: Lang) -> None:
         if self.choices:
             for number, choice in enumerate(self.choices, start=1):
                 self.say(f"  {number}) {choice.label}")
             self.say(MESSAGES.text("choose", lang))
+
+    @property
+    def lang(self) -> Lang:
+        return self.settings.default_lang
+
+    def command(self, command: str, text: str) -> None:
+        reply = self.flows.command(command, text, self.operator)
+        if isinstance(reply, NeedsInput):
+            self.ask_fields(
+                reply.flow, reply.values, [f for f in reply.flow.fields if f.name not in reply.values]
+            )
+        else:
+            self.show_reply(reply)
+
+    def ask_fields(self, flow: Flow, values: dict[str, str], fields: list[FieldSpec]) -> None:
+        """Ask for `fields` one line at a time (the terminal's modal)."""
+        self.collecting = (flow, values, fields)
+        self.say(f"== {flow.title.render(self.lang)} ==")
+        self.prompt(fields[0])
+
+    def prompt(self, field: FieldSpec) -> None:
+        key = "console_field" if field.required else "console_optional"
+        if field.kind is FieldKind.FLAG:
+            key, label = "console_flag", FLOW_MESSAGES.text("field.keep_copy_option", self.lang)
+        else:
+            label = FLOW_MESSAGES.text(field.label, self.lang)
+        self.say(FLOW_MESSAGES.text(key, self.lang, label=label))
+
+    def answer_field(self, line: str) -> None:
+        assert self.collecting is not None
+        flow, values, fields = self.collecting
+        field, rest, value = fields[0], fields[1:], line.strip()
+        if field.required and not value:
+            self.collecting = None
+            self.say(FLOW_MESSAGES.text("cancelled", self.lang))
+            return
+        if field.kind is FieldKind.FLAG:
+            value = YES if value.casefold() in YES_WORDS else ""
+        values = {**values, field.name: value}
+        if rest:
+            self.collecting = (flow, values, rest)
+            self.prompt(rest[0])
+            return
+        self.collecting = None
+        result = self.flows.submit(flow.id, values, self.operator)
+        if isinstance(result, dict):
+            for spec in flow.fields:
+                if spec.name in result:
+                    label = FLOW_MESSAGES.text(spec.label, self.lang)
+                    self.say(f"{label}: {result[spec.name].render(self.lang)}")
+            self.ask_fields(flow, values, [spec for spec in flow.fields if spec.name in result])
+            return
+        self.show_reply(result)
+
+    def show_reply(self, reply: Reply) -> None:
+        """A flow's reply, with Confirm/Cancel or Undo as numbered choices."""
+        for line in reply.lines:
+            self.say(terminal_text(line.render(self.lang)))
+        self.choices = []
+        pending_id = reply.pending_id
+        if pending_id is not None and reply.kind is ReplyKind.PREVIEW:
+            self.choices = [
+                Choice(
+                    FLOW_MESSAGES.text("confirm", self.lang), lambda: self.act(self.flows.confirm, pending_id)
+                ),
+                Choice(
+                    FLOW_MESSAGES.text("cancel", self.lang), lambda: self.act(self.flows.cancel, pending_id)
+                ),
+            ]
+        elif pending_id is not None and reply.kind is ReplyKind.DONE:
+            self.choices = [
+                Choice(FLOW_MESSAGES.text("undo", self.lang), lambda: self.act(self.flows.undo, pending_id))
+            ]
+        self.offer(self.lang)
+
+    def act(self, act: Callable[[int, Person], Reply], pending_id: int) -> None:
+        self.show_reply(act(pending_id, self.operator))
 
     def vote(self, question_id: int, lang: Lang, *, helpful: bool) -> None:
         with self.sessions() as session:

@@ -204,5 +204,10 @@ MESSAGES = Catalog(
             "sv": "{label}? (tom rad avbryter)",
             "en": "{label}? (an empty line cancels)",
         },
+        "console_optional": {
+            "sv": "{label}? (tom rad hoppar över)",
+            "en": "{label}? (an empty line skips it)",
+        },
+        "console_flag": {"sv": "{label}? (ja/nej)", "en": "{label}? (yes/no)"},
     },
 )
