@@ -95,6 +95,12 @@ def test_direct_message_gets_the_article_in_its_language_with_feedback_buttons(a
     assert "Var det här till hjälp?" in json.dumps(blocks, ensure_ascii=False)
 
 
+def test_question_in_a_dm_thread_is_answered_in_that_thread(app: SlackAppProcess) -> None:
+    assert app.event(dm("what is forwarding?", thread_ts="1700000001.000100")).status == 200
+    [reply] = app.standin.wait_for("chat.postMessage")
+    assert reply.args["thread_ts"] == "1700000001.000100"
+
+
 def test_mention_is_answered_in_its_thread_without_the_mention(app: SlackAppProcess) -> None:
     event = {
         "type": "app_mention",

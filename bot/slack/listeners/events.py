@@ -24,15 +24,14 @@ def register(app: App, runtime: Runtime) -> None:
     def on_direct_message(event: dict[str, Any], say: Say, context: BoltContext) -> None:
         if event.get("channel_type") != "im" or not is_from_a_person(event):
             return
-        say(
-            **answer_message(
-                runtime,
-                event.get("text") or "",
-                user_id=event["user"],
-                team_id=context.team_id,
-                channel_id=event.get("channel"),
-            )
+        message = answer_message(
+            runtime,
+            event.get("text") or "",
+            user_id=event["user"],
+            team_id=context.team_id,
+            channel_id=event.get("channel"),
         )
+        say(thread_ts=event.get("thread_ts"), **message)  # a question asked in a thread is answered there
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], say: Say, context: BoltContext) -> None:
