@@ -48,7 +48,9 @@ def bare_wsgi_app(api_url: str) -> Callable:
         ack()
 
     app.command("/mailhelp")(just_ack)
+    app.command("/alias")(just_ack)  # bench/slack.py: the flows' preview and Confirm
     app.action("answer_feedback")(just_ack)
+    app.action("flow_confirm")(just_ack)
     app.event("message")(lambda: None)
     slack = SlackRequestHandler(app)
 
