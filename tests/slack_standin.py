@@ -48,6 +48,7 @@ class _Scripted:
 class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.socket_mode_url: str | None = None  # what apps.connections.open answers (Socket Mode)
         self._changed = threading.Condition()
         self._scripted: dict[str, list[_Scripted]] = {}
         self._ts = itertools.count(1)
@@ -131,6 +132,8 @@ class SlackStandIn:
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {**args, "ts": ts}}
         if method in ("views.open", "views.update", "views.push", "views.publish"):
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(args.get("view") or {})}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_mode_url}
         if method == "users.info":
             return {"ok": True, "user": {"id": args.get("user"), "locale": "en-US"}}
         return {"ok": True}
