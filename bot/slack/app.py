@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -22,6 +23,10 @@ LISTENER_MODULES = (
 )
 
 
+# More than the requests one instance sees at once (Slack retries what is not acked in 3 seconds).
+LISTENER_THREADS = 64
+
+
 @dataclass(frozen=True)
 class Runtime:
     """What listeners need besides Bolt's own arguments."""
@@ -35,7 +40,13 @@ def create_app(settings: Settings, sessions: sessionmaker | None = None) -> App:
     runtime = Runtime(settings, sessions or make_sessionmaker(make_engine(settings.database_url)))
     # One token, or per-workspace tokens from OAuth installs; a Web API client that waits out 429s.
     options = production.app_options(settings, runtime.sessions)
-    app = App(signing_secret=settings.slack_signing_secret or "", **options)
+    app = App(
+        signing_secret=settings.slack_signing_secret or "",
+        # Listeners ack first and work after; Bolt runs them in this pool. Its default of 5 threads
+        # made the 6th concurrent request wait for a free thread before it could even ack.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+        **options,
+    )
     production.install(app, runtime.sessions, settings)
     for module_name in LISTENER_MODULES:
         importlib.import_module(module_name).register(app, runtime)

@@ -4,6 +4,11 @@ the articles' "Create an alias" buttons and App Home.
 Every listener acks first and then works (Slack wants the ack within 3 seconds); replies go through
 the request's `response_url`. The one exception is a modal submission: its field errors must be
 the ack itself, so the (fast, read-only) check runs before it.
+
+The work after a command's or a button's ack runs in a small pool of its own (`AfterAck`): under a
+burst, previews and changes queue there instead of twenty threads contending for the interpreter
+lock with the acks of the requests still arriving. Opening a modal is not queued: its trigger_id
+lives only 3 seconds.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -20,8 +26,9 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.answers import topics
 from bot.config import Lang
+from bot.db import is_database_unavailable
 from bot.feedback import report
-from bot.flows.commands import COMMANDS, FLOWS, NeedsInput
+from bot.flows.commands import COMMANDS, FLOWS, NeedsInput, parse_command
 from bot.flows.core import Flows, Person, Reply, role_of
 from bot.flows.messages import MESSAGES
 from bot.flows.store import cached_lang, remember_locale
@@ -41,8 +48,33 @@ from bot.slack.flow_blocks import (
     parse_modal_metadata,
     reply_message,
 )
+from bot.slack.production import MESSAGES as OUTAGE_MESSAGES
 
 log = logging.getLogger(__name__)
+
+# Threads doing flows' work after the ack, per instance; more would only contend with the acks.
+AFTER_ACK_THREADS = 2
+
+
+class AfterAck:
+    """Runs work after the ack in `AFTER_ACK_THREADS` threads; a failure is logged and, when the
+    database is down, the user is told so (Bolt's own error handler no longer sees it)."""
+
+    def __init__(self, default_lang: Lang) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="flows")
+        self.default_lang = default_lang
+
+    def submit(self, respond: Respond, work: Callable[[], None]) -> None:
+        self.pool.submit(self._run, respond, work)
+
+    def _run(self, respond: Respond, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception as error:
+            log.exception("flow work after the ack failed")
+            if is_database_unavailable(error):
+                text = OUTAGE_MESSAGES.text("database_unavailable", self.default_lang)
+                respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def user_lang(runtime: Runtime, client: WebClient, user_id: str) -> Lang:
@@ -65,6 +97,7 @@ def user_lang(runtime: Runtime, client: WebClient, user_id: str) -> Lang:
 def register(app: App, runtime: Runtime) -> None:
     settings = runtime.settings
     flows = Flows(settings, runtime.sessions)
+    after_ack = AfterAck(settings.default_lang)
 
     def person(user_id: str, team_id: str | None) -> Person:
         return Person(user_id, team_id, role_of(settings, user_id))
@@ -80,6 +113,12 @@ def register(app: App, runtime: Runtime) -> None:
 
     def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
+        if isinstance(parse_command(command["command"], command.get("text") or ""), NeedsInput):
+            run_command(command, respond, client)  # a modal: its trigger_id expires in 3 seconds
+        else:
+            after_ack.submit(respond, lambda: run_command(command, respond, client))
+
+    def run_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         user_id = command["user_id"]
         lang = user_lang(runtime, client, user_id)
         reply = flows.command(
@@ -114,9 +153,13 @@ def register(app: App, runtime: Runtime) -> None:
             ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
         ) -> None:
             ack()
-            who, lang = clicked(body, client)
-            reply = act_on(act, action, who)
-            respond(replace_original=True, response_type="ephemeral", **reply_message(lang, reply))
+
+            def work() -> None:
+                who, lang = clicked(body, client)
+                reply = act_on(act, action, who)
+                respond(replace_original=True, response_type="ephemeral", **reply_message(lang, reply))
+
+            after_ack.submit(respond, work)
 
         return listener
 
