@@ -106,7 +106,7 @@ def main() -> None:
     sets = [
         ("eval set, all", labelled),
         ("eval set, held-out half", [row for row in labelled if not row.tuning]),
-        ("fresh set (written after tuning)", load_labelled(FRESH_QUESTIONS)),
+        ("fresh set 1 (written after tuning, then seen)", load_labelled(FRESH_QUESTIONS)),
     ]
     for title, rows in sets:
         print_table(title, rows, measure(rows, lambda q: answer(q, settings)), measure(rows, baseline))
