@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.config import DEFAULT_KNOWLEDGE_DIR
 
 
-def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["ask", *args], input=stdin, env={"MAILBOT_LANG": "sv"})
+def run(*args: str, stdin: str | None = None, **env: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["ask", *args], input=stdin, env={"MAILBOT_LANG": "sv", **env})
     return result.exit_code, result.output
 
 
@@ -50,3 +53,12 @@ def test_ask_dash_answers_one_question_a_line_from_stdin() -> None:
 def test_ask_rejects_an_unknown_language_with_a_usage_error() -> None:
     code, output = run("--lang", "de", "was ist ein Alias")
     assert code == 2 and "'de' is not one of 'sv', 'en'" in output
+
+
+def test_ask_names_the_broken_article_instead_of_a_traceback(tmp_path: Path) -> None:
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, tmp_path / "kb")
+    (tmp_path / "kb" / "sv" / "alias.md.j2").write_text("no front matter", encoding="utf-8")
+    code, output = run("vad är ett alias", MAILBOT_KNOWLEDGE_DIR=str(tmp_path / "kb"))
+    assert code == 1
+    assert "alias.md.j2: must start with a '---' front matter line" in output
+    assert "Traceback" not in output

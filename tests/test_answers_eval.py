@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bot.answers import answer
-from bot.answers.core import _knowledge_and_index
 from bot.answers.evaluation import (
     EVAL_QUESTIONS,
     FRESH_QUESTIONS,
@@ -19,7 +18,7 @@ from bot.answers.evaluation import (
     load_labelled,
     score,
 )
-from bot.answers.knowledge import TOPIC_IDS
+from bot.answers.knowledge import TOPIC_IDS, load_knowledge
 from bot.config import Settings
 
 SETTINGS = Settings()
@@ -42,7 +41,7 @@ def scores(rows: list[Labelled]) -> Scores:
 
 @pytest.mark.parametrize("path", [EVAL_QUESTIONS, FRESH_QUESTIONS])
 def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
-    knowledge, _ = _knowledge_and_index(SETTINGS.knowledge_dir)
+    knowledge = load_knowledge(SETTINGS.knowledge_dir)
     examples = {normalised(q) for a in knowledge.articles.values() for q in (a.title, *a.questions)}
     copied = [row.question for row in load_labelled(path) if normalised(row.question) in examples]
     assert copied == []

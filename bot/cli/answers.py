@@ -8,6 +8,7 @@ import sys
 import click
 
 from bot.answers import Answer, AnswerKind, answer
+from bot.answers.knowledge import KnowledgeError
 from bot.config import LANGS, Lang, Settings
 
 
@@ -41,7 +42,11 @@ def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> 
     for text in questions:
         if question == "-" and not text.strip():
             continue
-        click.echo(render(answer(text, settings, lang=lang)))
+        try:
+            result = answer(text, settings, lang=lang)
+        except KnowledgeError as error:  # an operator's broken article: say which and why
+            raise click.ClickException(f"knowledge base: {error}") from error
+        click.echo(render(result))
 
 
 def register(main: click.Group) -> None:
