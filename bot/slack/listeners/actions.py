@@ -47,27 +47,34 @@ def register(app: App, runtime: Runtime) -> None:
     @app.action(FEEDBACK_ACTION)
     def on_feedback(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ):
+    ) -> None:
         ack()
-        user_id = body["user"]["id"]
         parsed = parse_feedback_value(action.get("value") or "")
+        if parsed is None:
+            private_note(respond, CONVERSATION.text("unknown_question", default_lang))
+            return
+        helpful, question_id = parsed
         with runtime.sessions() as session:
-            stored = parsed and vote(session, parsed[1], user_id, helpful=parsed[0])
-            lang = question_lang(session, parsed[1], default_lang) if parsed else default_lang
-        if not parsed or not stored:
+            stored = vote(session, question_id, body["user"]["id"], helpful=helpful)
+            lang = question_lang(session, question_id, default_lang)
+        if stored is None:
             private_note(respond, CONVERSATION.text("unknown_question", lang))
-        elif stored.helpful:
+        elif helpful:
             private_note(respond, CONVERSATION.text("thanks_helpful", lang))
         else:
-            client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(lang, parsed[1]))
+            client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(lang, question_id))
 
     @app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))
-    def on_topic(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient):
+    def on_topic(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         parsed = parse_topic_value(action.get("value") or "")
-        with runtime.sessions() as session:
-            turn = parsed and show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
-        if not turn:
+        turn = None
+        if parsed is not None:
+            with runtime.sessions() as session:
+                turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
+        if turn is None:
             private_note(respond, CONVERSATION.text("unknown_question", default_lang))
             return
         reply_beside(body, client, respond, turn_message(turn))
@@ -75,8 +82,8 @@ def register(app: App, runtime: Runtime) -> None:
     @app.action(ASK_PERSON_ACTION)
     def on_ask_person(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ):
+    ) -> None:
         ack()
         value = action.get("value") or ""
-        told = value.isdigit() and request_person(runtime, client, int(value), body["user"]["id"])
+        told = request_person(runtime, client, int(value), body["user"]["id"]) if value.isdigit() else None
         private_note(respond, told or CONVERSATION.text("unknown_question", default_lang))
