@@ -18,6 +18,7 @@ from bot.config import LANGS, Lang
 BENCH_DIR = Path(__file__).resolve().parent.parent.parent / "bench"
 EVAL_QUESTIONS = BENCH_DIR / "eval_questions.tsv"
 FRESH_QUESTIONS = BENCH_DIR / "eval_questions_fresh.tsv"
+FINAL_QUESTIONS = BENCH_DIR / "eval_questions_final.tsv"
 NO_ARTICLE = "none"
 SMALLTALK = "smalltalk"
 
