@@ -115,6 +115,13 @@ def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
         "line 3: anna@kulexempel.se already exists"
         in mailbot("mailbox", "import", str(taken), exit_code=1).stderr
     )
+    mailbot("alias", "add", "support@kulexempel.se", "anna@kulexempel.se")
+    mailbot("group", "create", "sales@kulexempel.se")
+    for clash, what in (("support", "an alias"), ("sales", "a distribution group")):
+        clashing = tmp_path / f"{clash}.csv"
+        clashing.write_text(f"address\nnew5@kulexempel.se\n{clash}@kulexempel.se\n")
+        refusal = mailbot("mailbox", "import", str(clashing), exit_code=1).stderr
+        assert f"line 3: {clash}@kulexempel.se already exists ({what})" in refusal
     outside = tmp_path / "outside.csv"
     outside.write_text("address\nsomeone@elsewhere.example\n")
     assert "not hosted here" in mailbot("mailbox", "import", str(outside), exit_code=1).stderr

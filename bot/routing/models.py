@@ -60,12 +60,14 @@ class DistributionGroup(Base):
 class Route(Base):
     __tablename__ = "routes"
     __table_args__ = (
+        # Also Postfix's lookup index: `WHERE source = ?` reads destinations from the index alone.
         UniqueConstraint("source", "destination", name="uq_routes_source_destination"),
-        Index("ix_routes_destination", "destination"),
+        # "Who points at this address?" (loop check, in-use check), also answered from the index alone.
+        Index("ix_routes_destination_source", "destination", "source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(254), index=True)
+    source: Mapped[str] = mapped_column(String(254))
     destination: Mapped[str] = mapped_column(String(254))
     kind: Mapped[RouteKind] = mapped_column(
         Enum(RouteKind, native_enum=False, length=16, values_callable=lambda kinds: [k.value for k in kinds])

@@ -12,12 +12,13 @@ forward out, nothing left pointing at a removed address) so that undo obeys them
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.i18n import Text
@@ -44,7 +45,7 @@ from bot.routing.changes import (
     action_of,
 )
 from bot.routing.messages import MESSAGES
-from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
+from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind, utcnow
 from bot.routing.trace import Delivery, DeliveryKind, Expansion, Trace, expand
 
 # Our own limits, far below Postfix's 1000 (virtual_alias_recursion_limit / expansion_limit).
@@ -205,51 +206,99 @@ def _list(addresses: Iterable[str]) -> str:
     return ", ".join(show_address(a) for a in addresses)
 
 
+T = TypeVar("T")
+
+# Prebuilt Core statements: the loop and limit checks run many small lookups per change.
+_routes = Route.__table__.c
+_ROUTES_FROM = (
+    select(_routes.source, _routes.destination, _routes.kind)
+    .where(_routes.source.in_(bindparam("sources", expanding=True)))
+    .order_by(_routes.id)
+)
+_SOURCES_TO = (
+    select(_routes.source)
+    .where(
+        _routes.destination.in_(bindparam("destinations", expanding=True)),
+        _routes.source != _routes.destination,
+    )
+    .distinct()
+)
+_MAILBOX_ID = select(Mailbox.__table__.c.id).where(Mailbox.__table__.c.address == bindparam("address"))
+_GROUP_NAME = select(DistributionGroup.__table__.c.display_name).where(
+    DistributionGroup.__table__.c.address == bindparam("address")
+)
+_DOMAIN_ID = select(Domain.__table__.c.id).where(Domain.__table__.c.name == bindparam("name"))
+# Keeps every IN (...) list far below the databases' bound-parameter limits.
+_CHUNK = 1000
+
+
+def batched(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 class _Graph:
-    """Reads of the routing tables inside one session."""
+    """Reads of the routing tables inside one transaction, with the routes read so far kept."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.connection = session.connection()
+        self._routes: dict[str, list[tuple[str, str]]] = {}
+
+    def _scalar(self, statement: Any, **params: Any) -> Any:
+        return self.connection.execute(statement, params).scalar()
+
+    def _fetch(self, sources: Iterable[str]) -> None:
+        missing = [source for source in dict.fromkeys(sources) if source not in self._routes]
+        for chunk in batched(missing, _CHUNK):
+            for source in chunk:
+                self._routes[source] = []
+            for source, destination, kind in self.connection.execute(_ROUTES_FROM, {"sources": list(chunk)}):
+                self._routes[source].append((destination, RouteKind(kind).value))
 
     def lookup(self, source: str) -> list[tuple[str, str]]:
-        rows = self.session.execute(
-            select(Route.destination, Route.kind).where(Route.source == source).order_by(Route.id)
-        )
-        return [(destination, kind.value) for destination, kind in rows]
+        """The routes of `source` as (destination, kind), in row order, like Postfix gets them."""
+        if source not in self._routes:
+            self._fetch([source])
+        return self._routes[source]
+
+    def load_reachable(self, starts: Iterable[str]) -> None:
+        """Read every route reachable from `starts`, one query per level instead of one per address."""
+        frontier = list(starts)
+        while frontier:
+            self._fetch(frontier)
+            frontier = list({d for s in frontier for d, _ in self._routes[s] if d not in self._routes})
+
+    def forget(self, source: str) -> None:
+        self._routes.pop(source, None)
 
     def state(self, address: str) -> AddressState:
-        group_name = self.session.scalar(
-            select(DistributionGroup.display_name).where(DistributionGroup.address == address)
-        )
+        group_name = self._scalar(_GROUP_NAME, address=address)
         return AddressState(group_name, frozenset(self.lookup(address)))
 
     def is_hosted(self, domain: str) -> bool:
-        return self.session.scalar(select(Domain.id).where(Domain.name == domain)) is not None
+        return self._scalar(_DOMAIN_ID, name=domain) is not None
 
     def domain_id(self, address: str) -> int:
-        domain = domain_of(address)
-        domain_id = self.session.scalar(select(Domain.id).where(Domain.name == domain))
+        domain_id = self._scalar(_DOMAIN_ID, name=domain_of(address))
         if domain_id is None:
             raise Refused("own_domain", MESSAGES("not_our_domain", address=show_address(address)))
         return domain_id
 
     def is_mailbox(self, address: str) -> bool:
-        return self.session.scalar(select(Mailbox.id).where(Mailbox.address == address)) is not None
+        return self._scalar(_MAILBOX_ID, address=address) is not None
 
     def exists(self, address: str) -> bool:
         """A mailbox, an alias or a group: something Postfix accepts mail for."""
-        if self.is_mailbox(address):
-            return True
-        if self.session.scalar(select(DistributionGroup.id).where(DistributionGroup.address == address)):
-            return True
-        return self.session.scalar(select(Route.id).where(Route.source == address).limit(1)) is not None
+        return (
+            self.is_mailbox(address)
+            or self._scalar(_GROUP_NAME, address=address) is not None
+            or bool(self.lookup(address))
+        )
 
     def users_of(self, address: str) -> list[str]:
         """Other addresses whose routes point at this one."""
-        rows = self.session.scalars(
-            select(Route.source).where(Route.destination == address, Route.source != address).distinct()
-        )
-        return sorted(rows)
+        return sorted(self.connection.execute(_SOURCES_TO, {"destinations": [address]}).scalars())
 
     def path_between(self, starts: Iterable[str], goal: str) -> list[str] | None:
         """A route path from one of `starts` to `goal` (ignoring keep-a-copy self rows), or None."""
@@ -261,16 +310,14 @@ class _Graph:
                 while (parent := parents[path[-1]]) is not None:
                     path.append(parent)
                 return path[::-1]
-            rows = self.session.execute(
-                select(Route.source, Route.destination).where(
-                    Route.source.in_(frontier), Route.source != Route.destination
-                )
-            )
-            frontier = []
-            for source, destination in rows:
-                if destination not in parents:
-                    parents[destination] = source
-                    frontier.append(destination)
+            self._fetch(frontier)
+            next_frontier = []
+            for source in frontier:
+                for destination, _ in self._routes[source]:
+                    if destination not in parents:
+                        parents[destination] = source
+                        next_frontier.append(destination)
+            frontier = next_frontier
         return None
 
     def ancestors(self, address: str) -> set[str]:
@@ -278,10 +325,10 @@ class _Graph:
         found = {address}
         frontier = [address]
         while frontier:
-            rows = self.session.scalars(
-                select(Route.source).where(Route.destination.in_(frontier), Route.source != Route.destination)
-            )
-            frontier = [source for source in set(rows) if source not in found]
+            sources: set[str] = set()
+            for chunk in batched(list(frontier), _CHUNK):
+                sources.update(self.connection.execute(_SOURCES_TO, {"destinations": list(chunk)}).scalars())
+            frontier = [source for source in sources if source not in found]
             found.update(frontier)
         return found
 
@@ -338,8 +385,8 @@ class RoutingService:
 
     def _perform(self, graph: _Graph, plan: Plan, actor: Actor, change: Change) -> Outcome:
         self._write(graph, plan)
-        entry = self._audit(graph.session, actor, action_of(change), plan.subject, plan.before, plan.after)
-        return Outcome(Status.OK, plan.effect, change_id=entry.id)
+        change_id = self._audit(graph, actor, action_of(change), plan.subject, plan.before, plan.after)
+        return Outcome(Status.OK, plan.effect, change_id=change_id)
 
     def _undo(self, graph: _Graph, change_id: int, actor: Actor) -> Outcome:
         session = graph.session
@@ -366,11 +413,9 @@ class RoutingService:
         plan = Plan(subject, current, AddressState.from_json(entry.before), effect)
         self._validate(graph, plan, actor)
         self._write(graph, plan)
-        undo_entry = self._audit(
-            session, actor, ACTION_UNDO, subject, plan.before, plan.after, undo_of=change_id
-        )
-        entry.undone_by = undo_entry.id
-        return Outcome(Status.OK, effect, change_id=undo_entry.id)
+        undo_id = self._audit(graph, actor, ACTION_UNDO, subject, plan.before, plan.after, undo_of=change_id)
+        entry.undone_by = undo_id
+        return Outcome(Status.OK, effect, change_id=undo_id)
 
     # -- planning: one change -> the wanted state of one address ---------------------------------
 
@@ -569,7 +614,9 @@ class RoutingService:
         def lookup(source: str) -> list[tuple[str, str]]:
             return wanted if source == plan.subject else graph.lookup(source)
 
-        for address in sorted(graph.ancestors(plan.subject)):
+        ancestors = graph.ancestors(plan.subject)
+        graph.load_reachable([*ancestors, *(destination for destination, _ in wanted)])
+        for address in sorted(ancestors):
             expansion = expand(address, lookup)
             shown = show_address(address)
             if expansion.depth > MAX_DEPTH:
@@ -590,34 +637,38 @@ class RoutingService:
     # -- writing ----------------------------------------------------------------------------------
 
     def _write(self, graph: _Graph, plan: Plan) -> None:
-        session, subject = graph.session, plan.subject
+        connection, subject = graph.connection, plan.subject
         before, after = plan.before, plan.after
-        removed = before.routes - after.routes
-        for destination, _ in removed:
-            session.execute(delete(Route).where(Route.source == subject, Route.destination == destination))
+        graph.forget(subject)
+        for destination, _ in before.routes - after.routes:
+            connection.execute(delete(Route).where(Route.source == subject, Route.destination == destination))
         added = sorted(after.routes - before.routes)
         if added:
-            session.execute(
-                insert(Route), [{"source": subject, "destination": d, "kind": RouteKind(k)} for d, k in added]
-            )
+            rows = [
+                {"source": subject, "destination": d, "kind": RouteKind(k), "created_at": utcnow()}
+                for d, k in added
+            ]
+            connection.execute(insert(Route), rows)
+        groups = DistributionGroup.__table__
         if before.group_name is None and after.group_name is not None:
-            session.add(
-                DistributionGroup(
-                    address=subject, domain_id=graph.domain_id(subject), display_name=after.group_name
+            connection.execute(
+                insert(groups).values(
+                    address=subject,
+                    domain_id=graph.domain_id(subject),
+                    display_name=after.group_name,
+                    created_at=utcnow(),
                 )
             )
         elif before.group_name is not None and after.group_name is None:
-            session.execute(delete(DistributionGroup).where(DistributionGroup.address == subject))
+            connection.execute(delete(groups).where(groups.c.address == subject))
         elif before.group_name != after.group_name:
-            session.execute(
-                update(DistributionGroup)
-                .where(DistributionGroup.address == subject)
-                .values(display_name=after.group_name)
+            connection.execute(
+                update(groups).where(groups.c.address == subject).values(display_name=after.group_name)
             )
 
     def _audit(
         self,
-        session: Session,
+        graph: _Graph,
         actor: Actor,
         action: str,
         subject: str,
@@ -625,19 +676,21 @@ class RoutingService:
         after: AddressState | None,
         undo_of: int | None = None,
         details: dict[str, Any] | None = None,
-    ) -> AuditEntry:
-        entry = AuditEntry(
-            actor=actor.name,
-            team=actor.team,
-            action=action,
-            subject=subject,
-            before=before.to_json() if before else None,
-            after=after.to_json() if after else details,
-            undo_of=undo_of,
+    ) -> int:
+        """Write the audit row in the change's transaction; return its id (the change id)."""
+        result = graph.connection.execute(
+            insert(AuditEntry.__table__).values(
+                at=utcnow(),
+                actor=actor.name,
+                team=actor.team,
+                action=action,
+                subject=subject,
+                before=before.to_json() if before else None,
+                after=after.to_json() if after else details,
+                undo_of=undo_of,
+            )
         )
-        session.add(entry)
-        session.flush()
-        return entry
+        return result.inserted_primary_key[0]
 
     # -- domains and mailboxes (loaded by the provider, not changed from Slack) ------------------
 
@@ -649,12 +702,12 @@ class RoutingService:
                 raise Refused("address", error.text) from None
             if graph.is_hosted(domain):
                 raise Unchanged(MESSAGES("unchanged.domain", domain=show_domain(domain)))
-            graph.session.add(Domain(name=domain))
-            entry = self._audit(
-                graph.session, actor, ACTION_DOMAIN_ADD, domain, None, None, details={"domain": domain}
+            graph.connection.execute(insert(Domain.__table__).values(name=domain, created_at=utcnow()))
+            change_id = self._audit(
+                graph, actor, ACTION_DOMAIN_ADD, domain, None, None, details={"domain": domain}
             )
             return Outcome(
-                Status.OK, MESSAGES("effect.add_domain", domain=show_domain(domain)), change_id=entry.id
+                Status.OK, MESSAGES("effect.add_domain", domain=show_domain(domain)), change_id=change_id
             )
 
         return self._locked(work)
@@ -664,10 +717,10 @@ class RoutingService:
             parsed = _parse(address)
             self._check_new_mailbox(graph, parsed)
             row = _mailbox_row(parsed, graph.domain_id(parsed), name)
-            graph.session.execute(insert(Mailbox), [row])
-            entry = self._audit(graph.session, actor, ACTION_MAILBOX_ADD, parsed, None, None, details=row)
+            graph.connection.execute(insert(Mailbox.__table__), [row])
+            change_id = self._audit(graph, actor, ACTION_MAILBOX_ADD, parsed, None, None, details=row)
             return Outcome(
-                Status.OK, MESSAGES("effect.add_mailbox", address=show_address(parsed)), change_id=entry.id
+                Status.OK, MESSAGES("effect.add_mailbox", address=show_address(parsed)), change_id=change_id
             )
 
         return self._locked(work)
@@ -694,8 +747,7 @@ class RoutingService:
         """
 
         def work(graph: _Graph) -> Outcome:
-            session = graph.session
-            domain_ids = dict(session.execute(select(Domain.name, Domain.id)).all())
+            domain_ids = dict(graph.connection.execute(select(Domain.name, Domain.id)).all())
             first_line: dict[str, int] = {}
             prepared = []
             for number, (raw, name) in enumerate(rows, start=2):
@@ -716,51 +768,55 @@ class RoutingService:
                     detail = MESSAGES("domain_unknown", domain=show_domain(domain_of(address)))
                     raise Refused("own_domain", MESSAGES("import_line", line=number, detail=detail))
                 prepared.append(_mailbox_row(address, domain_id, name))
-            self._refuse_taken_in_bulk(graph, first_line)
-            for start in range(0, len(prepared), batch_size):
-                batch = prepared[start : start + batch_size]
-                session.execute(insert(Mailbox), batch)
-                progress(len(batch))
+            self._insert_new_mailboxes(graph, prepared, first_line, progress, batch_size)
+            subject = f"{len(prepared)} mailboxes"
             details = {"count": len(prepared)}
-            entry = self._audit(
-                session,
-                actor,
-                ACTION_MAILBOX_IMPORT,
-                f"{len(prepared)} mailboxes",
-                None,
-                None,
-                details=details,
-            )
-            return Outcome(Status.OK, MESSAGES("effect.import", count=len(prepared)), change_id=entry.id)
+            change_id = self._audit(graph, actor, ACTION_MAILBOX_IMPORT, subject, None, None, details=details)
+            return Outcome(Status.OK, MESSAGES("effect.import", count=len(prepared)), change_id=change_id)
 
         return self._locked(work)
 
-    def _refuse_taken_in_bulk(self, graph: _Graph, lines: dict[str, int]) -> None:
-        addresses = list(lines)
-        for start in range(0, len(addresses), 500):
-            chunk = addresses[start : start + 500]
-            taken = [
-                (address, MESSAGES("what.mailbox"))
-                for address in graph.session.scalars(
-                    select(Mailbox.address).where(Mailbox.address.in_(chunk))
-                )
-            ]
-            taken += [
-                (address, MESSAGES("what.group"))
-                for address in graph.session.scalars(
-                    select(DistributionGroup.address).where(DistributionGroup.address.in_(chunk))
-                )
-            ]
-            taken += [
-                (address, MESSAGES("what.alias"))
-                for address in graph.session.scalars(
-                    select(Route.source).where(Route.source.in_(chunk)).distinct()
-                )
-            ]
-            if taken:
-                address, what = min(taken, key=lambda found: lines[found[0]])
-                detail = MESSAGES("mailbox_exists_as", address=show_address(address), what=what)
-                raise Refused("one_thing", MESSAGES("import_line", line=lines[address], detail=detail))
+    def _insert_new_mailboxes(
+        self,
+        graph: _Graph,
+        rows: list[dict[str, Any]],
+        lines: dict[str, int],
+        progress: Callable[[int], None],
+        batch_size: int,
+    ) -> None:
+        """Insert, then let the database find clashes: far faster than asking about each address first.
+
+        An existing mailbox trips the unique index (the savepoint keeps the transaction usable to
+        find which line); an existing group or alias is found by two joins over the new rows only.
+        """
+        connection = graph.connection
+        mailboxes, groups = Mailbox.__table__.c, DistributionGroup.__table__.c
+        newest = connection.execute(select(func.max(mailboxes.id))).scalar() or 0
+        try:
+            with connection.begin_nested():
+                for batch in batched(rows, batch_size):
+                    connection.execute(insert(Mailbox.__table__), list(batch))
+                    progress(len(batch))
+        except IntegrityError:
+            existing = select(mailboxes.address).where(mailboxes.address.in_(bindparam("a", expanding=True)))
+            for chunk in batched(list(lines), _CHUNK):
+                clashes = connection.execute(existing, {"a": chunk}).scalars()
+                self._refuse_clash(lines, dict.fromkeys(clashes, "mailbox"))
+            raise
+        new_rows = select(mailboxes.address).where(mailboxes.id > newest)
+        groups_hit = new_rows.where(select(groups.id).where(groups.address == mailboxes.address).exists())
+        aliases_hit = new_rows.where(select(_routes.id).where(_routes.source == mailboxes.address).exists())
+        found = dict.fromkeys(connection.execute(groups_hit).scalars(), "group")
+        found.update(dict.fromkeys(connection.execute(aliases_hit).scalars(), "alias"))
+        self._refuse_clash(lines, found)
+
+    def _refuse_clash(self, lines: dict[str, int], found: dict[str, str]) -> None:
+        """Refuse, naming the first line whose address is already a mailbox, group or alias."""
+        if found:
+            address = min(found, key=lines.__getitem__)
+            what = MESSAGES(f"what.{found[address]}")
+            detail = MESSAGES("mailbox_exists_as", address=show_address(address), what=what)
+            raise Refused("one_thing", MESSAGES("import_line", line=lines[address], detail=detail))
 
     # -- reads --------------------------------------------------------------------------------------
 
@@ -769,6 +825,7 @@ class RoutingService:
         parsed = parse_address(address)
         with self._sessions() as session:
             graph = _Graph(session)
+            graph.load_reachable([parsed])
             expansion = expand(parsed, graph.lookup)
             deliveries = () if expansion.loops else graph.deliveries(expansion)
             return Trace(parsed, expansion.steps, deliveries, expansion.loops)

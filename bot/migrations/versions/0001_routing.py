@@ -66,8 +66,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("source", "destination", name="uq_routes_source_destination"),
     )
     with op.batch_alter_table("routes", schema=None) as batch_op:
-        batch_op.create_index("ix_routes_destination", ["destination"], unique=False)
-        batch_op.create_index(batch_op.f("ix_routes_source"), ["source"], unique=False)
+        batch_op.create_index("ix_routes_destination_source", ["destination", "source"], unique=False)
 
     op.create_table(
         "distribution_groups",
@@ -112,8 +111,7 @@ def downgrade() -> None:
 
     op.drop_table("distribution_groups")
     with op.batch_alter_table("routes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_routes_source"))
-        batch_op.drop_index("ix_routes_destination")
+        batch_op.drop_index("ix_routes_destination_source")
 
     op.drop_table("routes")
     op.drop_table("domains")
