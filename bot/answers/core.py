@@ -31,7 +31,7 @@ _FILLER = word_set(
     "så mycket tusen för hjälpen det du ni alla allihop bot mailbot snälla bra toppen super perfekt kanon "
     "you so much a lot very for the help all everyone great perfect nice ok okay"
 )
-# Example values for articles when the customer's own are not known (and for indexing bodies).
+# Bodies are indexed with neutral example values, so the index depends on the articles only.
 _INDEX_VALUES = {"domain": "example.com", "mailbox": "anna@example.com", "name": "Anna"}
 
 

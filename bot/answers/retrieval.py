@@ -6,6 +6,8 @@ Each topic is indexed twice, in both languages at once (topic ids are shared, an
 - the whole article (title, questions, body) as one document.
 Character n-grams inside words let compounds and typos meet their stems
 ("distributionsgruppen" ~ "distributionsgrupp", "vidarebefodran" ~ "vidarebefordran").
+A topic whose front-matter `terms` the question uses gets a bonus; a question that uses no term of
+any topic is held to a stricter standard by the caller (see `Match.named`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from bot.answers.text import fold, word_set, words
 _STOP_WORDS = word_set(
     """
     och att det som en ett ar jag du vi ni de den dem har hade pa for med till fran av om nar var
-    min mitt mina din ditt dina var vart vara er ert era sin sitt sina ska skall kan kunde mig dig
-    oss sig sa har dar nu bara aven ju val man the a an and or but of to in on at for from with by
+    min mitt mina din ditt dina vart vara er ert era sin sitt sina ska skall kan kunde mig dig
+    oss sig sa dar nu bara aven ju val man the a an and or but of to in on at for from with by
     about is are was were be been am i you we they he she it me my mine your our us their them his
     her its this that these those do does did can could would should will shall there here so if
     """
