@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.routing.postfix import write_config
+from tests.postgres_server import free_port
 
 T = TypeVar("T")
 WAIT_SECONDS = 30  # an upper bound for mail to arrive; tests never assert how fast it is
@@ -53,12 +54,6 @@ anvil     unix  - - n -  1 anvil
 scache    unix  - - n -  1 scache
 postlog   unix-dgram n - n - 1 postlogd
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(produce: Callable[[], T | None], what: str) -> T:

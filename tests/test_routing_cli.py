@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import main
+from bot.routing.postfix import map_type
 
 
 class Mailbot:
@@ -27,8 +28,8 @@ class Mailbot:
 
 
 @pytest.fixture
-def mailbot(tmp_path: Path) -> Mailbot:
-    mailbot = Mailbot(f"sqlite:///{tmp_path / 'cli.db'}")
+def mailbot(database_url: str) -> Mailbot:
+    mailbot = Mailbot(database_url)
     assert "demo domain kulexempel.se" in mailbot("demo").stdout
     return mailbot
 
@@ -136,7 +137,9 @@ def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
     mailbot("mailbox", "import", str(headless), exit_code=2)
 
 
-def test_postfix_config_tables_answer_postfix_lookups(mailbot: Mailbot, tmp_path: Path) -> None:
+def test_postfix_config_tables_answer_postfix_lookups(
+    mailbot: Mailbot, database_url: str, tmp_path: Path
+) -> None:
     mailbot("alias", "add", "support@kulexempel.se", "anna@kulexempel.se")
     out = tmp_path / "postfix"
     written = mailbot("postfix-config", "--out", str(out), "--mailbox-base", "/srv/mail").stdout.split()
@@ -147,7 +150,8 @@ def test_postfix_config_tables_answer_postfix_lookups(mailbot: Mailbot, tmp_path
         "virtual_mailbox_maps.cf",
     ]
     snippet = (out / "main.cf.snippet").read_text()
-    assert f"virtual_alias_maps = proxy:sqlite:{out.resolve()}/virtual_alias_maps.cf" in snippet
+    kind = map_type(database_url)  # sqlite or pgsql
+    assert f"virtual_alias_maps = proxy:{kind}:{out.resolve()}/virtual_alias_maps.cf" in snippet
     assert "virtual_mailbox_base = /srv/mail" in snippet
 
     config = tmp_path / "etc"  # postmap wants a main.cf; an empty one means Postfix's defaults
@@ -155,7 +159,7 @@ def test_postfix_config_tables_answer_postfix_lookups(mailbot: Mailbot, tmp_path
     (config / "main.cf").write_text("compatibility_level = 3.6\nmyhostname = mx.mailbot-test.invalid\n")
 
     def postmap(table: str, key: str) -> str:
-        command = ["postmap", "-c", str(config), "-q", key, f"sqlite:{out / table}.cf"]
+        command = ["postmap", "-c", str(config), "-q", key, f"{kind}:{out / table}.cf"]
         return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
 
     assert postmap("virtual_alias_maps", "Support@KulExempel.se") == "anna@kulexempel.se"
