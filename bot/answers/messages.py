@@ -6,7 +6,7 @@ MESSAGES = Catalog(
     "answers",
     {
         "greeting": {
-            "sv": "Hej! Jag är {provider}s hjälpbot. Fråga mig om *alias*, *vidarebefordran* och "
+            "sv": "Hej! Jag är hjälpboten hos {provider}. Fråga mig om *alias*, *vidarebefordran* och "
             "*distributionsgrupper*, till exempel _Hur skapar jag ett alias?_",
             "en": "Hi! I'm {provider}'s help bot. Ask me about *aliases*, *forwarding* and "
             "*distribution groups*, for example _How do I create an alias?_",
