@@ -1,4 +1,4 @@
-"""What the answering core says itself (not articles): small talk, "not sure", "a person can help"."""
+"""What the answering core says itself (not articles): small talk, and "not sure, a person can help"."""
 
 from bot.i18n import Catalog
 
@@ -24,10 +24,6 @@ MESSAGES = Catalog(
         "empty_question": {
             "sv": "Skriv din fråga, till exempel _Vad är skillnaden mellan alias och vidarebefordran?_",
             "en": "Type your question, for example _What is the difference between an alias and a forward?_",
-        },
-        "ask_person": {
-            "sv": "Fråga en person",
-            "en": "Ask a person",
         },
     },
 )
