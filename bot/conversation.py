@@ -6,7 +6,7 @@ returned with what the adapters say around an answer, in the answer's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -75,9 +75,11 @@ def ask(
     user_id: str | None,
     team_id: str | None = None,
     channel_id: str | None = None,
+    fallback_lang: Lang | None = None,
 ) -> Turn:
-    """Answer `question` and record it (with who asked and where) for feedback."""
-    reply = answer(question, settings)
+    """Answer `question` and record it (with who asked and where) for feedback. `fallback_lang` (the
+    asker's own language, when known) replaces MAILBOT_LANG for texts that show no language."""
+    reply = answer(question, replace(settings, default_lang=fallback_lang) if fallback_lang else settings)
     question_id = record_answer(
         session, question, reply, user_id=user_id, team_id=team_id, channel_id=channel_id
     )

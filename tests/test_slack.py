@@ -127,10 +127,15 @@ def test_mailhelp_acks_then_answers_privately_through_response_url(app: SlackApp
     assert stored_questions(app)[-1].lang == "en"
 
 
-def test_mailhelp_without_a_question_explains_how_to_ask(app: SlackAppProcess) -> None:
-    assert app.command("/mailhelp", "", user_id="UEMPTY").status == 200
-    [reply] = app.standin.wait_for("response_url")
-    assert "Skriv din fråga" in section_text(reply.args["blocks"])  # MAILBOT_LANG's default: sv
+def test_text_without_language_clues_is_answered_in_the_users_slack_locale(app: SlackAppProcess) -> None:
+    app.standin.script("users.info", 200, {"ok": True, "user": {"id": "USWEDE", "locale": "sv-SE"}})
+    assert app.command("/mailhelp", "", user_id="USWEDE").status == 200
+    [swedish] = app.standin.wait_for("response_url")
+    assert "Skriv din fråga" in section_text(swedish.args["blocks"])
+    app.standin.reset()
+    assert app.command("/mailhelp", "", user_id="UENGLISH").status == 200  # the stand-in's default: en-US
+    [english] = app.standin.wait_for("response_url")
+    assert "Type your question" in section_text(english.args["blocks"])
 
 
 def test_helpful_then_not_helpful_counts_once_and_the_modal_stores_the_comment(app: SlackAppProcess) -> None:

@@ -11,6 +11,7 @@ from bot.conversation import Turn, ask, question_lang
 from bot.feedback import add_comment, answered_question
 from bot.slack.app import Runtime
 from bot.slack.blocks import answer_blocks, fallback_text, support_request_blocks
+from bot.slack.listeners.flows import user_lang
 
 
 def turn_message(turn: Turn) -> dict[str, Any]:
@@ -19,11 +20,25 @@ def turn_message(turn: Turn) -> dict[str, Any]:
 
 
 def answer_message(
-    runtime: Runtime, question: str, *, user_id: str | None, team_id: str | None, channel_id: str | None
+    runtime: Runtime,
+    client: WebClient,
+    question: str,
+    *,
+    user_id: str,
+    team_id: str | None,
+    channel_id: str | None,
 ) -> dict[str, Any]:
+    """The answer to `question`; a text with no language clue is answered in the asker's Slack locale."""
+    fallback_lang = user_lang(runtime, client, user_id)
     with runtime.sessions() as session:
         turn = ask(
-            session, runtime.settings, question, user_id=user_id, team_id=team_id, channel_id=channel_id
+            session,
+            runtime.settings,
+            question,
+            user_id=user_id,
+            team_id=team_id,
+            channel_id=channel_id,
+            fallback_lang=fallback_lang,
         )
     return turn_message(turn)
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from slack_bolt import App, BoltContext, Say
+from slack_sdk import WebClient
 
 from bot.slack.app import Runtime
 from bot.slack.replies import answer_message
@@ -21,11 +22,12 @@ def is_from_a_person(event: dict[str, Any]) -> bool:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.event("message")
-    def on_direct_message(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+    def on_direct_message(event: dict[str, Any], say: Say, context: BoltContext, client: WebClient) -> None:
         if event.get("channel_type") != "im" or not is_from_a_person(event):
             return
         message = answer_message(
             runtime,
+            client,
             event.get("text") or "",
             user_id=event["user"],
             team_id=context.team_id,
@@ -34,11 +36,12 @@ def register(app: App, runtime: Runtime) -> None:
         say(thread_ts=event.get("thread_ts"), **message)  # a question asked in a thread is answered there
 
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+    def on_mention(event: dict[str, Any], say: Say, context: BoltContext, client: WebClient) -> None:
         if not is_from_a_person(event):
             return
         message = answer_message(
             runtime,
+            client,
             MENTION.sub(" ", event.get("text") or "").strip(),
             user_id=event["user"],
             team_id=context.team_id,
