@@ -83,17 +83,10 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Verdict):
     """The answer of `apply`/`undo`: done (with the audit id to undo it by), refused or already so."""
 
-    status: Status
-    message: Text
-    rule: str | None = None
     change_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is Status.OK
 
 
 @dataclass(frozen=True)
