@@ -355,6 +355,7 @@ def test_trace_follows_postfix_expansion(service: RoutingService) -> None:
     assert [step.source for step in trace.steps] == [a("sales"), a("support"), a("anna")]
     lines = [line.render("en") for line in trace.lines()]
     assert lines[0].startswith("the group sales@kulexempel.se has the members")
+    assert "anna@kulexempel.se is forwarded to bertil@kulexempel.se and keeps a copy" in lines
     assert service.trace(a("nobody")).deliveries[0].kind is DeliveryKind.UNKNOWN
     assert {"address": "partner@outside.example", "kind": "external"} in trace.to_dict()["deliveries"]
 

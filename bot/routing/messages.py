@@ -289,6 +289,10 @@ MESSAGES = Catalog(
             "sv": "{source} vidarebefordras till {destinations}",
             "en": "{source} is forwarded to {destinations}",
         },
+        "trace.step.forward_keep_copy": {
+            "sv": "{source} vidarebefordras till {destinations} och behåller en kopia",
+            "en": "{source} is forwarded to {destinations} and keeps a copy",
+        },
         "trace.step.member": {
             "sv": "gruppen {source} har medlemmarna {destinations}",
             "en": "the group {source} has the members {destinations}",

@@ -40,6 +40,8 @@ class Step:
 
     def describe(self) -> Text:
         kind = next((k for k in self.kinds if k != "keep_copy"), "keep_copy")
+        if kind == "forward" and "keep_copy" in self.kinds:
+            kind = "forward_keep_copy"
         shown = [show_address(d) for d in self.destinations if d != self.source]
         return MESSAGES(f"trace.step.{kind}", source=show_address(self.source), destinations=", ".join(shown))
 
