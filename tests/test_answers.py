@@ -42,6 +42,12 @@ def test_the_article_uses_what_is_known_about_the_customer() -> None:
     assert "support@bageriet.se" in result.text and "Stina" in result.text
 
 
+def test_unknown_or_empty_customer_values_keep_the_examples() -> None:
+    result = answer("what is an alias?", SETTINGS, context={"name": None, "domain": " ", "colour": "red"})
+    assert "Anna" in result.text and "support@kulexempel.se" in result.text
+    assert "None" not in result.text and "red" not in result.text
+
+
 def test_forced_language_wins_over_detection() -> None:
     result = answer("vad är ett alias?", SETTINGS, lang="en")
     assert result.lang == "en" and result.title == "What is an alias?"

@@ -48,7 +48,8 @@ def default_values(settings: Settings) -> dict[str, str]:
 def template_values(settings: Settings, context: Mapping[str, str] | None) -> dict[str, str]:
     """Settings' defaults overlaid with what is known about the customer ("domain", "mailbox", "name")."""
     values = default_values(settings)
-    known = {k: str(v).strip() for k, v in (context or {}).items() if k in values and str(v).strip()}
+    given = {k: str(v).strip() for k, v in (context or {}).items() if k in values and v is not None}
+    known = {k: v for k, v in given.items() if v}
     if "domain" in known and "mailbox" not in known:
         known["mailbox"] = f"anna@{known['domain']}"
     if "mailbox" in known and "@" not in known["mailbox"]:
