@@ -98,6 +98,7 @@ def test_forward_group_trace_and_undo(mailbot: Mailbot) -> None:
     mailbot("undo", "999", exit_code=1)
     mailbot("forward", "clear", "anna@kulexempel.se")
     assert mailbot.json("forward", "show", "anna@kulexempel.se") is None
+    assert mailbot("forward", "show", "Anna@KulExempel.se").stdout == "anna@kulexempel.se is not forwarded.\n"
     mailbot("group", "members", "anna@kulexempel.se", exit_code=1)
 
 

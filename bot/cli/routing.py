@@ -21,7 +21,7 @@ import click
 from bot.config import LANGS, Lang, Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.i18n import Text
-from bot.routing.addresses import AddressError
+from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import (
     Actor,
     AddAlias,
@@ -238,7 +238,8 @@ def forward_show(context: Context, address: str) -> None:
     """Show where ADDRESS is forwarded, if anywhere."""
     forward = context.service.forward(address)
     if forward is None:
-        context.emit(None, [context.say(MESSAGES("unchanged.no_forward", address=address))])
+        shown = show_address(parse_address(address))
+        context.emit(None, [context.say(MESSAGES("no_forward", address=shown))])
         return
     copy = " (keep a copy)" if forward.keep_copy else ""
     context.emit(asdict(forward), [f"{forward.address} -> {forward.target}{copy}"])

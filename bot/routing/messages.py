@@ -172,6 +172,7 @@ MESSAGES = Catalog(
             "sv": 'filen saknar kolumnen "address" på första raden.',
             "en": 'the file has no "address" column in its first line.',
         },
+        "no_forward": {"sv": "{address} vidarebefordras inte.", "en": "{address} is not forwarded."},
         # No-ops: the same request twice.
         "unchanged.alias": {
             "sv": "{alias} är redan ett alias för {mailbox}; inget att göra.",
