@@ -8,7 +8,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.flows.commands import Lookup, NeedsInput, Proposal, Read, Usage, parse_command
-from bot.flows.core import Flows, Person, ReplyKind, role_of
+from bot.flows.core import MAX_LIST_ROWS, Flows, Person, ReplyKind, listing, role_of
+from bot.flows.messages import MESSAGES
 from bot.flows.store import PENDING_LIFETIME, PendingChange, cached_lang, remember_locale
 from bot.routing.changes import Actor, AddMembers, Role, SetForward
 from bot.routing.models import AuditEntry, utcnow
@@ -213,3 +214,11 @@ def test_locale_cache(session_factory: sessionmaker) -> None:
         remember_locale(session, "U2", "de-DE")
         assert cached_lang(session, "U1") == (True, "sv")
         assert cached_lang(session, "U2") == (True, None)
+
+
+def test_long_lists_are_cut_and_say_how_many_more() -> None:
+    rows = [MESSAGES("member_row", member=f"m{n}@kulexempel.se") for n in range(MAX_LIST_ROWS + 5)]
+    reply = listing(MESSAGES("aliases"), rows, MESSAGES("no_aliases"))
+    assert len(reply.lines) == MAX_LIST_ROWS + 2
+    assert rendered(reply).endswith("… and 5 more (name a domain for a shorter list).")
+    assert rendered(listing(MESSAGES("aliases"), [], MESSAGES("no_aliases"))) == "No aliases."

@@ -277,3 +277,30 @@ def test_app_home_lists_changes_with_undo_for_agents(app: SlackAppProcess) -> No
     app.event({"type": "app_home_opened", "user": CUSTOMER, "channel": "D3", "tab": "home"})
     [customer_home] = app.standin.wait_for("views.publish", lambda call: call.args["user_id"] == CUSTOMER)
     assert "Latest changes" not in customer_home.text() and "/mailhelp" in customer_home.text()
+
+
+def test_app_home_buttons_start_a_flow_whose_preview_comes_as_a_dm(app: SlackAppProcess) -> None:
+    app.event({"type": "app_home_opened", "user": AGENT, "channel": "D2", "tab": "home"})
+    [home] = app.standin.wait_for("views.publish")
+    button = find_element(home.args["view"]["blocks"], "flow_start")  # the first: "Create an alias"
+    # A click in App Home comes from a view: no response_url, unlike a click in a message.
+    home_click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": AGENT, "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "trigger-home",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home", "blocks": home.args["view"]["blocks"]},
+        "actions": [
+            {"type": "button", "action_id": button["action_id"], "block_id": "b", "value": button["value"]}
+        ],
+    }
+    assert app.interact(home_click).status == 200
+    [opened] = app.standin.wait_for("views.open")
+    values = input_values(address=f"hej@{DOMAIN}", mailbox=f"bo@{DOMAIN}")
+    assert app.submit_view(opened.args["view"], values, user_id=AGENT).status == 200
+    [preview] = app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == AGENT)
+    assert "Mail to hej@kulexempel.se will land" in preview.text()
+    confirm(app, preview, AGENT)
+    assert f"hej@{DOMAIN}" in [a.alias for a in routing(app).aliases()]

@@ -37,6 +37,7 @@ from bot.routing.service import AuditRecord, RoutingService, Status
 # How long a click that lost the race waits for the winner (it runs after the ack: no Slack deadline).
 SETTLE_POLLS = 100
 SETTLE_POLL_SECONDS = 0.05
+MAX_LIST_ROWS = 200
 
 
 class ReplyKind(enum.StrEnum):
@@ -232,53 +233,49 @@ class Flows:
         return Reply.info(MESSAGES("expired", minutes=int(PENDING_LIFETIME.total_seconds() // 60)))
 
     def lookup(self, lookup: Lookup) -> Reply:
-        argument = lookup.argument
+        """The answer to a read-only command; a bad address or domain gets the parser's message."""
         try:
-            match lookup.read:
-                case Read.ALIAS_LIST:
-                    rows = [
-                        MESSAGES("alias_row", alias=a.alias, mailbox=a.mailbox)
-                        for a in self.routing.aliases(argument)
-                    ]
-                    return (
-                        Reply.info(MESSAGES("aliases"), *rows) if rows else Reply.info(MESSAGES("no_aliases"))
-                    )
-                case Read.GROUP_LIST:
-                    rows = [
-                        MESSAGES(
-                            "group_row", address=g.address, name=g.name or g.address, count=g.member_count
-                        )
-                        for g in self.routing.groups(argument)
-                    ]
-                    return (
-                        Reply.info(MESSAGES("groups"), *rows) if rows else Reply.info(MESSAGES("no_groups"))
-                    )
+            return self._lookup(lookup.read, lookup.argument)
         except AddressError as error:
             return Reply.info(error.text)
+
+    def _lookup(self, read: Read, argument: str | None) -> Reply:
+        if read is Read.ALIAS_LIST:
+            aliases = self.routing.aliases(argument)
+            rows = [MESSAGES("alias_row", alias=a.alias, mailbox=a.mailbox) for a in aliases]
+            return listing(MESSAGES("aliases"), rows, MESSAGES("no_aliases"))
+        if read is Read.GROUP_LIST:
+            groups = self.routing.groups(argument)
+            rows = [
+                MESSAGES("group_row", address=g.address, name=g.name or g.address, count=g.member_count)
+                for g in groups
+            ]
+            return listing(MESSAGES("groups"), rows, MESSAGES("no_groups"))
         assert argument is not None  # the other lookups require their address (see Read)
-        try:
-            shown = show_address(parse_address(argument))
-        except AddressError as error:
-            return Reply.info(error.text)
-        match lookup.read:
-            case Read.FORWARD_SHOW:
-                forward = self.routing.forward(shown)
-                if forward is None:
-                    return Reply.info(MESSAGES("no_forward", address=shown))
-                key = "forward_shown_keep_copy" if forward.keep_copy else "forward_shown"
-                return Reply.info(MESSAGES(key, address=shown, target=forward.target))
-            case Read.GROUP_MEMBERS:
-                members = self.routing.members(shown)
-                if members is None:
-                    return Reply.info(ROUTING_MESSAGES("not_a_group", address=shown))
-                if not members:
-                    return Reply.info(MESSAGES("no_members", group=shown))
-                return Reply.info(
-                    MESSAGES("members", group=shown), *[MESSAGES("member_row", member=m) for m in members]
-                )
+        shown = show_address(parse_address(argument))
+        if read is Read.FORWARD_SHOW:
+            forward = self.routing.forward(shown)
+            if forward is None:
+                return Reply.info(MESSAGES("no_forward", address=shown))
+            key = "forward_shown_keep_copy" if forward.keep_copy else "forward_shown"
+            return Reply.info(MESSAGES(key, address=shown, target=forward.target))
+        if read is Read.GROUP_MEMBERS:
+            members = self.routing.members(shown)
+            if members is None:
+                return Reply.info(ROUTING_MESSAGES("not_a_group", address=shown))
+            rows = [MESSAGES("member_row", member=m) for m in members]
+            return listing(MESSAGES("members", group=shown), rows, MESSAGES("no_members", group=shown))
         trace = self.routing.trace(shown)
         steps = [MESSAGES("trace_row", number=n, step=line) for n, line in enumerate(trace.lines(), start=1)]
         return Reply.info(MESSAGES("trace", address=shown), *steps)
+
+
+def listing(title: Text, rows: list[Text], empty: Text) -> Reply:
+    """A list under its title, cut at MAX_LIST_ROWS (one Slack message holds about 40,000 characters)."""
+    if not rows:
+        return Reply.info(empty)
+    more = [MESSAGES("more_rows", count=len(rows) - MAX_LIST_ROWS)] if len(rows) > MAX_LIST_ROWS else []
+    return Reply.info(title, *rows[:MAX_LIST_ROWS], *more)
 
 
 # Rules whose refusal is about where mail would go: shown on the destination field of a modal.

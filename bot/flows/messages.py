@@ -185,12 +185,12 @@ MESSAGES = Catalog(
             "en": '• {address} "{name}" ({count} members)',
         },
         "no_groups": {"sv": "Inga grupper.", "en": "No groups."},
+        "more_rows": {
+            "sv": "… och {count} till (ange en domän för en kortare lista).",
+            "en": "… and {count} more (name a domain for a shorter list).",
+        },
         "trace": {"sv": "*Post till {address}:*", "en": "*Mail to {address}:*"},
         "trace_row": {"sv": "{number}. {step}", "en": "{number}. {step}"},
-        "trace_nothing": {
-            "sv": "{address} finns inte hos oss som brevlåda, alias eller grupp.",
-            "en": "{address} is no mailbox, alias or group here.",
-        },
         # App Home.
         "home_changes": {"sv": "*Senaste ändringarna*", "en": "*Latest changes*"},
         "home_change_row": {

@@ -6,6 +6,7 @@ Small pure functions (tests call them directly); every value from outside is esc
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -41,6 +42,8 @@ VALUE_INPUT = "value"  # the action_id of every modal input; the block_id is the
 MAX_REPLY_BLOCKS = 45  # Slack takes 50 blocks in a message; room for the buttons
 HOME_CHANGES = 10
 NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.")
+# Changes made in Slack are audited with the user's id: shown as a mention (Slack shows the name).
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 def mrkdwn(text: Text, lang: Lang) -> str:
@@ -167,7 +170,9 @@ def changes_blocks(lang: Lang, changes: list[AuditRecord], notice: str | None = 
             id=change.id,
             action=escape_mrkdwn(change.action),
             subject=escape_mrkdwn(change.subject),
-            actor=escape_mrkdwn(change.actor),
+            actor=f"<@{change.actor}>"
+            if SLACK_USER_ID.fullmatch(change.actor)
+            else escape_mrkdwn(change.actor),
             at=change.at.strftime("%Y-%m-%d %H:%M"),
         )
         undoable = change.undone_by is None and not change.action.startswith(NOT_UNDOABLE_PREFIXES)
