@@ -6,7 +6,9 @@ import pytest
 
 from bot.answers import AnswerKind, answer, detect_language, render_topic
 from bot.answers.knowledge import TOPIC_IDS
+from bot.answers.messages import MESSAGES
 from bot.config import Settings
+from bot.i18n import placeholders
 
 SETTINGS = Settings(support_contact="hjalp@kulexempel.se")
 
@@ -141,3 +143,8 @@ def test_language_of_short_misspelled_and_mixed_texts(text: str, expected: str) 
 @pytest.mark.parametrize("text", ["", "12345", "🙂", "alias", "gmail"])
 def test_no_language_evidence_gives_the_default(text: str, default: str) -> None:
     assert detect_language(text, default=default) == default
+
+
+def test_the_bots_own_messages_use_the_same_values_in_both_languages() -> None:
+    for key, texts in MESSAGES.messages.items():
+        assert placeholders(texts["sv"]) == placeholders(texts["en"]), key
