@@ -331,6 +331,15 @@ def test_undo_is_refused_when_a_later_change_depends_on_it(service: RoutingServi
     assert (in_use.status, in_use.rule) == (Status.REFUSED, "in_use")
 
 
+def test_undo_does_not_make_a_mailbox_an_alias(service: RoutingService) -> None:
+    apply_ok(service, AddAlias(a("support"), a("anna")))
+    removed = apply_ok(service, RemoveAlias(a("support")))
+    assert service.add_mailbox(a("support"), ADMIN).ok
+    outcome = service.undo(removed, ADMIN)
+    assert (outcome.status, outcome.rule) == (Status.REFUSED, "one_thing")
+    assert service.trace(a("support")).deliveries[0].address == a("support")
+
+
 def test_undo_obeys_the_loop_rule(service: RoutingService) -> None:
     forward = apply_ok(service, SetForward(a("anna"), a("bertil")))
     cleared = apply_ok(service, ClearForward(a("anna")))
