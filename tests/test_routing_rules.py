@@ -272,8 +272,10 @@ def test_the_same_request_twice_changes_nothing_the_second_time(
         DeleteGroup(a("sales")),
     ]
     for change in changes:
+        audit_rows_before = table_snapshot(session_factory)[1]
         apply_ok(service, change)
         tables = table_snapshot(session_factory)
+        assert tables[1] == audit_rows_before + 1  # one audit row per change
         assert service.check(change, AGENT).status is Status.UNCHANGED
         again = service.apply(change, AGENT)
         assert (again.status, again.change_id) == (Status.UNCHANGED, None)
