@@ -59,6 +59,7 @@ class PostgresServer:
                 os.chown(path, account.pw_uid, account.pw_gid)
         self.superuser = SERVER_OS_USER if self._as_root else pwd.getpwuid(os.geteuid()).pw_name
         self._has_migrated_template = False
+        self.running = False
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bin_dir / program), *args]
@@ -97,9 +98,11 @@ class PostgresServer:
             "-w",
             "start",
         )
+        self.running = True
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+        self.running = False
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.superuser}@127.0.0.1:{self.port}/{dbname}"
@@ -141,5 +144,6 @@ def running_server() -> Iterator[PostgresServer]:
     try:
         yield server
     finally:
-        server.stop()
+        if server.running:  # a test may have stopped it
+            server.stop()
         server.remove()

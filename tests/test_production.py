@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,8 +17,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bench.load import DOMAIN, instances, prepare_database
 from bot.db import make_engine, make_sessionmaker
 from bot.routing.models import utcnow
+from bot.routing.service import RoutingService
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.slack.production import MESSAGES
 from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
@@ -271,3 +274,92 @@ def test_a_workspace_that_never_installed_gets_no_answer_and_an_install_link_wor
 def test_the_install_asks_for_the_scopes_the_manifest_declares() -> None:
     manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
     assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+# --- Two gunicorn instances, one PostgreSQL: flows that start on one and finish on the other ------
+
+
+def preview_from(app: SlackAppProcess, agent: str, text: str) -> Call:
+    assert app.command("/alias", text, user_id=agent).status == 200
+    [preview] = app.standin.wait_for(
+        "response_url", lambda c: c.path.endswith(f"command-{agent}") and "flow_confirm" in c.text()
+    )
+    return preview
+
+
+def confirmations(app: SlackAppProcess, agent: str, count: int = 1) -> list[Call]:
+    return app.standin.wait_for(
+        "response_url", lambda c: c.path.endswith(f"click-{agent}") and "(change " in c.text(), count=count
+    )
+
+
+def alias_changes(database_url: str, alias: str) -> int:
+    routing = RoutingService(make_sessionmaker(make_engine(database_url)))
+    return sum(
+        1 for record in routing.audit(1000) if record.action == "alias.add" and record.subject == alias
+    )
+
+
+@pytest.fixture(scope="module")
+def twin_apps(
+    postgres_server: PostgresServer, slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[SlackAppProcess]]:
+    database_url = postgres_server.create_database("twins")
+    prepare_database(database_url)
+    with instances(2, database_url, slack_standin, tmp_path_factory.mktemp("twins")) as apps:
+        yield apps
+
+
+def test_a_preview_shown_by_one_instance_is_confirmed_through_the_other(
+    twin_apps: list[SlackAppProcess],
+) -> None:
+    one, two = twin_apps
+    one.standin.reset()
+    preview = preview_from(one, "ULOAD1", f"add twin@{DOMAIN} box1@{DOMAIN}")
+    assert two.click(preview.args["blocks"], "flow_confirm", user_id="ULOAD1").status == 200
+    [done] = confirmations(two, "ULOAD1")
+    assert "Done" in done.text()
+    assert alias_changes(one.database_url, f"twin@{DOMAIN}") == 1
+
+
+def test_both_instances_confirming_at_once_make_one_change(twin_apps: list[SlackAppProcess]) -> None:
+    one, two = twin_apps
+    one.standin.reset()
+    preview = preview_from(one, "ULOAD2", f"add once@{DOMAIN} box2@{DOMAIN}")
+    clicks = [
+        threading.Thread(
+            target=app.click, args=(preview.args["blocks"], "flow_confirm"), kwargs={"user_id": "ULOAD2"}
+        )
+        for app in (one, two)
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    replies = confirmations(one, "ULOAD2", count=2)
+    assert sorted("already been made" in reply.text() for reply in replies) == [False, True]
+    assert alias_changes(one.database_url, f"once@{DOMAIN}") == 1
+
+
+def test_database_stopped_during_a_flow_gets_a_clear_answer_and_the_flow_then_succeeds(
+    slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    slack_standin.reset()
+    with running_server() as server:
+        database_url = server.create_database("midflow")
+        prepare_database(database_url)
+        with instances(1, database_url, slack_standin, tmp_path_factory.mktemp("midflow")) as [app]:
+            preview = preview_from(app, "ULOAD3", f"add midflow@{DOMAIN} box3@{DOMAIN}")
+            server.stop()
+            assert app.click(preview.args["blocks"], "flow_confirm", user_id="ULOAD3").status == 200
+            [unavailable] = slack_standin.wait_for(
+                "response_url", lambda c: c.path.endswith("click-ULOAD3") and "database" in c.text()
+            )
+            assert unavailable.args["text"] == MESSAGES.text("database_unavailable", "en")
+
+            server.start()
+            assert alias_changes(database_url, f"midflow@{DOMAIN}") == 0  # nothing half-written
+            assert app.click(preview.args["blocks"], "flow_confirm", user_id="ULOAD3").status == 200
+            [done] = confirmations(app, "ULOAD3")
+            assert "Done" in done.text()
+            assert alias_changes(database_url, f"midflow@{DOMAIN}") == 1

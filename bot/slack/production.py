@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.answers.language import detect_language
-from bot.config import Settings
+from bot.config import Lang, Settings
 from bot.db import is_database_unavailable
 from bot.i18n import Catalog
 from bot.slack.oauth import oauth_settings
@@ -85,8 +85,17 @@ def skip_redelivered_events(sessions: sessionmaker) -> Callable[..., BoltRespons
 
 
 def _user_text(body: dict[str, Any]) -> str:
-    """What the user wrote, for guessing their language: a command's text or a message's."""
-    return body.get("text") or body.get("event", {}).get("text") or ""
+    """Words that tell the user's language: what they wrote, or the message they clicked in."""
+    message = body.get("message") or {}
+    sections = [block.get("text", {}).get("text", "") for block in message.get("blocks") or []]
+    written = body.get("text") or body.get("event", {}).get("text")
+    return written or message.get("text") or " ".join(text for text in sections if isinstance(text, str))
+
+
+def database_unavailable_text(payload: dict[str, Any], default_lang: Lang) -> str:
+    """ "Changes are unavailable right now", in the language of what the user wrote or clicked in
+    (their stored language is in the database that cannot be reached)."""
+    return MESSAGES.text("database_unavailable", detect_language(_user_text(payload), default_lang))
 
 
 def answer_outages(settings: Settings) -> Callable[..., BoltResponse | None]:
@@ -97,7 +106,7 @@ def answer_outages(settings: Settings) -> Callable[..., BoltResponse | None]:
             log.error("listener failed", exc_info=error)
             return None
         log.warning("database unavailable: %s", error.__class__.__name__)
-        text = MESSAGES.text("database_unavailable", detect_language(_user_text(body), settings.default_lang))
+        text = database_unavailable_text(body, settings.default_lang)
         if response is not None:  # not acknowledged yet: the answer is the acknowledgement itself
             return BoltResponse(
                 status=200,
