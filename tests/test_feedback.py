@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
@@ -94,3 +96,26 @@ def test_report_lists_articles_needing_work_first(session_factory: sessionmaker)
         unvoted = record_answer(session, "group?", Answer(AnswerKind.ARTICLE, "en", "...", "group", "G", 0.7))
         assert answered_question(session, unvoted) is not None
         assert [row for row in report(session) if row.topic_id == "group"][0].helpful_share is None
+
+
+def test_simultaneous_clicks_store_one_vote_per_person(session_factory: sessionmaker) -> None:
+    with session_factory() as session:
+        question_id = record_answer(session, "vad är ett alias?", ALIAS_ANSWER)
+    failures: list[BaseException] = []
+
+    def click(n: int) -> None:
+        try:
+            with session_factory() as session:
+                vote(session, question_id, f"U{n % 3}", helpful=n % 2 == 0)
+        except BaseException as error:  # any failure is the finding
+            failures.append(error)
+
+    threads = [threading.Thread(target=click, args=(n,)) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with session_factory() as session:
+        voters = session.scalars(select(FeedbackVote.user_id).order_by(FeedbackVote.user_id)).all()
+    assert voters == ["U0", "U1", "U2"]
