@@ -349,6 +349,9 @@ def test_undo_obeys_the_loop_rule(service: RoutingService) -> None:
     outcome = service.undo(cleared, ADMIN)  # would bring back anna -> bertil: a loop now
     assert (outcome.status, outcome.rule) == (Status.REFUSED, "no_loops")
     assert service.undo(10_000, ADMIN).rule == "undo"
+    domain_added = service.audit(limit=1000)[-1]
+    assert domain_added.action == "domain.add"
+    assert "cannot be undone" in service.undo(domain_added.id, ADMIN).message.render("en")
     assert forward  # the first change stays in the log
 
 
