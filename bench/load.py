@@ -16,6 +16,7 @@ Only loopback; the Web API is the tests' local stand-in.
 from __future__ import annotations
 
 import argparse
+import signal
 import statistics
 import subprocess
 import sys
@@ -99,6 +100,7 @@ def instances(
         yield started
     finally:
         for app in started:
+            app.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: no wait for listeners
             app.stop()
 
 
