@@ -25,7 +25,7 @@ from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.slack.production import MESSAGES
 from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
 from tests.postgres_server import PostgresServer, running_server
-from tests.slack_fixtures import CUSTOMER, SlackAppProcess
+from tests.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
 from tests.slack_standin import TEAM_ID, Call, SlackStandIn
 
 
@@ -129,6 +129,18 @@ def test_a_rate_limited_answer_is_waited_out_and_delivered(app: SlackAppProcess)
     )
     assert delivered.args == refused.args  # the same message, sent again after the pause
     assert "grupp" in delivered.text().lower()
+
+
+def test_a_form_slack_no_longer_lets_open_gets_a_message_instead_of_silence(app: SlackAppProcess) -> None:
+    assert send_event(app, direct_message("what is a distribution group?", channel="DFORM")) == 200
+    [answer] = app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == "DFORM")
+    element = find_element(answer.args["blocks"], "answer_feedback")
+    app.standin.script("views.open", 200, {"ok": False, "error": "expired_trigger_id"})
+    not_helpful = element["negative_button"]["value"]
+    assert app.click(answer.args["blocks"], "answer_feedback", value=not_helpful).status == 200
+    [told] = app.standin.wait_for("response_url", lambda call: "could not open" in call.text())
+    assert told.args["text"] == MESSAGES.text("form_expired", "en")
+    assert told.args["response_type"] == "ephemeral"
 
 
 def test_every_request_is_one_json_log_line_with_team_user_command_outcome_time(app: SlackAppProcess) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -24,7 +25,7 @@ from bot.config import Lang, Settings
 from bot.db import is_database_unavailable
 from bot.i18n import Catalog
 from bot.slack.oauth import oauth_settings
-from bot.slack.request_log import OUTCOME_HEADER
+from bot.slack.request_log import OUTCOME_HEADER, describe
 from bot.slack.stores import first_delivery
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,12 @@ MESSAGES = Catalog(
             "Inget har ändrats. Försök igen om en liten stund.",
             "en": "I cannot reach the database right now, so changes are unavailable at the moment. "
             "Nothing was changed. Please try again in a little while.",
+        },
+        "form_expired": {
+            "sv": "Formuläret hann inte öppnas: Slack ger bara några sekunder. Klicka en gång till, "
+            "så öppnas det.",
+            "en": "The form could not open in time: Slack allows only a few seconds. "
+            "Please click once more to open it.",
         },
     },
 )
@@ -92,26 +99,38 @@ def _user_text(body: dict[str, Any]) -> str:
     return written or message.get("text") or " ".join(text for text in sections if isinstance(text, str))
 
 
+def failure_kind(error: Exception) -> str | None:
+    """The failures a person gets told about (a catalog key), or None for a bug (logged only)."""
+    if is_database_unavailable(error):
+        return "database_unavailable"
+    if isinstance(error, SlackApiError) and error.response.get("error") == "expired_trigger_id":
+        return "form_expired"
+    return None
+
+
+def failure_text(kind: str, payload: dict[str, Any], default_lang: Lang) -> str:
+    """The message for a failure, in the language of what the user wrote or clicked in (their stored
+    language may be in the database that cannot be reached)."""
+    return MESSAGES.text(kind, detect_language(_user_text(payload), default_lang))
+
+
 def database_unavailable_text(payload: dict[str, Any], default_lang: Lang) -> str:
-    """ "Changes are unavailable right now", in the language of what the user wrote or clicked in
-    (their stored language is in the database that cannot be reached)."""
-    return MESSAGES.text("database_unavailable", detect_language(_user_text(payload), default_lang))
+    return failure_text("database_unavailable", payload, default_lang)
 
 
-def answer_outages(settings: Settings) -> Callable[..., BoltResponse | None]:
+def answer_failures(settings: Settings) -> Callable[..., BoltResponse | None]:
     def on_error(
         error: Exception, request: BoltRequest, response: BoltResponse | None, body: dict[str, Any]
     ) -> BoltResponse | None:
-        if not is_database_unavailable(error):
+        kind = failure_kind(error)
+        if kind is None:
             log.error("listener failed", exc_info=error)
             return None
-        log.warning("database unavailable: %s", error.__class__.__name__)
-        text = database_unavailable_text(body, settings.default_lang)
+        log.warning("listener failed: %s", kind, extra={"fields": {**describe(body), "outcome": kind}})
+        text = failure_text(kind, body, settings.default_lang)
         if response is not None:  # not acknowledged yet: the answer is the acknowledgement itself
             return BoltResponse(
-                status=200,
-                body={"response_type": "ephemeral", "text": text},
-                headers={OUTCOME_HEADER: "database_unavailable"},
+                status=200, body={"response_type": "ephemeral", "text": text}, headers={OUTCOME_HEADER: kind}
             )
         context = request.context
         if context.respond is not None:
@@ -125,4 +144,4 @@ def answer_outages(settings: Settings) -> Callable[..., BoltResponse | None]:
 
 def install(app: App, sessions: sessionmaker, settings: Settings) -> None:
     app.use(skip_redelivered_events(sessions))
-    app.error(answer_outages(settings))
+    app.error(answer_failures(settings))
