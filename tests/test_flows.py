@@ -105,6 +105,7 @@ def test_preview_confirm_twice_undo(flows: Flows) -> None:
     ]
     again = flows.confirm(preview.pending_id, AGENT)
     assert "already been made" in rendered(again)
+    assert (again.kind, again.pending_id) == (ReplyKind.DONE, preview.pending_id)  # Undo stays
     assert audit_count(flows) == before + 1
 
     undone = flows.undo(preview.pending_id, AGENT)

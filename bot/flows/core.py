@@ -111,7 +111,9 @@ class Flows:
         """A filled-in modal: the preview, or per field what is wrong (the modal stays open)."""
         if person.role is None:
             return self.refusal()
-        flow = FLOWS[flow_id]
+        flow = FLOWS.get(flow_id)
+        if flow is None:  # not a form this bot opened
+            return Reply.info(MESSAGES("unknown_pending"))
         cleaned = {name: value.strip() for name, value in values.items() if value and value.strip()}
         errors = field_errors(flow, cleaned)
         if errors:
@@ -222,8 +224,8 @@ class Flows:
                 break
             time.sleep(SETTLE_POLL_SECONDS)
         match PendingState(row.state):
-            case PendingState.DONE:
-                return Reply.info(MESSAGES("already_done", id=row.change_id))
+            case PendingState.DONE:  # the message this replaces keeps its Undo button
+                return Reply(ReplyKind.DONE, (MESSAGES("already_done", id=row.change_id),), row.id)
             case PendingState.UNDONE:
                 return Reply.info(MESSAGES("already_undone", id=row.change_id))
             case PendingState.CANCELLED | PendingState.REFUSED:

@@ -15,9 +15,11 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,24 +101,15 @@ def slack_user_lang(sessions: sessionmaker, client: WebClient, user_id: str, def
 
 
 class AfterAck:
-    """Hands work to the worker process (started at the first use, not at import or app creation)."""
+    """Hands work to the worker process. The ack's thread only puts it in a queue; a dispatcher
+    thread starts the worker (at the first use, not at import), pickles and sends the work, and
+    starts a new worker if one died."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._pool: ProcessPoolExecutor | None = None
+        self._queue: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._dispatcher: threading.Thread | None = None
         self._lock = threading.Lock()
-
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    WORKER_PROCESSES,
-                    # A fresh interpreter: no copies of this process's threads, sockets or connections.
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_worker,
-                    initargs=(self.settings,),
-                )
-            return self._pool
 
     def answer_command(self, command: dict[str, Any], token: str | None) -> None:
         self._submit(command, command["response_url"], _answer_command, command, token)
@@ -127,8 +120,31 @@ class AfterAck:
     def _submit(
         self, payload: dict[str, Any], response_url: str, work: Callable[..., None], *args: Any
     ) -> None:
-        future = self._executor().submit(_guarded, payload, response_url, work, *args)
-        future.add_done_callback(_log_crash)
+        with self._lock:
+            if self._dispatcher is None:
+                self._dispatcher = threading.Thread(target=self._dispatch, name="flow-dispatch", daemon=True)
+                self._dispatcher.start()
+        self._queue.put((payload, response_url, work, *args))
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            WORKER_PROCESSES,
+            # A fresh interpreter: no copies of this process's threads, sockets or connections.
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self.settings,),
+        )
+
+    def _dispatch(self) -> None:
+        pool = self._new_pool()
+        while True:
+            item = self._queue.get()
+            try:
+                pool.submit(_guarded, *item).add_done_callback(_log_crash)
+            except BrokenProcessPool:
+                log.error("the flow worker died; starting a new one")
+                pool = self._new_pool()
+                pool.submit(_guarded, *item).add_done_callback(_log_crash)
 
 
 def _log_crash(future: Future) -> None:
