@@ -88,15 +88,19 @@ def slack_user_lang(sessions: sessionmaker, client: WebClient, user_id: str, def
     """The user's Slack locale (asked once a week, kept in the database), else `default`."""
     with sessions() as session:
         known, lang = cached_lang(session, user_id)
-        if not known:
-            try:
-                # POSTed as a form like every other call (Slack takes both; users_info() would GET).
-                answer = client.api_call("users.info", data={"user": user_id, "include_locale": "true"})
-            except SlackApiError:
-                log.warning("users.info failed for %s; using the default language", user_id, exc_info=True)
-                return default
-            remember_locale(session, user_id, (answer.get("user") or {}).get("locale"))
-            _, lang = cached_lang(session, user_id)
+    if known:
+        return lang or default
+    # No database connection is held during the Web API call: under load a pool of connections
+    # waiting on Slack would keep other requests (and their acks) from the database.
+    try:
+        # POSTed as a form like every other call (Slack takes both; users_info() would GET).
+        answer = client.api_call("users.info", data={"user": user_id, "include_locale": "true"})
+    except SlackApiError:
+        log.warning("users.info failed for %s; using the default language", user_id, exc_info=True)
+        return default
+    with sessions() as session:
+        remember_locale(session, user_id, (answer.get("user") or {}).get("locale"))
+        _, lang = cached_lang(session, user_id)
     return lang or default
 
 
