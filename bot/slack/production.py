@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.answers.language import detect_language
 from bot.config import Lang, Settings
-from bot.db import is_database_unavailable
+from bot.db import is_database_unavailable, make_engine, make_sessionmaker
 from bot.i18n import Catalog
 from bot.slack.oauth import oauth_settings
 from bot.slack.request_log import OUTCOME_HEADER, describe
@@ -143,5 +143,8 @@ def answer_failures(settings: Settings) -> Callable[..., BoltResponse | None]:
 
 
 def install(app: App, sessions: sessionmaker, settings: Settings) -> None:
-    app.use(skip_redelivered_events(sessions))
+    # Event receipts are written before the ack: their own connection pool, so listeners busy with
+    # the database can never make an ack wait for a connection.
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    app.use(skip_redelivered_events(make_sessionmaker(make_engine(url))))
     app.error(answer_failures(settings))
