@@ -126,7 +126,8 @@ def answer_failures(settings: Settings) -> Callable[..., BoltResponse | None]:
         if kind is None:
             log.error("listener failed", exc_info=error)
             return None
-        log.warning("listener failed: %s", kind, extra={"fields": {**describe(body), "outcome": kind}})
+        fields = {**describe(body), "outcome": kind, "error": str(error).splitlines()[0][:300]}
+        log.warning("listener failed: %s", kind, extra={"fields": fields})
         text = failure_text(kind, body, settings.default_lang)
         if response is not None:  # not acknowledged yet: the answer is the acknowledgement itself
             return BoltResponse(
