@@ -10,11 +10,16 @@ instances starting together never race to migrate.
 
 import os
 
+from bot.config import load_settings
+
 wsgi_app = "bot.slack.http:create_wsgi_app()"
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '3000')}"
 # Threads: a request waits for Bolt's ack while the listener works in the background.
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# SQLite takes one writer at a time: one process (with threads) keeps its writers in one queue;
+# PostgreSQL takes several processes, and several instances (see README, "Production").
+_ONE_PROCESS = load_settings().database_url.startswith("sqlite")
+workers = int(os.environ.get("WEB_CONCURRENCY", "1" if _ONE_PROCESS else "2"))
 threads = int(os.environ.get("MAILBOT_THREADS", "8"))
 timeout = 30
 # No access log: bot.slack.request_log writes one JSON line per request, with team/user/command.
