@@ -11,16 +11,16 @@ request's `response_url`, so nothing in it depends on the Bolt request that star
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
-import multiprocessing.connection
 import os
-import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from slack_sdk import WebClient
@@ -39,8 +39,13 @@ from bot.slack.production import database_unavailable_text, web_client
 
 log = logging.getLogger(__name__)
 
-# One process: the instance's other core stays with the acks (run more instances for more).
-WORKER_PROCESSES = 1
+# One process per instance, so the other core stays with the acks (run more instances for more);
+# a few threads in it overlap waiting for the database and for Slack.
+WORKER_THREADS = 4
+# Below the app's priority: when the CPU is short, the operating system runs the acks first.
+WORKER_NICENESS = 10
+# A fresh interpreter for the worker: no copies of the app's threads, sockets or connections.
+SPAWN = multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -105,104 +110,92 @@ def slack_user_lang(sessions: sessionmaker, client: WebClient, user_id: str, def
 
 
 class AfterAck:
-    """Hands work to the worker process. The ack's thread only puts it in a queue; a dispatcher
-    thread starts the worker (at the first use, not at import), pickles and sends the work, and
-    starts a new worker if one died."""
+    """Sends work to the worker process: one JSON message down a pipe, all the ack's thread does.
+    The worker is started at the first use (not at import or app creation) and again if it died."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._queue: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
-        self._dispatcher: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._worker: BaseProcess | None = None
+        self._pipe: Connection | None = None
 
     def answer_command(self, command: dict[str, Any], token: str | None) -> None:
-        self._submit(command, command["response_url"], _answer_command, command, token)
+        self._send({"kind": "command", "payload": command, "token": token})
 
     def answer_click(self, act: str, body: dict[str, Any], action: dict[str, Any], token: str | None) -> None:
-        self._submit(body, body["response_url"], _answer_click, act, body, action, token)
+        self._send({"kind": "click", "act": act, "payload": body, "action": action, "token": token})
 
-    def _submit(
-        self, payload: dict[str, Any], response_url: str, work: Callable[..., None], *args: Any
-    ) -> None:
+    def _send(self, message: dict[str, Any]) -> None:
+        data = json.dumps(message).encode()
         with self._lock:
-            if self._dispatcher is None:
-                self._dispatcher = threading.Thread(target=self._dispatch, name="flow-dispatch", daemon=True)
-                self._dispatcher.start()
-        self._queue.put((payload, response_url, work, *args))
+            for _ in range(2):
+                if self._pipe is None or self._worker is None or not self._worker.is_alive():
+                    self._start()
+                assert self._pipe is not None
+                try:
+                    self._pipe.send_bytes(data)
+                    return
+                except OSError:
+                    log.error("the flow worker is gone; starting a new one", exc_info=True)
+                    self._pipe = None
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            WORKER_PROCESSES,
-            # A fresh interpreter: no copies of this process's threads, sockets or connections.
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(self.settings,),
+    def _start(self) -> None:
+        receiver, sender = SPAWN.Pipe(duplex=False)
+        # daemon: it ends with the app; killed apps close the pipe, which ends it too (see _serve).
+        self._worker = SPAWN.Process(
+            target=_serve, args=(self.settings, receiver), name="mailbot-flows", daemon=True
         )
-
-    def _dispatch(self) -> None:
-        pool = self._new_pool()
-        while True:
-            item = self._queue.get()
-            try:
-                pool.submit(_guarded, *item).add_done_callback(_log_crash)
-            except BrokenProcessPool:
-                log.error("the flow worker died; starting a new one")
-                pool = self._new_pool()
-                pool.submit(_guarded, *item).add_done_callback(_log_crash)
-
-
-def _log_crash(future: Future) -> None:
-    if future.exception() is not None:  # the worker process itself died; _guarded handles the rest
-        log.error("flow worker failed", exc_info=future.exception())
+        self._worker.start()
+        receiver.close()
+        self._pipe = sender
 
 
 # -- in the worker process -------------------------------------------------------------------------
 
-_context: FlowContext | None = None
 
-
-def _start_worker(settings: Settings) -> None:
-    global _context
+def _serve(settings: Settings, receiver: Connection) -> None:
+    """Take messages until the app closes the pipe; a few threads overlap their database and HTTP waits."""
     logging.basicConfig(level=logging.INFO)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
-    _context = FlowContext.create(settings, make_sessionmaker(make_engine(settings.database_url)))
+    os.nice(WORKER_NICENESS)
+    context = FlowContext.create(settings, make_sessionmaker(make_engine(settings.database_url)))
+    with ThreadPoolExecutor(WORKER_THREADS) as pool:
+        while True:
+            try:
+                message = json.loads(receiver.recv_bytes())
+            except EOFError:
+                return
+            pool.submit(_guarded, context, message)
 
 
-def _exit_with_parent(sentinel: int) -> None:
-    """A killed app (SIGTERM, SIGKILL) does not stop its pool: the worker ends itself."""
-    multiprocessing.connection.wait([sentinel])
-    os._exit(0)
-
-
-def _guarded(payload: dict[str, Any], response_url: str, work: Callable[..., None], *args: Any) -> None:
-    """Run `work`; on failure log it and, when the database is down, tell the user so (in the
-    language of the request's `payload`, as Bolt's error handler in bot.slack.production does)."""
-    assert _context is not None
+def _guarded(context: FlowContext, message: dict[str, Any]) -> None:
+    """Answer one message; on failure log it and, when the database is down, tell the user so (in the
+    language of the request, as Bolt's error handler in bot.slack.production does)."""
+    payload, token = message["payload"], message["token"]
     try:
-        work(_context, *args)
+        client = web_client(context.settings.slack_api_url, token)
+        if message["kind"] == "command":
+            _answer_command(context, payload, client)
+        else:
+            _answer_click(context, message["act"], payload, message["action"], client)
     except Exception as error:
         log.exception("flow work after the ack failed")
         if is_database_unavailable(error):
-            text = database_unavailable_text(payload, _context.settings.default_lang)
-            WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
+            text = database_unavailable_text(payload, context.settings.default_lang)
+            WebhookClient(payload["response_url"]).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
 
 
-def _client(context: FlowContext, token: str | None) -> WebClient:
-    return web_client(context.settings.slack_api_url, token)
-
-
-def _answer_command(context: FlowContext, command: dict[str, Any], token: str | None) -> None:
-    lang, reply = context.command(command, _client(context, token))
+def _answer_command(context: FlowContext, command: dict[str, Any], client: WebClient) -> None:
+    lang, reply = context.command(command, client)
     assert not isinstance(reply, NeedsInput)  # the app opens modals itself (trigger ids expire in 3 s)
     WebhookClient(command["response_url"]).send(response_type="ephemeral", **reply_message(lang, reply))
 
 
 def _answer_click(
-    context: FlowContext, act: str, body: dict[str, Any], action: dict[str, Any], token: str | None
+    context: FlowContext, act: str, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
-    lang, reply = context.click(getattr(context.flows, act), body, action, _client(context, token))
+    lang, reply = context.click(getattr(context.flows, act), body, action, client)
     WebhookClient(body["response_url"]).send(
         replace_original=True, response_type="ephemeral", **reply_message(lang, reply)
     )
