@@ -40,7 +40,7 @@ from bot.routing.service import RoutingService  # noqa: E402
 DOMAINS = 100
 GROUP_SIZE = 10
 LOOKUP_KEYS = 100_000
-POSTMAP_RUNS = 3
+POSTMAP_RUNS = 5
 SAMPLES = 300
 NOW = "2026-01-01 00:00:00.000000"
 ACTOR = Actor("bench", Role.ADMIN)
@@ -99,18 +99,15 @@ def build_database(path: Path, routes: int) -> Dataset:
     return Dataset(mailboxes, aliases, groups, forwarded, rows)
 
 
-def postmap_seconds(config: Path, table: str, keys: bytes) -> tuple[float, set[str]]:
-    """The best of POSTMAP_RUNS runs (the machine may be busy with other work), and the answers."""
-    times = []
-    for _ in range(POSTMAP_RUNS):
-        started = time.perf_counter()
-        result = subprocess.run(
-            ["postmap", "-c", str(config), "-q", "-", table], input=keys, capture_output=True, check=False
-        )
-        times.append(time.perf_counter() - started)
-        if result.returncode not in (0, 1):  # 1: some key not found
-            raise RuntimeError(result.stderr.decode())
-    elapsed = min(times)
+def postmap_query(config: Path, table: str, keys: bytes) -> tuple[float, set[str]]:
+    """Seconds for one `postmap -q -` call over all keys, and its answers (destinations sorted)."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        ["postmap", "-c", str(config), "-q", "-", table], input=keys, capture_output=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode not in (0, 1):  # 1: some key not found
+        raise RuntimeError(result.stderr.decode())
     answers = set()
     for line in result.stdout.decode().splitlines():
         key, _, value = line.partition("\t")
@@ -138,30 +135,28 @@ def bench_postfix_lookups(
         rng.choice(sources) if rng.random() < 0.9 else f"nobody{n}@d1.example" for n in range(LOOKUP_KEYS)
     ]
     key_bytes = "".join(f"{k}\n" for k in keys).encode()
-    results = []
-    sql_seconds, sql_answers = postmap_seconds(
-        config, f"sqlite:{tables / 'virtual_alias_maps.cf'}", key_bytes
-    )
-    per_key = f"{sql_seconds / LOOKUP_KEYS * 1e6:.1f} µs/key"
-    results.append(
-        (f"postmap -q, {LOOKUP_KEYS:,} keys, sqlite: (ours)", f"{sql_seconds:.2f} s, {per_key}", "")
-    )
+    builds = []
+    tables_by_kind = {"sqlite": f"sqlite:{tables / 'virtual_alias_maps.cf'}"}
     for kind in ("lmdb", "hash"):
         started = time.perf_counter()
         subprocess.run(["postmap", "-c", str(config), f"{kind}:{native_source}"], check=True)
-        build = time.perf_counter() - started
-        seconds, answers = postmap_seconds(config, f"{kind}:{native_source}", key_bytes)
-        assert answers == sql_answers, f"{kind}: different answers than the SQL table"
-        per_key = f"{seconds / LOOKUP_KEYS * 1e6:.1f} µs/key"
-        results.append(
-            (
-                f"postmap -q, same keys, {kind}: (native)",
-                f"{seconds:.2f} s, {per_key}",
-                f"{sql_seconds / seconds:.2f}x",
-            )
-        )
-        results.append((f"  building the {kind}: map from {routes:,} routes", f"{build:.2f} s", ""))
-    return results
+        seconds = time.perf_counter() - started
+        builds.append((f"  building the {kind}: map from {routes:,} routes", f"{seconds:.2f} s", ""))
+        tables_by_kind[kind] = f"{kind}:{native_source}"
+    # Rounds take turns, and each table keeps its best time: load from other work hits all alike.
+    best = dict.fromkeys(tables_by_kind, float("inf"))
+    for _ in range(POSTMAP_RUNS):
+        answers = {}
+        for kind, table in tables_by_kind.items():
+            seconds, answers[kind] = postmap_query(config, table, key_bytes)
+            best[kind] = min(best[kind], seconds)
+        assert answers["lmdb"] == answers["sqlite"] == answers["hash"], "the maps answer differently"
+    lookups = []
+    for kind, seconds in best.items():
+        label = f"postmap -q, {LOOKUP_KEYS:,} keys, {kind}: " + ("(ours)" if kind == "sqlite" else "(native)")
+        ratio = "" if kind == "sqlite" else f"{best['sqlite'] / seconds:.2f}x"
+        lookups.append((label, f"{seconds:.2f} s, {seconds / LOOKUP_KEYS * 1e6:.1f} µs/key", ratio))
+    return lookups + builds
 
 
 def summary(times: list[float]) -> str:
@@ -191,11 +186,13 @@ def bench_inserts(database: Path, data: Dataset, round_number: int, synchronous:
     rng = random.Random(3 + round_number)
     groups, mailboxes = data.groups, data.mailboxes
     changes: list[Change] = []
-    for k in range(SAMPLES // 3):
-        n = round_number * SAMPLES + k  # each round changes other addresses
-        # Forward a mailbox (not yet forwarded) to a group; a group joins another; a new alias.
-        changes.append(SetForward(mailboxes[-1 - n], groups[n]))
-        changes.append(AddMembers(groups[-1 - n], (groups[len(groups) // 2 + n],)))
+    per_kind = SAMPLES // 3
+    for k in range(per_kind):
+        n = round_number * per_kind + k  # each round changes other addresses
+        # A mailbox forwards to an alias (of another mailbox); a group joins a group; a new alias.
+        # Groups in the first half only get members from the second half, so nothing loops.
+        changes.append(SetForward(mailboxes[-1 - n], data.aliases[n]))
+        changes.append(AddMembers(groups[n], (groups[len(groups) // 2 + n],)))
         changes.append(AddAlias(f"new{n}@{domain(n)}", mailboxes[rng.randrange(len(mailboxes))]))
     times = []
     for change in changes:
