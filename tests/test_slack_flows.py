@@ -3,8 +3,12 @@ recorded by the stand-in, clicked as a person would. Assertions: what the person
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -304,3 +308,33 @@ def test_app_home_buttons_start_a_flow_whose_preview_comes_as_a_dm(app: SlackApp
     assert "Mail to hej@kulexempel.se will land" in preview.text()
     confirm(app, preview, AGENT)
     assert f"hej@{DOMAIN}" in [a.alias for a in routing(app).aliases()]
+
+
+def flow_worker_pids(app: SlackAppProcess) -> list[int]:
+    """The app's flow worker processes (children started by any of its threads)."""
+    pids = []
+    for task in Path(f"/proc/{app.process.pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if "spawn_main" in Path(f"/proc/{child}/cmdline").read_text(errors="replace"):
+                pids.append(int(child))
+    return pids
+
+
+def has_ended(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def test_a_killed_flow_worker_is_replaced(app: SlackAppProcess) -> None:
+    preview_of(app, "/alias", "help", AGENT, "/alias add")  # the worker runs
+    [worker] = flow_worker_pids(app)
+    os.kill(worker, signal.SIGKILL)
+    for _ in range(400):  # SIGKILL ends it at once; the bound only keeps a broken test from hanging
+        if has_ended(worker):
+            break
+        time.sleep(0.05)
+    app.standin.reset()
+    preview_of(app, "/group", "help", AGENT, "/group create")
+    assert flow_worker_pids(app) != [worker]
