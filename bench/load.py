@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -40,7 +41,7 @@ from bot.routing.postfix import map_files, map_type  # noqa: E402
 from bot.routing.service import RoutingService  # noqa: E402
 from tests.postgres_server import PostgresServer, running_server  # noqa: E402
 from tests.slack_fixtures import SlackAppProcess  # noqa: E402
-from tests.slack_standin import SlackStandIn  # noqa: E402
+from tests.slack_standin import RESPONSE_PATH, Call, SlackStandIn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "kulexempel.se"
@@ -101,6 +102,10 @@ def instances(
     finally:
         for app in started:
             app.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: no wait for listeners
+            try:
+                app.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                app.process.kill()
             app.stop()
 
 
@@ -136,10 +141,52 @@ def plan(requests: int) -> list[tuple[int, str]]:
     return jobs
 
 
+class Replies:
+    """The stand-in's `response_url` posts by path, indexed once by one thread as they arrive. (With
+    many agents waiting, `SlackStandIn.wait_for` would rescan every call for every waiter on every
+    new call, and the benchmark's own process would compete with the apps for the CPU.)"""
+
+    def __init__(self, standin: SlackStandIn) -> None:
+        self._calls = standin.calls  # appended to by the stand-in; not reset while this runs
+        self._by_path: dict[str, list[Call]] = defaultdict(list)
+        self._changed = threading.Condition()
+        self._running = True
+        threading.Thread(target=self._index, daemon=True).start()
+
+    def _index(self) -> None:
+        indexed = 0
+        while self._running:
+            new = self._calls[indexed:]
+            if new:
+                with self._changed:
+                    for call in new:
+                        self._by_path[call.path].append(call)
+                    self._changed.notify_all()
+                indexed += len(new)
+            time.sleep(0.005)
+
+    def wait(self, name: str, words: str) -> Call:
+        """The first post to `standin.response_url(name)` that contains `words`."""
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        with self._changed:
+            while True:
+                for call in self._by_path.get(RESPONSE_PATH + name, []):
+                    if words in call.text():
+                        return call
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    texts = [call.text()[:300] for call in self._by_path.get(RESPONSE_PATH + name, [])]
+                    raise AssertionError(f"no reply to {name} with {words!r}; replies {texts}")
+                self._changed.wait(remaining)
+
+    def close(self) -> None:
+        self._running = False
+
+
 def run_load(apps: list[SlackAppProcess], requests: int, clients: int, run: str, bare: bool) -> LoadResult:
     """Send the mix; for mailbot, wait for each change's preview and result as the agent would."""
     result = LoadResult()
-    standin = apps[0].standin
+    replies = Replies(apps[0].standin)
     feedback_blocks = [{"type": "actions", "elements": [{"type": "button", "action_id": "answer_feedback"}]}]
 
     def timed(what: str, send: Callable[[], object]) -> None:
@@ -161,21 +208,12 @@ def run_load(apps: list[SlackAppProcess], requests: int, clients: int, run: str,
             agent, alias, mailbox = f"ULOAD{n}", f"{run}-{n}@{DOMAIN}", f"box{n % MAILBOXES}@{DOMAIN}"
             timed("/alias add", lambda: app.command("/alias", f"add {alias} {mailbox}", user_id=agent))
             try:
-                [preview] = standin.wait_for(
-                    "response_url",
-                    lambda c: c.path.endswith(f"command-{agent}") and "flow_confirm" in c.text(),
-                    timeout=REPLY_TIMEOUT,
-                )
+                preview = replies.wait(f"command-{agent}", "flow_confirm")
                 timed("confirm", lambda: other.click(preview.args["blocks"], "flow_confirm", user_id=agent))
-                standin.wait_for(
-                    "response_url",
-                    lambda c: c.path.endswith(f"click-{agent}") and "(change " in c.text(),
-                    timeout=REPLY_TIMEOUT,
-                )
-            except AssertionError:
-                replies = [c.text()[:300] for c in standin.calls_to("response_url") if agent in c.path]
+                replies.wait(f"click-{agent}", "(change ")
+            except AssertionError as error:
                 with result.lock:
-                    result.errors.append(f"{alias}: no preview or no result; replies {replies}")
+                    result.errors.append(f"{alias}: {error}")
                 return
             with result.lock:
                 result.changes[alias] = mailbox
@@ -191,6 +229,7 @@ def run_load(apps: list[SlackAppProcess], requests: int, clients: int, run: str,
         for outcome in [pool.submit(job, n, kind) for n, kind in plan(requests)]:
             outcome.result()
     result.seconds = time.monotonic() - started
+    replies.close()
     return result
 
 

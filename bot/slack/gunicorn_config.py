@@ -22,6 +22,8 @@ _ONE_PROCESS = load_settings().database_url.startswith("sqlite")
 workers = int(os.environ.get("WEB_CONCURRENCY", "1" if _ONE_PROCESS else "2"))
 threads = int(os.environ.get("MAILBOT_THREADS", "8"))
 timeout = 30
+# On a stop or restart, requests in flight get this long: Slack wants its ack within 3 seconds anyway.
+graceful_timeout = 5
 # No access log: bot.slack.request_log writes one JSON line per request, with team/user/command.
 accesslog = None
 logconfig_dict = {
