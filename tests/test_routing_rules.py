@@ -21,7 +21,7 @@ from bot.routing.changes import (
     change_from_dict,
 )
 from bot.routing.models import AuditEntry, Route
-from bot.routing.service import MAX_DEPTH, MAX_GROUP_MEMBERS, RoutingService, Status
+from bot.routing.service import MAX_DELIVERIES, MAX_DEPTH, MAX_GROUP_MEMBERS, RoutingService, Status
 from bot.routing.trace import DeliveryKind
 
 ADMIN = Actor("operator", Role.ADMIN)
@@ -242,6 +242,19 @@ def test_chains_deeper_than_the_limit_are_refused(service: RoutingService) -> No
     outcome = service.apply(AddMembers(groups[-2], (groups[-1],)), AGENT)
     assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits")
     assert f"at most {MAX_DEPTH}" in outcome.message.render("en")
+
+
+def test_more_final_recipients_than_the_limit_are_refused(service: RoutingService) -> None:
+    teams = [a(f"team{n}") for n in range(3)]
+    per_team = MAX_GROUP_MEMBERS
+    for n, team in enumerate(teams):
+        apply_ok(service, CreateGroup(team))
+        apply_ok(service, AddMembers(team, tuple(f"p{n}.{k}@outside.example" for k in range(per_team))))
+    apply_ok(service, CreateGroup(a("everyone")))
+    apply_ok(service, AddMembers(a("everyone"), tuple(teams[:2])))
+    outcome = service.apply(AddMembers(a("everyone"), (teams[2],)), AGENT)
+    assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits")
+    assert f"would reach {3 * per_team} recipients; at most {MAX_DELIVERIES}" in outcome.message.render("en")
 
 
 def test_an_admin_may_forward_outside_and_keep_a_copy(service: RoutingService) -> None:

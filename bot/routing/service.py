@@ -569,9 +569,8 @@ class RoutingService:
     def _validate(self, graph: _Graph, plan: Plan, actor: Actor) -> None:
         subject, after = plan.subject, plan.after
         # Planning checks this with nicer words; here it also guards an undo (a mailbox added since).
-        if (after.group_name is not None or after.destinations(RouteKind.ALIAS)) and graph.is_mailbox(
-            subject
-        ):
+        becomes_alias_or_group = after.group_name is not None or bool(after.destinations(RouteKind.ALIAS))
+        if becomes_alias_or_group and graph.is_mailbox(subject):
             raise Refused("one_thing", MESSAGES("already_mailbox", address=show_address(subject)))
         added = [(d, k) for d, k in after.routes - plan.before.routes if d != subject]
         for destination, kind in added:
