@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -34,6 +35,8 @@ _FILLER = word_set(
 # Bodies are indexed with neutral example values, so the index depends on the articles only.
 _INDEX_VALUES = {"domain": "example.com", "mailbox": "anna@example.com", "name": "Anna"}
 
+_INDEX_LOCK = threading.Lock()
+
 
 def default_values(settings: Settings) -> dict[str, str]:
     return {
@@ -58,8 +61,15 @@ def template_values(settings: Settings, context: Mapping[str, str] | None) -> di
     return values
 
 
-@functools.cache
 def _knowledge_and_index(knowledge_dir: Path) -> tuple[KnowledgeBase, TopicIndex]:
+    # One build per process: without the lock, every thread that asks before the first build is
+    # done builds its own (a burst of requests at a new worker's start stalled it for seconds).
+    with _INDEX_LOCK:
+        return _build_knowledge_and_index(knowledge_dir)
+
+
+@functools.cache
+def _build_knowledge_and_index(knowledge_dir: Path) -> tuple[KnowledgeBase, TopicIndex]:
     knowledge = load_knowledge(knowledge_dir)
     values = {**default_values(Settings()), **_INDEX_VALUES}
     return knowledge, build_index(knowledge, values)
