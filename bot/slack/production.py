@@ -4,7 +4,8 @@
   SLACK_CLIENT_ID/SECRET the app takes OAuth settings (tokens per workspace) instead of one token.
 - `install(app, sessions, settings)`: a redelivered event (the same `event_id`, to any instance)
   is handled once; an unreachable database gets an immediate "changes are unavailable right now"
-  in the user's language instead of silence, and the next request tries the database again.
+  in the user's language instead of silence, and the next request tries the database again; a
+  form Slack no longer lets open (expired `trigger_id`) gets "please click again".
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def answer_failures(settings: Settings) -> Callable[..., BoltResponse | None]:
         if kind is None:
             log.error("listener failed", exc_info=error)
             return None
-        fields = {**describe(body), "outcome": kind, "error": str(error).splitlines()[0][:300]}
+        fields = {**describe(body), "outcome": kind, "error": str(error)[:300]}
         log.warning("listener failed: %s", kind, extra={"fields": fields})
         text = failure_text(kind, body, settings.default_lang)
         if response is not None:  # not acknowledged yet: the answer is the acknowledgement itself
