@@ -13,14 +13,14 @@ import os
 from bot.config import load_settings
 
 wsgi_app = "bot.slack.http:create_wsgi_app()"
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '3000')}"
+bind = f"{os.environ.get('HOST') or '0.0.0.0'}:{os.environ.get('PORT') or '3000'}"
 # Threads: a request waits for Bolt's ack while the listener works in the background.
 worker_class = "gthread"
 # SQLite takes one writer at a time: one process (with threads) keeps its writers in one queue;
 # PostgreSQL takes several processes, and several instances (see README, "Production").
 _ONE_PROCESS = load_settings().database_url.startswith("sqlite")
-workers = int(os.environ.get("WEB_CONCURRENCY", "1" if _ONE_PROCESS else "2"))
-threads = int(os.environ.get("MAILBOT_THREADS", "8"))
+workers = int(os.environ.get("WEB_CONCURRENCY") or (1 if _ONE_PROCESS else 2))
+threads = int(os.environ.get("MAILBOT_THREADS") or 8)
 timeout = 30
 # On a stop or restart, requests in flight get this long: Slack wants its ack within 3 seconds anyway.
 graceful_timeout = 5
