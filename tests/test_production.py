@@ -131,6 +131,16 @@ def test_a_rate_limited_answer_is_waited_out_and_delivered(app: SlackAppProcess)
     assert "grupp" in delivered.text().lower()
 
 
+def test_a_request_that_is_not_slacks_is_logged_and_refused_and_the_app_serves_on(
+    app: SlackAppProcess,
+) -> None:
+    assert app.post(b"{not json", "application/json").status >= 400
+    assert app.signed_post(b"{not json", "application/json").status >= 400
+    [first, second] = [line for line in log_lines(app) if line.get("path") == "/slack/events"][-2:]
+    assert [(line["outcome"], line["command"]) for line in (first, second)] == [("refused", None)] * 2
+    assert app.command("/mailhelp", "what is an alias?").status == 200
+
+
 def test_a_form_slack_no_longer_lets_open_gets_a_message_instead_of_silence(app: SlackAppProcess) -> None:
     assert send_event(app, direct_message("what is a distribution group?", channel="DFORM")) == 200
     [answer] = app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == "DFORM")

@@ -52,7 +52,11 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             return health(start_response)
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except ValueError:  # a body that is not Slack's JSON or form: Bolt parses it before verifying
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"bad request\n"]
 
     return RequestLog(wsgi)  # one JSON log line per request
 

@@ -67,10 +67,19 @@ def describe(payload: dict[str, Any]) -> dict[str, str | None]:
     return {"team": team, "user": user, "command": command}
 
 
+def _described(body: bytes, content_type: str) -> dict[str, str | None]:
+    """`describe` for a raw body; a body that is not what Slack sends describes nothing."""
+    headers = build_normalized_headers({"content-type": content_type})
+    try:
+        return describe(parse_body(body.decode("utf-8", "replace"), extract_content_type(headers)))
+    except (ValueError, AttributeError, TypeError, KeyError, IndexError):
+        return describe({})
+
+
 def outcome_of(status: int) -> str:
     if status < 400:
         return "ok"
-    if status in (401, 403):
+    if status in (400, 401, 403):
         return "refused"
     return "not_found" if status == 404 else "error"
 
@@ -94,14 +103,10 @@ class RequestLog:
         try:
             return self.app(environ, remember)
         finally:
-            headers = build_normalized_headers({"content-type": environ.get("CONTENT_TYPE", "")})
-            payload = (
-                parse_body(body.decode("utf-8", "replace"), extract_content_type(headers)) if body else {}
-            )
             fields = {
                 "method": environ.get("REQUEST_METHOD"),
                 "path": environ.get("PATH_INFO"),
-                **describe(payload),
+                **_described(body, environ.get("CONTENT_TYPE", "")),
                 "status": response["status"],
                 "outcome": response["outcome"] or outcome_of(response["status"]),
                 "ms": round((time.perf_counter() - started) * 1000, 1),
