@@ -241,7 +241,7 @@ def forward_show(context: Context, address: str) -> None:
         shown = show_address(parse_address(address))
         context.emit(None, [context.say(MESSAGES("no_forward", address=shown))])
         return
-    copy = " (keep a copy)" if forward.keep_copy else ""
+    copy = context.say(MESSAGES("cli.keep_copy")) if forward.keep_copy else ""
     context.emit(asdict(forward), [f"{forward.address} -> {forward.target}{copy}"])
 
 
@@ -297,9 +297,11 @@ def group_members(context: Context, group: str) -> None:
 def group_list(context: Context, domain: str | None) -> None:
     """Groups, of one DOMAIN or all."""
     groups = context.service.groups(domain)
-    context.emit(
-        [asdict(g) for g in groups], [f"{g.address}\t{g.name}\t{g.member_count} members" for g in groups]
-    )
+    lines = [
+        context.say(MESSAGES("cli.group", address=g.address, name=g.name, count=g.member_count))
+        for g in groups
+    ]
+    context.emit([asdict(g) for g in groups], lines)
 
 
 @click.group("routing-commands")
@@ -329,8 +331,8 @@ def audit(context: Context, limit: int) -> None:
     records = context.service.audit(limit)
     lines = []
     for r in records:
-        undone = f" (undone by {r.undone_by})" if r.undone_by else ""
-        of = f" of {r.undo_of}" if r.undo_of else ""
+        undone = context.say(MESSAGES("cli.undone_by", id=r.undone_by)) if r.undone_by else ""
+        of = context.say(MESSAGES("cli.undo_of", id=r.undo_of)) if r.undo_of else ""
         lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {r.actor}: {r.action}{of} {r.subject}{undone}")
     context.emit([asdict(r) for r in records], lines)
 
@@ -354,13 +356,15 @@ def demo(context: Context) -> None:
     """Fill an empty database with a demo domain and a few mailboxes to try every flow on."""
     service = context.service
     domain = context.settings.example_domain
-    if service.domains():
-        click.echo(f"the database already has domains ({', '.join(service.domains())}); nothing to do")
+    existing = service.domains()
+    if existing:
+        click.echo(context.say(MESSAGES("cli.demo_exists", domains=", ".join(existing))))
         return
     service.add_domain(domain, context.actor)
     for local in DEMO_MAILBOXES:
         service.add_mailbox(f"{local}@{domain}", context.actor, local.capitalize())
-    click.echo(f"demo domain {domain} with mailboxes: {', '.join(f'{m}@{domain}' for m in DEMO_MAILBOXES)}")
+    mailboxes = ", ".join(f"{local}@{domain}" for local in DEMO_MAILBOXES)
+    click.echo(context.say(MESSAGES("cli.demo_done", domain=domain, mailboxes=mailboxes)))
 
 
 def register(main: click.Group) -> None:

@@ -173,6 +173,22 @@ MESSAGES = Catalog(
             "en": 'the file has no "address" column in its first line.',
         },
         "no_forward": {"sv": "{address} vidarebefordras inte.", "en": "{address} is not forwarded."},
+        # Lines of the command line's listings and its demo data.
+        "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
+        "cli.group": {
+            "sv": "{address}\t{name}\t{count} medlemmar",
+            "en": "{address}\t{name}\t{count} members",
+        },
+        "cli.undo_of": {"sv": " av {id}", "en": " of {id}"},
+        "cli.undone_by": {"sv": " (ångrad av {id})", "en": " (undone by {id})"},
+        "cli.demo_done": {
+            "sv": "demodomänen {domain} med brevlådorna: {mailboxes}",
+            "en": "demo domain {domain} with mailboxes: {mailboxes}",
+        },
+        "cli.demo_exists": {
+            "sv": "databasen har redan domäner ({domains}); inget att göra",
+            "en": "the database already has domains ({domains}); nothing to do",
+        },
         # No-ops: the same request twice.
         "unchanged.alias": {
             "sv": "{alias} är redan ett alias för {mailbox}; inget att göra.",
