@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from bot.answers.knowledge import TOPIC_IDS, KnowledgeBase, escape_mrkdwn, load_knowledge
@@ -93,10 +93,14 @@ def _is_confident(ranked: list[Match], related: tuple[str, ...], names_a_topic: 
     return best.score >= MIN_SCORE_UNNAMED and margin >= MIN_MARGIN_UNNAMED
 
 
+def _refs(knowledge: KnowledgeBase, lang: Lang, topic_ids: Iterable[str]) -> list[TopicRef]:
+    return [TopicRef(t, knowledge.article(lang, t).title) for t in topic_ids]
+
+
 def topics(lang: Lang, settings: Settings | None = None) -> list[TopicRef]:
     """Every topic with its title in `lang`, in the knowledge base's order."""
     knowledge, _ = _knowledge_and_index((settings or Settings()).knowledge_dir)
-    return [TopicRef(t, knowledge.article(lang, t).title) for t in TOPIC_IDS]
+    return _refs(knowledge, lang, TOPIC_IDS)
 
 
 def _article_answer(
@@ -110,7 +114,7 @@ def _article_answer(
         topic_id=topic_id,
         title=article.title,
         score=score,
-        related=[TopicRef(t, knowledge.article(lang, t).title) for t in article.related],
+        related=_refs(knowledge, lang, article.related),
         flow=article.flow,
     )
 
@@ -133,7 +137,7 @@ def render_topic(
             kind=AnswerKind.NO_ANSWER,
             lang=lang,
             text=MESSAGES.text("not_sure", lang, **_escaped(values)),
-            related=[TopicRef(t, knowledge.article(lang, t).title) for t in TOPIC_IDS[:CLOSEST_TOPICS]],
+            related=_refs(knowledge, lang, TOPIC_IDS[:CLOSEST_TOPICS]),
         )
     return _article_answer(knowledge, topic_id, lang, values, score=1.0)
 
@@ -146,7 +150,7 @@ def answer(
     text = question[:MAX_QUESTION_CHARS]
     lang = lang or detect_language(text, settings.default_lang)
     values = template_values(settings, context)
-    main_topics = [TopicRef(t, knowledge.article(lang, t).title) for t in TOPIC_IDS[:CLOSEST_TOPICS]]
+    main_topics = _refs(knowledge, lang, TOPIC_IDS[:CLOSEST_TOPICS])
     question_words = words(text)
     if not question_words:
         return Answer(AnswerKind.SMALLTALK, lang, MESSAGES.text("empty_question", lang), related=main_topics)
@@ -164,7 +168,5 @@ def answer(
         lang=lang,
         text=MESSAGES.text("not_sure", lang, **_escaped(values)),
         score=best.score,
-        related=[
-            TopicRef(m.topic_id, knowledge.article(lang, m.topic_id).title) for m in ranked[:CLOSEST_TOPICS]
-        ],
+        related=_refs(knowledge, lang, (m.topic_id for m in ranked[:CLOSEST_TOPICS])),
     )
