@@ -21,7 +21,14 @@ from bot.routing.changes import (
     change_from_dict,
 )
 from bot.routing.models import AuditEntry, Route
-from bot.routing.service import MAX_DELIVERIES, MAX_DEPTH, MAX_GROUP_MEMBERS, RoutingService, Status
+from bot.routing.service import (
+    MAX_DELIVERIES,
+    MAX_DEPTH,
+    MAX_GROUP_MEMBERS,
+    MAX_NAME,
+    RoutingService,
+    Status,
+)
 from bot.routing.trace import DeliveryKind
 
 ADMIN = Actor("operator", Role.ADMIN)
@@ -255,6 +262,24 @@ def test_more_final_recipients_than_the_limit_are_refused(service: RoutingServic
     outcome = service.apply(AddMembers(a("everyone"), (teams[2],)), AGENT)
     assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits")
     assert f"would reach {3 * per_team} recipients; at most {MAX_DELIVERIES}" in outcome.message.render("en")
+
+
+def test_display_names_longer_than_the_column_are_refused_not_an_error(
+    service: RoutingService, session_factory: sessionmaker
+) -> None:
+    before = table_snapshot(session_factory)
+    long_name = "n" * (MAX_NAME + 1)
+    outcomes = [
+        service.apply(CreateGroup(a("sales"), long_name), AGENT),
+        service.add_mailbox(a("david"), ADMIN, long_name),
+        service.import_mailboxes([(a("erik"), "Erik"), (a("frida"), long_name)], ADMIN),
+    ]
+    for outcome in outcomes:
+        assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits")
+        assert f"at most {MAX_NAME} characters" in outcome.message.render("en")
+    assert "rad 3" in outcomes[2].message.render("sv")
+    assert table_snapshot(session_factory) == before
+    assert service.apply(CreateGroup(a("sales"), "n" * MAX_NAME), AGENT).ok
 
 
 def test_an_admin_may_forward_outside_and_keep_a_copy(service: RoutingService) -> None:

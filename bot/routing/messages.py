@@ -174,6 +174,10 @@ MESSAGES = Catalog(
         },
         "no_forward": {"sv": "{address} vidarebefordras inte.", "en": "{address} is not forwarded."},
         # Lines of the command line's listings and its demo data.
+        "name_too_long": {
+            "sv": "namnet är för långt: högst {limit} tecken.",
+            "en": "the name is too long: at most {limit} characters.",
+        },
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
         "cli.group": {
             "sv": "{address}\t{name}\t{count} medlemmar",

@@ -52,6 +52,7 @@ from bot.routing.trace import Delivery, DeliveryKind, Expansion, Trace, expand
 MAX_GROUP_MEMBERS = 200
 MAX_DELIVERIES = 500  # final recipients of one address, after every alias/forward/group
 MAX_DEPTH = 10  # lookups in the longest chain (support@ -> group -> alias -> mailbox -> forward ...)
+MAX_NAME = 200  # display names of mailboxes and groups (the columns' length)
 
 # Any fixed number: the key of PostgreSQL's advisory lock for routing changes.
 ROUTING_LOCK_KEY = 0x6D61696C  # "mail"
@@ -512,6 +513,7 @@ class RoutingService:
         before = graph.state(address)
         shown = show_address(address)
         self._refuse_if_taken(graph, address, before, allowed="group")
+        _check_name(name)
         if before.group_name is not None:
             if before.group_name == name:
                 raise Unchanged(MESSAGES("unchanged.group", address=shown))
@@ -764,7 +766,12 @@ class RoutingService:
                 if domain_id is None:
                     detail = MESSAGES("domain_unknown", domain=show_domain(domain_of(address)))
                     raise Refused("own_domain", MESSAGES("import_line", line=number, detail=detail))
-                prepared.append(_mailbox_row(address, domain_id, name))
+                try:
+                    prepared.append(_mailbox_row(address, domain_id, name))
+                except Refused as refusal:
+                    raise Refused(
+                        refusal.rule, MESSAGES("import_line", line=number, detail=refusal.detail)
+                    ) from None
             self._insert_new_mailboxes(graph, prepared, first_line, progress, batch_size)
             subject = f"{len(prepared)} mailboxes"
             details = {"count": len(prepared)}
@@ -910,6 +917,12 @@ def _show_subject(subject: str) -> str:
     return show_address(subject) if "@" in subject else show_domain(subject)
 
 
+def _check_name(name: str) -> str:
+    if len(name) > MAX_NAME:
+        raise Refused("limits", MESSAGES("name_too_long", limit=MAX_NAME))
+    return name
+
+
 def _mailbox_row(address: str, domain_id: int, name: str) -> dict[str, Any]:
     local, _, domain = address.rpartition("@")
     # virtual(8) delivers to Maildir when the path ends in "/", relative to virtual_mailbox_base.
@@ -917,5 +930,5 @@ def _mailbox_row(address: str, domain_id: int, name: str) -> dict[str, Any]:
         "address": address,
         "domain_id": domain_id,
         "maildir": f"{domain}/{local}/",
-        "display_name": name.strip(),
+        "display_name": _check_name(name.strip()),
     }
