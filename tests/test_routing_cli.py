@@ -136,6 +136,9 @@ def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
     headless = tmp_path / "headless.csv"
     headless.write_text("new4@kulexempel.se\n")
     mailbot("mailbox", "import", str(headless), exit_code=2)
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("address,name\nnew5@kulexempel.se,Åsa\n".encode("latin-1"))
+    assert "cannot be read as CSV in UTF-8" in mailbot("mailbox", "import", str(latin1), exit_code=2).stderr
 
 
 def test_postfix_config_tables_answer_postfix_lookups(
@@ -167,3 +170,19 @@ def test_postfix_config_tables_answer_postfix_lookups(
     assert postmap("virtual_alias_maps", "nobody@kulexempel.se") == ""
     assert postmap("virtual_mailbox_maps", "anna@kulexempel.se") == "kulexempel.se/anna/"
     assert postmap("virtual_mailbox_domains", "kulexempel.se") == "kulexempel.se"
+
+
+def test_bad_postfix_config_folder_and_audit_limit_are_usage_errors(mailbot: Mailbot, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = mailbot("postfix-config", "--out", str(blocker / "postfix"), exit_code=2)
+    assert f"cannot write into {blocker / 'postfix'}" in result.stderr
+    assert "Traceback" not in result.output
+    mailbot("audit", "--limit", "0", exit_code=2)
+    in_memory = CliRunner().invoke(
+        main,
+        ["postfix-config", "--out", str(tmp_path / "pf")],
+        env={"DATABASE_URL": "sqlite://", "MAILBOT_LANG": "sv"},
+    )
+    assert in_memory.exit_code == 2
+    assert "inte en databas i minnet" in in_memory.stderr

@@ -175,9 +175,13 @@ def mailbox_list(context: Context, domain: str | None) -> None:
 def mailbox_import(context: Context, file: Any) -> None:
     """Add every mailbox in a CSV FILE (columns: address, and optionally name): all of them or none."""
     reader = csv.DictReader(file)
-    if "address" not in (reader.fieldnames or []):
-        raise click.BadParameter(context.say(MESSAGES("import_no_address_column")), param_hint="FILE")
-    rows = [(row["address"] or "", row.get("name") or "") for row in reader]
+    try:
+        if "address" not in (reader.fieldnames or []):
+            raise click.BadParameter(context.say(MESSAGES("import_no_address_column")), param_hint="FILE")
+        rows = [(row["address"] or "", row.get("name") or "") for row in reader]
+    except (UnicodeDecodeError, csv.Error) as error:
+        message = context.say(MESSAGES("import_unreadable", reason=error))
+        raise click.BadParameter(message, param_hint="FILE") from None
     with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
         outcome = context.service.import_mailboxes(rows, context.actor, progress=bar.update)
     context.report(outcome)
@@ -325,7 +329,13 @@ def undo(context: Context, change_id: int) -> None:
 
 
 @routing_command(top_level, "audit")
-@click.option("--limit", default=50, show_default=True, help="How many of the newest entries.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many of the newest entries.",
+)
 def audit(context: Context, limit: int) -> None:
     """Who changed what and when, newest first."""
     records = context.service.audit(limit)
@@ -346,7 +356,10 @@ def postfix_config(settings: Settings, out: Path, mailbox_base: str) -> None:
     try:
         written = write_config(settings.database_url, out, mailbox_base)
     except UnsupportedDatabase as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(error.text.render(settings.default_lang)) from None
+    except OSError as error:
+        message = MESSAGES("postfix.cannot_write", path=out, reason=error.strerror or error)
+        raise click.BadParameter(message.render(settings.default_lang), param_hint="--out") from None
     for path in written:
         click.echo(path)
 

@@ -178,6 +178,22 @@ MESSAGES = Catalog(
             "sv": "namnet är för långt: högst {limit} tecken.",
             "en": "the name is too long: at most {limit} characters.",
         },
+        "import_unreadable": {
+            "sv": "filen går inte att läsa som CSV i UTF-8 ({reason}).",
+            "en": "the file cannot be read as CSV in UTF-8 ({reason}).",
+        },
+        "postfix.unsupported": {
+            "sv": "Postfix kan inte läsa en databas av typen {backend}; använd SQLite eller PostgreSQL.",
+            "en": "Postfix cannot read a {backend} database; use SQLite or PostgreSQL.",
+        },
+        "postfix.in_memory": {
+            "sv": "Postfix behöver en SQLite-databas i en fil, inte en databas i minnet.",
+            "en": "Postfix needs a SQLite database file, not an in-memory database.",
+        },
+        "postfix.cannot_write": {
+            "sv": "kan inte skriva i {path}: {reason}",
+            "en": "cannot write into {path}: {reason}",
+        },
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
         "cli.group": {
             "sv": "{address}\t{name}\t{count} medlemmar",

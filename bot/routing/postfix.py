@@ -14,6 +14,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.i18n import Text
+from bot.routing.messages import MESSAGES
+
 # Map name -> the query answering it.
 QUERIES = {
     "virtual_mailbox_domains": "SELECT name FROM domains WHERE name = '%s'",
@@ -23,7 +26,11 @@ QUERIES = {
 
 
 class UnsupportedDatabase(ValueError):
-    pass
+    """A DATABASE_URL Postfix cannot read; `text` says why in sv/en."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.render("en"))
+        self.text = text
 
 
 def map_type(database_url: str) -> str:
@@ -33,7 +40,7 @@ def map_type(database_url: str) -> str:
         return "sqlite"
     if backend == "postgresql":
         return "pgsql"
-    raise UnsupportedDatabase(f"Postfix cannot read a {backend} database")
+    raise UnsupportedDatabase(MESSAGES("postfix.unsupported", backend=backend))
 
 
 def connection_lines(database_url: str) -> list[str]:
@@ -41,7 +48,7 @@ def connection_lines(database_url: str) -> list[str]:
     url = make_url(database_url)
     if map_type(database_url) == "sqlite":
         if not url.database or url.database == ":memory:":
-            raise UnsupportedDatabase("Postfix needs a SQLite database file, not an in-memory database")
+            raise UnsupportedDatabase(MESSAGES("postfix.in_memory"))
         return [f"dbpath = {Path(url.database).resolve()}"]
     host = url.host or "localhost"
     if url.query.get("host"):  # a Unix socket directory, as libpq takes it
