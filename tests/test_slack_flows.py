@@ -321,20 +321,28 @@ def flow_worker_pids(app: SlackAppProcess) -> list[int]:
 
 
 def has_ended(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
+    """Every thread of the process has exited (the first one turns zombie before the others are gone,
+    and until they are, the process still holds its end of the pipe)."""
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.exists():
         return True
+    try:
+        states = [(task / "stat").read_text().split(")")[1].split()[0] for task in tasks.iterdir()]
+    except FileNotFoundError:  # a thread went away while we looked: look again
+        return False
+    return all(state in ("Z", "X") for state in states)
 
 
 def test_a_killed_flow_worker_is_replaced(app: SlackAppProcess) -> None:
     preview_of(app, "/alias", "help", AGENT, "/alias add")  # the worker runs
     [worker] = flow_worker_pids(app)
     os.kill(worker, signal.SIGKILL)
-    for _ in range(400):  # SIGKILL ends it at once; the bound only keeps a broken test from hanging
+    # A message sent while its threads are still ending would be lost with it: wait for them.
+    for _ in range(1200):
         if has_ended(worker):
             break
         time.sleep(0.05)
+    assert has_ended(worker)
     app.standin.reset()
     preview_of(app, "/group", "help", AGENT, "/group create")
     assert flow_worker_pids(app) != [worker]

@@ -11,6 +11,7 @@ request's `response_url`, so nothing in it depends on the Bolt request that star
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import multiprocessing
@@ -109,6 +110,12 @@ def slack_user_lang(sessions: sessionmaker, client: WebClient, user_id: str, def
     return lang or default
 
 
+@functools.cache
+def after_ack(settings: Settings) -> AfterAck:
+    """The app's one AfterAck (one worker process), shared by the listener modules."""
+    return AfterAck(settings)
+
+
 class AfterAck:
     """Sends work to the worker process: one JSON message down a pipe, all the ack's thread does.
     The worker is started at the first use (not at import or app creation) and again if it died."""
@@ -124,6 +131,10 @@ class AfterAck:
 
     def answer_click(self, act: str, body: dict[str, Any], action: dict[str, Any], token: str | None) -> None:
         self._send({"kind": "click", "act": act, "payload": body, "action": action, "token": token})
+
+    def answer_question(self, command: dict[str, Any], token: str | None) -> None:
+        """`/mailhelp question`: the answer (retrieval, rendering, recording) is worked out here too."""
+        self._send({"kind": "question", "payload": command, "token": token})
 
     def _send(self, message: dict[str, Any]) -> None:
         data = json.dumps(message).encode()
@@ -175,6 +186,8 @@ def _guarded(context: FlowContext, message: dict[str, Any]) -> None:
         client = web_client(context.settings.slack_api_url, token)
         if message["kind"] == "command":
             _answer_command(context, payload, client)
+        elif message["kind"] == "question":
+            _answer_question(context, payload, client)
         else:
             _answer_click(context, message["act"], payload, message["action"], client)
     except Exception as error:
@@ -190,6 +203,23 @@ def _answer_command(context: FlowContext, command: dict[str, Any], client: WebCl
     lang, reply = context.command(command, client)
     assert not isinstance(reply, NeedsInput)  # the app opens modals itself (trigger ids expire in 3 s)
     WebhookClient(command["response_url"]).send(response_type="ephemeral", **reply_message(lang, reply))
+
+
+def _answer_question(context: FlowContext, command: dict[str, Any], client: WebClient) -> None:
+    # Imported here, in the worker: bot.slack.replies imports the listeners, which import this module.
+    from bot.slack.app import Runtime
+    from bot.slack.replies import answer_message
+
+    runtime = Runtime(context.settings, context.sessions)
+    message = answer_message(
+        runtime,
+        client,
+        command.get("text") or "",
+        user_id=command["user_id"],
+        team_id=command.get("team_id"),
+        channel_id=command.get("channel_id"),
+    )
+    WebhookClient(command["response_url"]).send(response_type="ephemeral", **message)
 
 
 def _answer_click(

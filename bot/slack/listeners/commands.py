@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
 from bot.slack.app import Runtime
-from bot.slack.replies import answer_message
+from bot.slack.flow_work import after_ack
 
 HELP_COMMAND = "/mailhelp"
 
 
 def register(app: App, runtime: Runtime) -> None:
+    work = after_ack(runtime.settings)
+
     @app.command(HELP_COMMAND)
-    def on_mailhelp(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def on_mailhelp(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         ack()
-        message = answer_message(
-            runtime,
-            client,
-            command.get("text") or "",
-            user_id=command["user_id"],
-            team_id=command.get("team_id"),
-            channel_id=command.get("channel_id"),
-        )
-        respond(response_type="ephemeral", **message)
+        # Answered in the worker process (bot.slack.flow_work): retrieval in this process's threads
+        # held the interpreter lock while later requests waited to be acked.
+        work.answer_question(command, context.bot_token)

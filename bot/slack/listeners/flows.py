@@ -39,7 +39,7 @@ from bot.slack.flow_blocks import (
     parse_modal_metadata,
     reply_message,
 )
-from bot.slack.flow_work import AfterAck, FlowContext, slack_user_lang
+from bot.slack.flow_work import FlowContext, after_ack, slack_user_lang
 
 # Message buttons -> the Flows method they call with the pending change's id.
 CLICKS = {CONFIRM_ACTION: "confirm", CANCEL_ACTION: "cancel", UNDO_ACTION: "undo"}
@@ -53,12 +53,12 @@ def user_lang(runtime: Runtime, client: WebClient, user_id: str) -> Lang:
 def register(app: App, runtime: Runtime) -> None:
     settings = runtime.settings
     local = FlowContext.create(settings, runtime.sessions)  # what is answered in this process
-    after_ack = AfterAck(settings)
+    work = after_ack(settings)
 
     def on_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
         if not isinstance(parse_command(command["command"], command.get("text") or ""), NeedsInput):
-            after_ack.answer_command(command, context.bot_token)
+            work.answer_command(command, context.bot_token)
             return
         lang, reply = local.command(command, client)  # a modal, or a refusal for a non-agent
         if isinstance(reply, NeedsInput):
@@ -87,7 +87,7 @@ def register(app: App, runtime: Runtime) -> None:
     def on_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         """Confirm, Cancel, Undo: ack; the worker acts on the pending change and replaces the message."""
         ack()
-        after_ack.answer_click(CLICKS[action["action_id"]], body, action, context.bot_token)
+        work.answer_click(CLICKS[action["action_id"]], body, action, context.bot_token)
 
     @app.action(re.compile(f"^{START_FLOW_ACTION}(:|$)"))
     def on_start_flow(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
