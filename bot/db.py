@@ -8,12 +8,29 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+from bot.i18n import Catalog, Text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 5
 SQLITE_UNAVAILABLE_SIGNS = ("database is locked", "unable to open database", "disk I/O error")
+
+MESSAGES = Catalog(
+    "database",
+    {
+        "bad_url": {
+            "sv": "DATABASE_URL går inte att använda ({reason}). Exempel: sqlite:///mailbot.db",
+            "en": "DATABASE_URL cannot be used ({reason}). Example: sqlite:///mailbot.db",
+        },
+        "unreachable": {
+            "sv": "Databasen {url} går inte att öppna just nu ({reason}).",
+            "en": "The database {url} cannot be opened right now ({reason}).",
+        },
+    },
+)
 
 
 class Base(DeclarativeBase):
@@ -53,6 +70,30 @@ def is_database_unavailable(error: BaseException) -> bool:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class DatabaseUnusable(Exception):
+    """DATABASE_URL is wrong (`bad_url`) or its database cannot be opened; `text` says which in sv/en."""
+
+    def __init__(self, text: Text, bad_url: bool) -> None:
+        super().__init__(text.render("en"))
+        self.text = text
+        self.bad_url = bad_url
+
+
+def open_database(url: str) -> sessionmaker:
+    """Sessions on the database at `url`, migrated to the newest schema first."""
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, ImportError) as error:  # a malformed URL, or a driver that is not installed
+        raise DatabaseUnusable(MESSAGES("bad_url", reason=error), bad_url=True) from error
+    try:
+        upgrade(engine)
+    except (OperationalError, InterfaceError) as error:
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise DatabaseUnusable(MESSAGES("unreachable", url=shown, reason=reason), bad_url=False) from error
+    return make_sessionmaker(engine)
 
 
 def alembic_config(engine: Engine) -> Config:

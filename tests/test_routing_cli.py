@@ -186,3 +186,20 @@ def test_bad_postfix_config_folder_and_audit_limit_are_usage_errors(mailbot: Mai
     )
     assert in_memory.exit_code == 2
     assert "inte en databas i minnet" in in_memory.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "exit_code", "said"),
+    [
+        ("not a url", 2, "DATABASE_URL cannot be used"),
+        ("mysql://mailbot@db/mailbot", 2, "DATABASE_URL cannot be used"),
+        ("sqlite:////nonexistent-folder/mailbot.db", 1, "cannot be opened right now"),
+        ("postgresql+psycopg://mailbot:SECRET@127.0.0.1:1/mailbot", 1, "mailbot:***@127.0.0.1:1/mailbot"),
+    ],
+)
+def test_an_unusable_database_url_is_said_plainly(url: str, exit_code: int, said: str) -> None:
+    for command in (["domain", "list"], ["feedback"]):
+        result = CliRunner().invoke(main, command, env={"DATABASE_URL": url, "MAILBOT_LANG": "en"})
+        assert result.exit_code == exit_code, result.output
+        assert said in result.stderr and "SECRET" not in result.stderr
+        assert isinstance(result.exception, SystemExit)  # click's exit, not a traceback

@@ -8,16 +8,15 @@ import sys
 
 import click
 
+from bot.cli.common import database
 from bot.config import Settings
 from bot.console import Chat
-from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.feedback import ArticleFeedback, report
 
 
 def run_chat(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    Chat(settings, make_sessionmaker(engine), getpass.getuser(), sys.stdout).run(sys.stdin)
+    sessions = database(settings.database_url, settings.default_lang)
+    Chat(settings, sessions, getpass.getuser(), sys.stdout).run(sys.stdin)
 
 
 @click.command("chat")
@@ -57,9 +56,7 @@ def _as_text(row: ArticleFeedback) -> str:
 @click.pass_obj
 def feedback(settings: Settings, as_json: bool) -> None:
     """Helpful / not helpful per article, with the comments (articles needing work first)."""
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with make_sessionmaker(engine)() as session:
+    with database(settings.database_url, settings.default_lang)() as session:
         rows = report(session)
     if as_json:
         click.echo(json.dumps([_as_dict(row) for row in rows], ensure_ascii=False, indent=2))

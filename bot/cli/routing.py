@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 import click
 
+from bot.cli.common import database
 from bot.config import LANGS, Lang, Settings
-from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.i18n import Text
 from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import (
@@ -45,12 +45,6 @@ EXIT_REFUSED = 1
 DEMO_MAILBOXES = ("anna", "bertil", "cecilia", "david")
 
 
-def _service(settings: Settings) -> RoutingService:
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    return RoutingService(make_sessionmaker(engine))
-
-
 class Context:
     """What every routing command needs: the service, who acts, and in which language to answer."""
 
@@ -64,7 +58,7 @@ class Context:
     @property
     def service(self) -> RoutingService:
         if self._service is None:
-            self._service = _service(self.settings)
+            self._service = RoutingService(database(self.settings.database_url, self.lang))
         return self._service
 
     def say(self, text: Text) -> str:

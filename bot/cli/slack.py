@@ -7,8 +7,8 @@ import logging
 import click
 
 from bot.cli.chat import run_chat
+from bot.cli.common import database
 from bot.config import Settings
-from bot.db import make_engine, upgrade
 
 
 def run_slack(settings: Settings, http: bool, port: int) -> None:
@@ -38,7 +38,7 @@ def run_slack(settings: Settings, http: bool, port: int) -> None:
 @click.pass_obj
 def serve(settings: Settings, http: bool, port: int | None) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on POST /slack/events."""
-    upgrade(make_engine(settings.database_url))
+    database(settings.database_url, settings.default_lang)  # migrated before Slack is served
     run_slack(settings, http, settings.port if port is None else port)
 
 
@@ -47,7 +47,7 @@ def serve(settings: Settings, http: bool, port: int | None) -> None:
 def start(ctx: click.Context) -> None:
     """Migrate the database, then serve Slack when tokens are set, else chat here (with demo data)."""
     settings: Settings = ctx.obj
-    upgrade(make_engine(settings.database_url))
+    database(settings.database_url, settings.default_lang)
     if settings.has_slack:
         run_slack(settings, http=False, port=settings.port)
         return
