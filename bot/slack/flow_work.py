@@ -1,8 +1,8 @@
-"""The flows' work after Slack's ack, in a worker process of its own.
+"""The flows' work (and `/mailhelp`'s answers) after Slack's ack, in a worker process of its own.
 
-A preview or a change costs a few milliseconds of CPU (rules, database, Block Kit). Done in the
-app's own threads, a burst of them holds the interpreter lock while the next requests wait for
-their ack; in a separate process the acks keep their pace and the replies queue instead (a
+A preview, a change or an answer costs milliseconds of CPU (rules, retrieval, database, Block
+Kit). Done in the app's own threads, a burst of them holds the interpreter lock while the next
+requests wait for their ack; in a separate process the acks keep their pace and the replies queue instead (a
 `response_url` stays valid for 30 minutes, an ack must come within 3 seconds).
 
 The worker gets plain data (the request's payload, the bot token) and answers through the
