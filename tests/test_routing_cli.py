@@ -107,6 +107,7 @@ def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
     good.write_text("address,name\n" + "".join(f"user{n}@kulexempel.se,User {n}\n" for n in range(300)))
     result = mailbot("mailbox", "import", str(good))
     assert "300 mailboxes imported." in result.stdout
+    assert "mailbot undo" not in result.stdout  # the provider's loads are audited, not undoable
     bad = tmp_path / "bad.csv"
     bad.write_text("address,name\nnew1@kulexempel.se,New\nnew2@kulexempel.se,New\nnot an address,Bad\n")
     refused = mailbot("mailbox", "import", str(bad), exit_code=1)
@@ -136,6 +137,7 @@ def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
     headless = tmp_path / "headless.csv"
     headless.write_text("new4@kulexempel.se\n")
     mailbot("mailbox", "import", str(headless), exit_code=2)
+    assert "mailbot undo" not in mailbot("mailbox", "add", "new0@kulexempel.se").stdout
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("address,name\nnew5@kulexempel.se,Åsa\n".encode("latin-1"))
     assert "cannot be read as CSV in UTF-8" in mailbot("mailbox", "import", str(latin1), exit_code=2).stderr

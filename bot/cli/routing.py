@@ -64,8 +64,9 @@ class Context:
     def say(self, text: Text) -> str:
         return text.render(self.lang)
 
-    def report(self, outcome: Outcome) -> None:
-        """Print an outcome and leave with its exit status."""
+    def report(self, outcome: Outcome, undoable: bool = True) -> None:
+        """Print an outcome and leave with its exit status. Domains and mailboxes the provider loads
+        are audited but not undoable (`undoable=False`): their change id is shown without the hint."""
         message = self.say(outcome.message)
         if self.as_json:
             click.echo(
@@ -80,7 +81,8 @@ class Context:
                 )
             )
         elif outcome.status is Status.OK and outcome.change_id is not None:
-            click.echo(f"{message}\n[{outcome.change_id}] undo: mailbot undo {outcome.change_id}")
+            hint = f" undo: mailbot undo {outcome.change_id}" if undoable else ""
+            click.echo(f"{message}\n[{outcome.change_id}]{hint}")
         else:
             click.echo(message, err=outcome.status is Status.REFUSED)
         if outcome.status is Status.REFUSED:
@@ -133,7 +135,7 @@ def domain_group() -> None:
 @click.argument("name")
 def domain_add(context: Context, name: str) -> None:
     """Host mail for the domain NAME (IDN like exämpel.se is fine)."""
-    context.report(context.service.add_domain(name, context.actor))
+    context.report(context.service.add_domain(name, context.actor), undoable=False)
 
 
 @routing_command(domain_group, "list")
@@ -153,7 +155,7 @@ def mailbox_group() -> None:
 @click.option("--name", default="", help="Display name.")
 def mailbox_add(context: Context, address: str, name: str) -> None:
     """Add the mailbox ADDRESS in a hosted domain."""
-    context.report(context.service.add_mailbox(address, context.actor, name))
+    context.report(context.service.add_mailbox(address, context.actor, name), undoable=False)
 
 
 @routing_command(mailbox_group, "list")
@@ -178,7 +180,7 @@ def mailbox_import(context: Context, file: Any) -> None:
         raise click.BadParameter(message, param_hint="FILE") from None
     with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
         outcome = context.service.import_mailboxes(rows, context.actor, progress=bar.update)
-    context.report(outcome)
+    context.report(outcome, undoable=False)
 
 
 @click.group("alias")
