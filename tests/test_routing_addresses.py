@@ -65,6 +65,9 @@ def test_bad_addresses_are_refused_with_the_reason(typed: str, says: str) -> Non
 
 def test_a_domain_alone_is_parsed_like_an_address_domain() -> None:
     assert parse_domain(" Exämpel.SE ") == "xn--exmpel-cua.se"
+    with pytest.raises(AddressError) as empty:
+        parse_domain("  ")
+    assert empty.value.text.render("en") == '"" is not a valid domain name.'
 
 
 ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-"

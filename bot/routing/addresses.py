@@ -36,7 +36,10 @@ class AddressError(ValueError):
 
 def parse_domain(raw: str) -> str:
     """Return the stored (lowercase, punycode) form of a domain name, or raise AddressError."""
-    return _parse_domain(raw.strip())
+    shown = raw.strip()
+    if not shown:  # _parse_domain's own message for this is about an address's missing domain
+        raise AddressError(MESSAGES("address.bad_domain", domain=shown))
+    return _parse_domain(shown)
 
 
 @lru_cache(maxsize=4096)  # a CSV import repeats the same few domains many times
