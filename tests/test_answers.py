@@ -155,11 +155,11 @@ def test_the_bots_own_messages_use_the_same_values_in_both_languages() -> None:
 def test_every_catalog_has_both_languages_with_the_same_values() -> None:
     # Every module that keeps a catalog; importing one registers it in ALL_CATALOGS.
     modules = ["answers.messages", "routing.messages", "flows.messages", "slack.messages"]
-    modules += ["slack.production", "console", "conversation", "db"]
+    modules += ["slack.production", "console", "conversation", "db", "cli"]
     for module in modules:
         importlib.import_module(f"bot.{module}")
     names = {catalog.name for catalog in ALL_CATALOGS}
-    assert {"routing", "conversation", "database"} <= names, names
+    assert {"routing", "conversation", "database", "serve"} <= names, names
     for catalog in ALL_CATALOGS:
         for key, texts in catalog.messages.items():
             assert texts["sv"].strip() and texts["en"].strip(), f"{catalog.name}.{key}"

@@ -9,6 +9,19 @@ import click
 from bot.cli.chat import run_chat
 from bot.cli.common import database
 from bot.config import Settings
+from bot.i18n import Catalog
+
+MESSAGES = Catalog(
+    "serve",
+    {
+        "http_needs_secrets": {
+            "sv": "HTTP-läget behöver SLACK_SIGNING_SECRET och SLACK_BOT_TOKEN (eller SLACK_CLIENT_ID och "
+            "SLACK_CLIENT_SECRET för flera arbetsytor); Socket Mode behöver SLACK_APP_TOKEN.",
+            "en": "HTTP mode needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET for several workspaces); Socket Mode needs SLACK_APP_TOKEN.",
+        },
+    },
+)
 
 
 def run_slack(settings: Settings, http: bool, port: int) -> None:
@@ -22,9 +35,7 @@ def run_slack(settings: Settings, http: bool, port: int) -> None:
         SocketModeHandler(create_app(settings), settings.slack_app_token).start()
         return
     if not (settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id)):
-        raise click.UsageError(
-            "HTTP mode needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN)"
-        )
+        raise click.UsageError(MESSAGES.text("http_needs_secrets", settings.default_lang))
     from bot.slack.http import serve_http
 
     serve_http(settings, port, lambda url: click.echo(f"mailbot: Slack requests go to {url}", err=True))
