@@ -99,7 +99,8 @@ def test_forward_group_trace_and_undo(mailbot: Mailbot) -> None:
     mailbot("forward", "clear", "anna@kulexempel.se")
     assert mailbot.json("forward", "show", "anna@kulexempel.se") is None
     assert mailbot("forward", "show", "Anna@KulExempel.se").stdout == "anna@kulexempel.se is not forwarded.\n"
-    mailbot("group", "members", "anna@kulexempel.se", exit_code=1)
+    not_a_group = mailbot("group", "members", "Anna@KulExempel.se", exit_code=1)
+    assert not_a_group.stderr == "anna@kulexempel.se is not a distribution group.\n"
 
 
 def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:

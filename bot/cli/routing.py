@@ -287,7 +287,8 @@ def group_members(context: Context, group: str) -> None:
     """The members of GROUP."""
     members = context.service.members(group)
     if members is None:
-        click.echo(context.say(MESSAGES("not_a_group", address=group)), err=True)
+        shown = show_address(parse_address(group))
+        click.echo(context.say(MESSAGES("not_a_group", address=shown)), err=True)
         sys.exit(EXIT_REFUSED)
     context.emit(members, members)
 
