@@ -62,3 +62,10 @@ def test_ask_names_the_broken_article_instead_of_a_traceback(tmp_path: Path) -> 
     assert code == 1
     assert "alias.md.j2: must start with a '---' front matter line" in output
     assert "Traceback" not in output
+
+
+def test_ask_dash_without_json_separates_the_answers_by_a_blank_line() -> None:
+    code, output = run("-", stdin="vad är ett alias\nhej\n")
+    assert code == 0 and output.startswith("*Vad är ett alias?*")
+    assert "(alias-vs-forwarding-vs-group)\nHej!" not in output
+    assert "(alias-vs-forwarding-vs-group)\n\nHej!" in output

@@ -39,6 +39,7 @@ def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> 
     """Answer QUESTION from the help articles. With '-' read one question a line from standard input."""
     render = _as_json if as_json else _as_text
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
+    answered = 0
     for text in questions:
         if question == "-" and not text.strip():
             continue
@@ -46,7 +47,10 @@ def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> 
             result = answer(text, settings, lang=lang)
         except KnowledgeError as error:  # an operator's broken article: say which and why
             raise click.ClickException(f"knowledge base: {error}") from error
+        if answered and not as_json:
+            click.echo()  # a blank line between one answer's text and the next
         click.echo(render(result))
+        answered += 1
 
 
 def register(main: click.Group) -> None:
