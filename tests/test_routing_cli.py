@@ -36,6 +36,8 @@ def mailbot(database_url: str) -> Mailbot:
 
 def test_demo_fills_an_empty_database_once(mailbot: Mailbot) -> None:
     assert mailbot.json("domain", "list") == ["kulexempel.se"]
+    assert mailbot("alias", "list").stdout == "(none)\n"  # an empty list still says something
+    assert mailbot.json("alias", "list") == []
     assert len(mailbot.json("mailbox", "list")) == 4  # type: ignore[arg-type]
     assert "nothing to do" in mailbot("demo").stdout
 

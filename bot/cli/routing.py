@@ -95,7 +95,7 @@ class Context:
         if self.as_json:
             click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
         else:
-            for line in lines:
+            for line in lines or [self.say(MESSAGES("cli.none"))]:
                 click.echo(line)
 
 

@@ -194,6 +194,7 @@ MESSAGES = Catalog(
             "sv": "kan inte skriva i {path}: {reason}",
             "en": "cannot write into {path}: {reason}",
         },
+        "cli.none": {"sv": "(inga)", "en": "(none)"},
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
         "cli.group": {
             "sv": "{address}\t{name}\t{count} medlemmar",
