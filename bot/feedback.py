@@ -35,6 +35,11 @@ MAX_STORED_QUESTION = 4000
 MAX_COMMENT = 3000
 
 
+def _storable(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, without NUL (PostgreSQL's text columns refuse it)."""
+    return text.replace("\x00", "")[:limit]
+
+
 class AnsweredQuestion(Base):
     __tablename__ = "answered_questions"
 
@@ -74,7 +79,7 @@ def record_answer(
 ) -> int:
     """Store that `question` got `answer`; returns the id the feedback buttons carry."""
     row = AnsweredQuestion(
-        question=question[:MAX_STORED_QUESTION],
+        question=_storable(question, MAX_STORED_QUESTION),
         lang=answer.lang,
         kind=answer.kind.value,
         topic_id=answer.topic_id,
@@ -121,9 +126,9 @@ def add_comment(
     existing = vote(session, question_id, user_id, helpful=False)
     if existing is None:
         return None
-    text = (comment or "").strip()
+    text = _storable((comment or "").strip(), MAX_COMMENT)
     if text:
-        existing.comment = text[:MAX_COMMENT]
+        existing.comment = text
     existing.wants_person = existing.wants_person or wants_person
     session.commit()
     return existing

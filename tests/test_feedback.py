@@ -119,3 +119,15 @@ def test_simultaneous_clicks_store_one_vote_per_person(session_factory: sessionm
     with session_factory() as session:
         voters = session.scalars(select(FeedbackVote.user_id).order_by(FeedbackVote.user_id)).all()
     assert voters == ["U0", "U1", "U2"]
+
+
+def test_nul_characters_in_a_question_or_comment_are_dropped_not_an_error(
+    session_factory: sessionmaker,
+) -> None:
+    # PostgreSQL's text columns refuse NUL; Slack's JSON can carry one (\u0000).
+    with session_factory() as session:
+        question_id = record_answer(session, "vad är\x00 ett alias?", ALIAS_ANSWER, user_id="U1")
+        comment = add_comment(session, question_id, "U1", "oklart\x00 text")
+        stored = answered_question(session, question_id)
+    assert stored is not None and stored.question == "vad är ett alias?"
+    assert comment is not None and comment.comment == "oklart text"
