@@ -109,6 +109,8 @@ def app(postgres_app: SlackAppProcess) -> SlackAppProcess:
 def test_an_event_slack_delivers_again_is_answered_once(app: SlackAppProcess) -> None:
     question = direct_message("what is an alias?", channel="DRETRY")
     assert send_event(app, question) == 200
+    # Slack redelivers after its 3 seconds without an ack; by then the first delivery is recorded.
+    app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == "DRETRY")
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     assert send_event(app, question, headers=retry) == 200
     # A later question's answer: by then a second answer to the first would have been started too.
@@ -119,6 +121,13 @@ def test_an_event_slack_delivers_again_is_answered_once(app: SlackAppProcess) ->
     assert len(answers_in(app.standin, "DRETRY")) == 1
     outcomes = [line["outcome"] for line in log_lines(app) if line.get("command") == "event:message"]
     assert outcomes.count("duplicate") == 1
+
+
+def test_a_redelivery_whose_first_delivery_never_arrived_is_answered(app: SlackAppProcess) -> None:
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    assert send_event(app, direct_message("what is an alias?", channel="DLOST"), headers=retry) == 200
+    app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == "DLOST")
+    assert len(answers_in(app.standin, "DLOST")) == 1
 
 
 def test_a_rate_limited_answer_is_waited_out_and_delivered(app: SlackAppProcess) -> None:

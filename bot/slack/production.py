@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -74,22 +74,46 @@ def app_options(settings: Settings, sessions: sessionmaker) -> dict[str, Any]:
     return {"client": web_client(settings.slack_api_url, settings.slack_bot_token)}
 
 
+# Set in a request's context when its event was already taken in before the ack (a redelivery).
+TAKEN_IN = "mailbot_event_taken_in"
+
+
+def _taken_in(sessions: sessionmaker, event_id: str) -> bool:
+    try:
+        return first_delivery(sessions, event_id)
+    except SQLAlchemyError:
+        # Without the database an event may be answered twice; better than not at all.
+        log.warning("event %s: could not record its delivery", event_id, exc_info=True)
+        return True
+
+
 def skip_redelivered_events(sessions: sessionmaker) -> Callable[..., BoltResponse | None]:
-    def middleware(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+    """A redelivery (`X-Slack-Retry-Num`) is checked before its ack, so a duplicate is acked, logged as
+    such and not handled. A first delivery is recorded after the ack, by its listener (`handle_once`):
+    a database write before every ack made acks queue behind the other writers (SQLite's write lock)."""
+
+    def middleware(
+        body: dict[str, Any],
+        request: BoltRequest,
+        context: BoltContext,
+        next: Callable[[], None],  # noqa: A002
+    ) -> BoltResponse | None:
         event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and event_id:
-            try:
-                is_first = first_delivery(sessions, event_id)
-            except SQLAlchemyError:
-                # Without the database an event may be answered twice; better than not at all.
-                log.warning("event %s: could not record its delivery", event_id, exc_info=True)
-                is_first = True
-            if not is_first:
+        if body.get("type") == "event_callback" and event_id and request.headers.get("x-slack-retry-num"):
+            if not _taken_in(sessions, event_id):
                 return BoltResponse(status=200, body="", headers={OUTCOME_HEADER: "duplicate"})
+            context[TAKEN_IN] = True
         next()
         return None
 
     return middleware
+
+
+def handle_once(sessions: sessionmaker, body: dict[str, Any], context: BoltContext) -> bool:
+    """In an event listener, after the ack: record the event; False when another delivery of it (a
+    redelivery, maybe to another instance) was taken in first."""
+    event_id = body.get("event_id")
+    return bool(context.get(TAKEN_IN)) or not event_id or _taken_in(sessions, event_id)
 
 
 def _user_text(body: dict[str, Any]) -> str:
@@ -145,8 +169,8 @@ def answer_failures(settings: Settings) -> Callable[..., BoltResponse | None]:
 
 
 def install(app: App, sessions: sessionmaker, settings: Settings) -> None:
-    # Event receipts are written before the ack: their own connection pool, so listeners busy with
-    # the database can never make an ack wait for a connection.
+    # Redeliveries are checked before the ack: their own connection pool, so listeners busy with the
+    # database can never make an ack wait for a connection.
     url = sessions.kw["bind"].url.render_as_string(hide_password=False)
     app.use(skip_redelivered_events(make_sessionmaker(make_engine(url))))
     app.error(answer_failures(settings))

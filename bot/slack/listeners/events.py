@@ -9,6 +9,7 @@ from slack_bolt import App, BoltContext, Say
 from slack_sdk import WebClient
 
 from bot.slack.app import Runtime
+from bot.slack.production import handle_once
 from bot.slack.replies import answer_message
 
 # `<@U123>` or `<@U123|name>`: the mention that addressed the bot is not part of the question.
@@ -22,8 +23,12 @@ def is_from_a_person(event: dict[str, Any]) -> bool:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.event("message")
-    def on_direct_message(event: dict[str, Any], say: Say, context: BoltContext, client: WebClient) -> None:
+    def on_direct_message(
+        event: dict[str, Any], body: dict[str, Any], say: Say, context: BoltContext, client: WebClient
+    ) -> None:
         if event.get("channel_type") != "im" or not is_from_a_person(event):
+            return
+        if not handle_once(runtime.sessions, body, context):
             return
         message = answer_message(
             runtime,
@@ -36,8 +41,10 @@ def register(app: App, runtime: Runtime) -> None:
         say(thread_ts=event.get("thread_ts"), **message)  # a question asked in a thread is answered there
 
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], say: Say, context: BoltContext, client: WebClient) -> None:
-        if not is_from_a_person(event):
+    def on_mention(
+        event: dict[str, Any], body: dict[str, Any], say: Say, context: BoltContext, client: WebClient
+    ) -> None:
+        if not is_from_a_person(event) or not handle_once(runtime.sessions, body, context):
             return
         message = answer_message(
             runtime,
