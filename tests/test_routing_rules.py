@@ -264,7 +264,7 @@ def test_more_final_recipients_than_the_limit_are_refused(service: RoutingServic
     assert f"would reach {3 * per_team} recipients; at most {MAX_DELIVERIES}" in outcome.message.render("en")
 
 
-def test_display_names_longer_than_the_column_are_refused_not_an_error(
+def test_display_names_too_long_or_with_control_characters_are_refused_not_an_error(
     service: RoutingService, session_factory: sessionmaker
 ) -> None:
     before = table_snapshot(session_factory)
@@ -278,8 +278,16 @@ def test_display_names_longer_than_the_column_are_refused_not_an_error(
         assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits")
         assert f"at most {MAX_NAME} characters" in outcome.message.render("en")
     assert "rad 3" in outcomes[2].message.render("sv")
+    for name in ("Sales\nteam", "Sales\tteam", "Sales\x00"):
+        outcome = service.apply(CreateGroup(a("sales"), name), AGENT)
+        assert (outcome.status, outcome.rule) == (Status.REFUSED, "name"), name
+        assert "line breaks" in outcome.message.render("en")
+    assert service.add_mailbox(a("david"), ADMIN, "David\x00").rule == "name"
     assert table_snapshot(session_factory) == before
     assert service.apply(CreateGroup(a("sales"), "n" * MAX_NAME), AGENT).ok
+    assert service.apply(
+        CreateGroup(a("saljare"), "Försäljning\u00a0– Åsa & co 👨\u200d👩\u200d👧"), AGENT
+    ).ok
 
 
 def test_an_admin_may_forward_outside_and_keep_a_copy(service: RoutingService) -> None:

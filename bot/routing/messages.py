@@ -36,6 +36,7 @@ MESSAGES = Catalog(
         "rule.in_use": {"sv": "används av andra", "en": "in use elsewhere"},
         "rule.exists": {"sv": "finns", "en": "exists"},
         "rule.undo": {"sv": "ångra", "en": "undo"},
+        "rule.name": {"sv": "giltigt namn", "en": "valid name"},
         # Address syntax.
         "address.no_at": {
             "sv": '"{address}" saknar @, en adress ser ut som namn@domän.se.',
@@ -193,6 +194,10 @@ MESSAGES = Catalog(
         "postfix.cannot_write": {
             "sv": "kan inte skriva i {path}: {reason}",
             "en": "cannot write into {path}: {reason}",
+        },
+        "name_unprintable": {
+            "sv": "namnet får inte innehålla radbrytningar, tabbar eller andra styrtecken.",
+            "en": "the name cannot contain line breaks, tabs or other control characters.",
         },
         "cli.none": {"sv": "(inga)", "en": "(none)"},
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},

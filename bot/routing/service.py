@@ -12,6 +12,7 @@ forward out, nothing left pointing at a removed address) so that undo obeys them
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -356,11 +357,20 @@ class RoutingService:
                 return Verdict(Status.UNCHANGED, unchanged.message)
             return Verdict(Status.OK, plan.effect)
 
-    def apply(self, change: Change, actor: Actor) -> Outcome:
-        """Check every rule again under the write lock, then write the change and its audit row."""
-        return self._locked(
-            lambda graph: self._perform(graph, self._plan(graph, change, actor), actor, change)
-        )
+    def apply(
+        self, change: Change, actor: Actor, then: Callable[[Session, int], None] | None = None
+    ) -> Outcome:
+        """Check every rule again under the write lock, then write the change and its audit row;
+        `then(session, change_id)` writes the caller's record of it in the same transaction."""
+
+        def work(graph: _Graph) -> Outcome:
+            outcome = self._perform(graph, self._plan(graph, change, actor), actor, change)
+            if then is not None:
+                assert outcome.change_id is not None
+                then(graph.session, outcome.change_id)
+            return outcome
+
+        return self._locked(work)
 
     def undo(self, change_id: int, actor: Actor) -> Outcome:
         """Put the changed address back as change `change_id` found it, if nothing since depends on it."""
@@ -918,8 +928,11 @@ def _show_subject(subject: str) -> str:
 
 
 def _check_name(name: str) -> str:
+    """A display name as stored: one line of printable text, at most MAX_NAME characters."""
     if len(name) > MAX_NAME:
         raise Refused("limits", MESSAGES("name_too_long", limit=MAX_NAME))
+    if any(unicodedata.category(c) == "Cc" for c in name):  # line break, tab, NUL (PostgreSQL refuses it)
+        raise Refused("name", MESSAGES("name_unprintable"))
     return name
 
 
