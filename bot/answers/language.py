@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -74,8 +75,18 @@ class _Model:
     shared_words: frozenset[str]  # used in both languages' articles ("alias", "gmail"): no evidence
 
 
-@functools.cache
+_MODEL_LOCK = threading.Lock()
+
+
 def _model() -> _Model:
+    # One build per process: without the lock, every thread that asks before the first build is done
+    # builds its own (a burst of first questions did so in each of its threads).
+    with _MODEL_LOCK:
+        return _build_model()
+
+
+@functools.cache
+def _build_model() -> _Model:
     training = {lang: _training_words(lang) for lang in LANGS}
     counts = {lang: Counter(g for w in training[lang] for g in _ngrams(fold(w))) for lang in LANGS}
     vocabulary = set(counts["sv"]) | set(counts["en"])

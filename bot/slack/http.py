@@ -18,7 +18,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers import topics
+from bot.answers import detect_language, topics
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.slack.app import create_app
@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
     settings = settings or load_settings()
-    topics(settings.default_lang, settings)  # load the articles and their index before the first request
+    # The articles, their index and the language model, before the first request (not in its threads).
+    topics(settings.default_lang, settings)
+    detect_language("", settings.default_lang)
     engine = make_engine(settings.database_url)
     slack = SlackRequestHandler(create_app(settings, make_sessionmaker(engine)), path=SLACK_PATH)
 
