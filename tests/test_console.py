@@ -46,7 +46,10 @@ def test_vote_and_comment_are_stored_and_reported(database_url: str, session_fac
     [alias] = [row for row in report if row["article"] == "alias"]
     assert (alias["helpful"], alias["not_helpful"]) == (0, 1)
     assert alias["comments"][0]["comment"] == "Jag förstår inte om det kostar extra"
-    assert "alias: 0 helpful, 1 not helpful" in run(database_url, "feedback").output
+    assert "alias: 0 hjälpte, 1 hjälpte inte" in run(database_url, "feedback").output
+    english = run(database_url, "feedback", "--lang", "en").output
+    assert "alias: 0 helpful, 1 not helpful" in english
+    assert "'Jag förstår inte om det kostar extra'" in english
 
 
 def test_changed_vote_counts_once(database_url: str, session_factory: sessionmaker) -> None:
@@ -84,7 +87,8 @@ def test_hostile_and_oversized_text_gets_a_normal_answer(database_url: str) -> N
 
 
 def test_feedback_report_on_an_empty_database(database_url: str) -> None:
-    assert run(database_url, "feedback").output.strip() == "no answers recorded yet"
+    assert run(database_url, "feedback").output.strip() == "inga svar sparade ännu"
+    assert run(database_url, "feedback", "--lang", "en").output.strip() == "no answers recorded yet"
     assert json.loads(run(database_url, "feedback", "--json").output) == []
 
 

@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from bot.cli.common import database
-from bot.config import Settings
+from bot.cli.common import LANG_OPTION, MESSAGES, database
+from bot.config import Lang, Settings
 from bot.console import Chat
 from bot.feedback import ArticleFeedback, report
 
@@ -39,29 +39,42 @@ def _as_dict(row: ArticleFeedback) -> dict[str, object]:
     }
 
 
-def _as_text(row: ArticleFeedback) -> str:
+def _as_text(row: ArticleFeedback, lang: Lang) -> str:
     share = "-" if row.helpful_share is None else f"{row.helpful_share:.0%}"
+    article = row.topic_id or MESSAGES.text("feedback.no_article", lang)
     lines = [
-        f"{row.topic_id or '(no article)'}: {row.helpful} helpful, {row.not_helpful} not helpful, "
-        f"{row.answered} answered, {share} helpful"
+        MESSAGES.text(
+            "feedback.row",
+            lang,
+            article=article,
+            helpful=row.helpful,
+            not_helpful=row.not_helpful,
+            answered=row.answered,
+            share=share,
+        )
     ]
     for comment in row.comments:
-        person = " [wants a person]" if comment.wants_person else ""
-        lines.append(f"  - {comment.comment!r} (question: {comment.question[:200]!r}){person}")
+        person = MESSAGES.text("feedback.wants_person", lang) if comment.wants_person else ""
+        line = MESSAGES.text(
+            "feedback.comment", lang, comment=comment.comment, question=comment.question[:200]
+        )
+        lines.append(line + person)
     return "\n".join(lines)
 
 
 @click.command("feedback")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of articles with counts and comments.")
+@LANG_OPTION
 @click.pass_obj
-def feedback(settings: Settings, as_json: bool) -> None:
+def feedback(settings: Settings, as_json: bool, lang: Lang | None) -> None:
     """Helpful / not helpful per article, with the comments (articles needing work first)."""
-    with database(settings.database_url, settings.default_lang)() as session:
+    lang = lang or settings.default_lang
+    with database(settings.database_url, lang)() as session:
         rows = report(session)
     if as_json:
         click.echo(json.dumps([_as_dict(row) for row in rows], ensure_ascii=False, indent=2))
     else:
-        click.echo("\n".join(_as_text(row) for row in rows) or "no answers recorded yet")
+        click.echo("\n".join(_as_text(row, lang) for row in rows) or MESSAGES.text("feedback.empty", lang))
 
 
 def register(main: click.Group) -> None:

@@ -5,8 +5,34 @@ from __future__ import annotations
 import click
 from sqlalchemy.orm import sessionmaker
 
-from bot.config import Lang
+from bot.config import LANGS, Lang
 from bot.db import DatabaseUnusable, open_database
+from bot.i18n import Catalog
+
+# Lines the command line prints itself (the routing commands have their own catalog).
+MESSAGES = Catalog(
+    "cli",
+    {
+        "db.upgraded": {"sv": "databasen är uppdaterad", "en": "database is up to date"},
+        "feedback.row": {
+            "sv": "{article}: {helpful} hjälpte, {not_helpful} hjälpte inte, {answered} besvarade, "
+            "{share} hjälpte",
+            "en": "{article}: {helpful} helpful, {not_helpful} not helpful, {answered} answered, "
+            "{share} helpful",
+        },
+        "feedback.no_article": {"sv": "(ingen artikel)", "en": "(no article)"},
+        "feedback.comment": {
+            "sv": "  - {comment!r} (fråga: {question!r})",
+            "en": "  - {comment!r} (question: {question!r})",
+        },
+        "feedback.wants_person": {"sv": " [vill prata med en person]", "en": " [wants a person]"},
+        "feedback.empty": {"sv": "inga svar sparade ännu", "en": "no answers recorded yet"},
+    },
+)
+
+LANG_OPTION = click.option(
+    "--lang", type=click.Choice(LANGS), default=None, help="Language of the output (default MAILBOT_LANG)."
+)
 
 
 def database(url: str, lang: Lang) -> sessionmaker:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bot.config import Settings
-from bot.db import make_engine, upgrade
+from bot.cli.common import LANG_OPTION, MESSAGES, database
+from bot.config import Lang, Settings
 
 
 @click.group("db")
@@ -14,11 +14,13 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@LANG_OPTION
 @click.pass_obj
-def db_upgrade(settings: Settings) -> None:
+def db_upgrade(settings: Settings, lang: Lang | None) -> None:
     """Apply every pending schema migration to DATABASE_URL."""
-    upgrade(make_engine(settings.database_url))
-    click.echo("database is up to date")
+    lang = lang or settings.default_lang
+    database(settings.database_url, lang)  # opening the database migrates it, or says why it cannot
+    click.echo(MESSAGES.text("db.upgraded", lang))
 
 
 def register(main: click.Group) -> None:
