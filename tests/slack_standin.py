@@ -3,7 +3,8 @@
 Point the app at it with SLACK_API_URL=standin.api_url. Every POST is recorded as a `Call`
 (Web API method name, or "response_url" for posts to `standin.response_url(...)`), with its
 arguments decoded from JSON or form encoding (JSON-valued form fields such as `blocks` decoded too).
-Answers are plausible successes; `script()` queues a different answer (e.g. a 429) for one call.
+Answers are plausible successes; `script()` queues a different answer (e.g. a 429, or a
+`response_url`'s 404 "expired_url") for one call.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Call:
 @dataclass
 class _Scripted:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | str  # a str is sent as text/plain
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -80,7 +81,7 @@ class SlackStandIn:
             self._scripted.clear()
 
     def script(
-        self, method: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+        self, method: str, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None
     ) -> None:
         """Answer the next call of `method` with this instead of a success."""
         with self._changed:
@@ -155,14 +156,16 @@ class SlackStandIn:
                 if scripted is not None:
                     self._send(scripted.status, scripted.body, scripted.headers)
                 elif method == "response_url":
-                    self._send(200, None, {})
+                    self._send(200, "ok", {})
                 else:
                     self._send(200, standin._success(method, args), {})
 
-            def _send(self, status: int, body: dict[str, Any] | None, headers: dict[str, str]) -> None:
-                data = b"ok" if body is None else json.dumps(body).encode()
+            def _send(self, status: int, body: dict[str, Any] | str, headers: dict[str, str]) -> None:
+                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain" if body is None else "application/json")
+                self.send_header(
+                    "Content-Type", "text/plain" if isinstance(body, str) else "application/json"
+                )
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in headers.items():
                     self.send_header(name, value)

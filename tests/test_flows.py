@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
@@ -10,8 +12,17 @@ from bot.config import Settings
 from bot.flows.commands import Lookup, NeedsInput, Proposal, Read, Usage, parse_command
 from bot.flows.core import MAX_LIST_ROWS, Flows, Person, ReplyKind, listing, role_of
 from bot.flows.messages import MESSAGES
-from bot.flows.store import PENDING_LIFETIME, PendingChange, cached_lang, remember_locale
-from bot.routing.changes import Actor, AddMembers, Role, SetForward
+from bot.flows.store import (
+    PENDING_LIFETIME,
+    PENDING_RETENTION,
+    STALE_CLAIM,
+    PendingChange,
+    PendingState,
+    cached_lang,
+    claim,
+    remember_locale,
+)
+from bot.routing.changes import Actor, AddAlias, AddMembers, Role, SetForward
 from bot.routing.models import AuditEntry, utcnow
 from bot.routing.service import RoutingService
 
@@ -134,6 +145,65 @@ def test_someone_elses_or_old_preview_is_not_performed(flows: Flows) -> None:
         session.commit()
     assert "older than 30 minutes" in rendered(flows.confirm(preview.pending_id, AGENT))
     assert flows.routing.aliases() == []
+
+
+def stuck_performing(flows: Flows, pending_id: int, claimed_ago: timedelta) -> None:
+    """The row as a worker leaves it that claimed Confirm and died before the change was written."""
+    with flows.sessions() as session:
+        assert claim(session, pending_id, PendingState.PENDING, PendingState.PERFORMING)
+        session.execute(
+            update(PendingChange)
+            .where(PendingChange.id == pending_id)
+            .values(claimed_at=utcnow() - claimed_ago)
+        )
+        session.commit()
+
+
+def test_a_confirm_left_unfinished_by_a_dead_worker_is_taken_over_after_a_while(flows: Flows) -> None:
+    before = audit_count(flows)
+    preview = flows.command("/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
+    assert preview.pending_id is not None
+    stuck_performing(flows, preview.pending_id, STALE_CLAIM + timedelta(seconds=1))
+
+    done = flows.confirm(preview.pending_id, AGENT)
+    assert (done.kind, done.pending_id) == (ReplyKind.DONE, preview.pending_id)  # with Undo
+    assert "Done (change" in rendered(done)
+    again = flows.confirm(preview.pending_id, AGENT)
+    assert "already been made" in rendered(again) and again.kind is ReplyKind.DONE
+    assert [a.alias for a in flows.routing.aliases()] == ["info@kulexempel.se"]
+    assert audit_count(flows) == before + 1
+    assert "Undone (change" in rendered(flows.undo(preview.pending_id, AGENT))
+
+
+def test_a_stale_claim_whose_change_is_already_so_performs_nothing_twice(flows: Flows) -> None:
+    preview = flows.command("/alias", "add hej@kulexempel.se anna@kulexempel.se", AGENT)
+    assert preview.pending_id is not None
+    stuck_performing(flows, preview.pending_id, STALE_CLAIM + timedelta(seconds=1))
+    flows.routing.apply(AddAlias("hej@kulexempel.se", "anna@kulexempel.se"), OPERATOR)  # meanwhile
+    before = audit_count(flows)
+
+    reply = flows.confirm(preview.pending_id, AGENT)
+    assert reply.kind is ReplyKind.INFO
+    assert rendered(reply).startswith("Nothing was changed.") and "already" in rendered(reply)
+    assert audit_count(flows) == before
+
+
+def test_old_pending_changes_are_deleted_when_a_new_one_is_stored(flows: Flows) -> None:
+    old = flows.command("/group", "create old@kulexempel.se", AGENT)
+    kept = flows.command("/group", "create kept@kulexempel.se", AGENT)
+    with flows.sessions() as session:
+        for reply, age in ((old, PENDING_RETENTION + timedelta(hours=1)), (kept, timedelta(days=6))):
+            session.execute(
+                update(PendingChange)
+                .where(PendingChange.id == reply.pending_id)
+                .values(created_at=utcnow() - age)
+            )
+        session.commit()
+    new = flows.command("/group", "create new@kulexempel.se", AGENT)
+    with flows.sessions() as session:
+        ids = set(session.scalars(select(PendingChange.id)))
+    assert ids == {kept.pending_id, new.pending_id}
+    assert "no longer find" in rendered(flows.confirm(old.pending_id, AGENT))  # type: ignore[arg-type]
 
 
 def test_non_agent_is_refused_politely_and_nothing_is_stored(flows: Flows) -> None:

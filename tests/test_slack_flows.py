@@ -310,6 +310,29 @@ def test_app_home_buttons_start_a_flow_whose_preview_comes_as_a_dm(app: SlackApp
     assert f"hej@{DOMAIN}" in [a.alias for a in routing(app).aliases()]
 
 
+def test_a_refused_response_url_reply_reaches_the_person_by_the_web_api(app: SlackAppProcess) -> None:
+    """Slack refuses a response_url older than 30 minutes or used 5 times (404 "expired_url" and the
+    like): the reply then comes as an ephemeral message in the channel, or else as a DM."""
+    app.standin.script("users.info", 200, {"ok": True, "user": {"id": SWEDE, "locale": "sv-SE"}})
+    app.standin.script("response_url", 404, "expired_url")
+    command = f"add svar@{DOMAIN} anna@{DOMAIN}"
+    assert app.command("/alias", command, user_id=SWEDE, channel_id="C7").status == 200
+    [preview] = app.standin.wait_for("chat.postEphemeral")
+    assert (preview.args["channel"], preview.args["user"]) == ("C7", SWEDE)
+    assert "Inget är ändrat än" in preview.text()
+    assert len(app.standin.calls_to("response_url")) == 1
+
+    app.standin.script("response_url", 200, {"ok": False, "error": "used_url"})
+    app.standin.script("chat.postEphemeral", 200, {"ok": False, "error": "channel_not_found"})
+    assert app.click(preview.args["blocks"], "flow_confirm", user_id=SWEDE, channel_id="C7").status == 200
+    [done] = app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == SWEDE)
+    assert "Klart (ändring" in done.text()
+    assert find_element(done.args["blocks"], "flow_undo")["text"]["text"] == "Ångra"
+    assert f"svar@{DOMAIN}" in [a.alias for a in routing(app).aliases()]
+    assert "response_url refused the reply to USWEDE" in app.log()
+    assert "chat.postEphemeral to USWEDE in C7 failed" in app.log()
+
+
 def flow_worker_pids(app: SlackAppProcess) -> list[int]:
     """The app's flow worker processes (children started by any of its threads)."""
     pids = []

@@ -27,7 +27,15 @@ from bot.flows.commands import (
     usage,
 )
 from bot.flows.messages import MESSAGES
-from bot.flows.store import PENDING_LIFETIME, PendingChange, PendingState, add_pending, claim, finish
+from bot.flows.store import (
+    PENDING_LIFETIME,
+    PendingChange,
+    PendingState,
+    add_pending,
+    claim,
+    finish,
+    record_done,
+)
 from bot.i18n import Text
 from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import Actor, Role, change_from_dict
@@ -154,16 +162,20 @@ class Flows:
             if not claim(session, pending_id, PendingState.PENDING, PendingState.PERFORMING):
                 return self._not_pending(session, row)
             change = change_from_dict(row.change)
-        outcome = self.routing.apply(change, person.actor)
+        outcome = self.routing.apply(
+            change, person.actor, lambda session, change_id: record_done(session, pending_id, change_id)
+        )
+        if outcome.ok:
+            return Reply(
+                ReplyKind.DONE,
+                (MESSAGES("done", id=outcome.change_id, effect=outcome.message),),
+                pending_id,
+            )
         with self.sessions() as session:
-            if outcome.ok:
-                finish(session, pending_id, PendingState.DONE, outcome.change_id)
-                return Reply(
-                    ReplyKind.DONE,
-                    (MESSAGES("done", id=outcome.change_id, effect=outcome.message),),
-                    pending_id,
-                )
-            finish(session, pending_id, PendingState.REFUSED)
+            # Not performed here. A worker still running after its claim went stale may have done it
+            # (apply changes nothing twice): then the row is done, and that is the answer.
+            if not claim(session, pending_id, PendingState.PERFORMING, PendingState.REFUSED):
+                return self._not_pending(session, session.get(PendingChange, pending_id))
         return Reply.info(MESSAGES("refused_at_confirm", reason=outcome.message))
 
     def cancel(self, pending_id: int, person: Person) -> Reply:

@@ -2,6 +2,7 @@
 
 - `flow_pending_changes`: a previewed change waiting for Confirm, and what became of it. A click
   claims the row with one conditional UPDATE, so a double click or a retried request acts once.
+  Rows older than PENDING_RETENTION are deleted whenever a new one is stored.
 - `flow_user_locales`: each Slack user's locale, so `users.info` is asked once a week, not per request.
 """
 
@@ -11,7 +12,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, select, update
+from sqlalchemy import JSON, DateTime, ForeignKey, String, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -21,6 +22,12 @@ from bot.routing.models import utcnow
 
 # A preview older than this is not performed: the person should look at a fresh one.
 PENDING_LIFETIME = timedelta(minutes=30)
+# A Confirm claim this old was left by a worker that died before writing the result (a change takes
+# milliseconds); another click may take it over. Performing and recording the result is one transaction,
+# so such a claim made no change.
+STALE_CLAIM = timedelta(seconds=60)
+# Long past any Undo anyone still clicks in an old message; the audit log keeps the changes themselves.
+PENDING_RETENTION = timedelta(days=7)
 LOCALE_LIFETIME = timedelta(days=7)
 
 
@@ -45,6 +52,7 @@ class PendingChange(Base):
     state: Mapped[str] = mapped_column(String(16), default=PendingState.PENDING.value)
     change_id: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class UserLocale(Base):
@@ -58,6 +66,7 @@ class UserLocale(Base):
 def add_pending(
     session: Session, flow_id: str, change: dict[str, Any], user_id: str, team_id: str | None
 ) -> int:
+    session.execute(delete(PendingChange).where(PendingChange.created_at < utcnow() - PENDING_RETENTION))
     row = PendingChange(flow_id=flow_id, change=change, user_id=user_id, team_id=team_id)
     session.add(row)
     session.commit()
@@ -65,24 +74,40 @@ def add_pending(
 
 
 def claim(session: Session, pending_id: int, from_state: PendingState, to_state: PendingState) -> bool:
-    """Move the row from one state to the next; False if another click (anywhere) got there first."""
-    conditions = [PendingChange.id == pending_id, PendingChange.state == from_state.value]
+    """Move the row from one state to the next; False if another click (anywhere) got there first.
+    Confirm also takes over a stale claim (STALE_CLAIM) of a Confirm that never finished."""
+    now = utcnow()
+    state = PendingChange.state == from_state.value
     if from_state is PendingState.PENDING:
-        conditions.append(PendingChange.created_at >= utcnow() - PENDING_LIFETIME)
+        state = and_(state, PendingChange.created_at >= now - PENDING_LIFETIME)
+        if to_state is PendingState.PERFORMING:
+            stale = and_(
+                PendingChange.state == PendingState.PERFORMING.value,
+                PendingChange.claimed_at < now - STALE_CLAIM,
+            )
+            state = or_(state, stale)
     # Not synchronised with loaded rows: the database decides, the caller refreshes what it reads.
     result = session.execute(
-        update(PendingChange).where(*conditions).values(state=to_state.value),
+        update(PendingChange)
+        .where(PendingChange.id == pending_id, state)
+        .values(state=to_state.value, claimed_at=now),
         execution_options={"synchronize_session": False},
     )
     session.commit()
     return result.rowcount == 1
 
 
-def finish(session: Session, pending_id: int, state: PendingState, change_id: int | None = None) -> None:
-    values: dict[str, Any] = {"state": state.value}
-    if change_id is not None:
-        values["change_id"] = change_id
-    session.execute(update(PendingChange).where(PendingChange.id == pending_id).values(**values))
+def record_done(session: Session, pending_id: int, change_id: int) -> None:
+    """Within the change's own transaction: the change and its result are written together or not at all."""
+    session.execute(
+        update(PendingChange)
+        .where(PendingChange.id == pending_id)
+        .values(state=PendingState.DONE.value, change_id=change_id)
+    )
+
+
+def finish(session: Session, pending_id: int, state: PendingState) -> None:
+    session.execute(update(PendingChange).where(PendingChange.id == pending_id).values(state=state.value))
     session.commit()
 
 

@@ -6,7 +6,8 @@ requests wait for their ack; in a separate process the acks keep their pace and 
 `response_url` stays valid for 30 minutes, an ack must come within 3 seconds).
 
 The worker gets plain data (the request's payload, the bot token) and answers through the
-request's `response_url`, so nothing in it depends on the Bolt request that started it.
+request's `response_url` (`bot.slack.private_replies`), so nothing in it depends on the Bolt request
+that started it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Lang, Settings
@@ -36,6 +36,7 @@ from bot.flows.core import Flows, Person, Reply, role_of
 from bot.flows.messages import MESSAGES
 from bot.flows.store import cached_lang, remember_locale
 from bot.slack.flow_blocks import reply_message
+from bot.slack.private_replies import reply_to
 from bot.slack.production import database_unavailable_text, web_client
 
 log = logging.getLogger(__name__)
@@ -181,9 +182,9 @@ def _serve(settings: Settings, receiver: Connection) -> None:
 def _guarded(context: FlowContext, message: dict[str, Any]) -> None:
     """Answer one message; on failure log it and, when the database is down, tell the user so (in the
     language of the request, as Bolt's error handler in bot.slack.production does)."""
-    payload, token = message["payload"], message["token"]
+    payload = message["payload"]
+    client = web_client(context.settings.slack_api_url, message["token"])
     try:
-        client = web_client(context.settings.slack_api_url, token)
         if message["kind"] == "command":
             _answer_command(context, payload, client)
         elif message["kind"] == "question":
@@ -194,15 +195,13 @@ def _guarded(context: FlowContext, message: dict[str, Any]) -> None:
         log.exception("flow work after the ack failed")
         if is_database_unavailable(error):
             text = database_unavailable_text(payload, context.settings.default_lang)
-            WebhookClient(payload["response_url"]).send(
-                text=text, response_type="ephemeral", replace_original=False
-            )
+            reply_to(client, payload, {"text": text})
 
 
 def _answer_command(context: FlowContext, command: dict[str, Any], client: WebClient) -> None:
     lang, reply = context.command(command, client)
     assert not isinstance(reply, NeedsInput)  # the app opens modals itself (trigger ids expire in 3 s)
-    WebhookClient(command["response_url"]).send(response_type="ephemeral", **reply_message(lang, reply))
+    reply_to(client, command, reply_message(lang, reply))
 
 
 def _answer_question(context: FlowContext, command: dict[str, Any], client: WebClient) -> None:
@@ -219,13 +218,11 @@ def _answer_question(context: FlowContext, command: dict[str, Any], client: WebC
         team_id=command.get("team_id"),
         channel_id=command.get("channel_id"),
     )
-    WebhookClient(command["response_url"]).send(response_type="ephemeral", **message)
+    reply_to(client, command, message)
 
 
 def _answer_click(
     context: FlowContext, act: str, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
     lang, reply = context.click(getattr(context.flows, act), body, action, client)
-    WebhookClient(body["response_url"]).send(
-        replace_original=True, response_type="ephemeral", **reply_message(lang, reply)
-    )
+    reply_to(client, body, reply_message(lang, reply), replace_original=True)

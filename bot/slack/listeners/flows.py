@@ -3,9 +3,9 @@ the articles' "Create an alias" buttons and App Home.
 
 Every listener acks first and then works (Slack wants the ack within 3 seconds). Previews and
 changes are made after the ack in a worker process (`bot.slack.flow_work`) and answered through the
-request's `response_url`. Done here: opening a modal (its trigger_id lives 3 seconds), a modal
-submission (its field errors must be the ack itself, so the quick read-only check runs before it)
-and App Home.
+request's `response_url` (by the Web API when Slack refuses that: `bot.slack.private_replies`). Done
+here: opening a modal (its trigger_id lives 3 seconds), a modal submission (its field errors must be
+the ack itself, so the quick read-only check runs before it) and App Home.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from bot.answers import topics
 from bot.config import Lang
@@ -40,6 +39,7 @@ from bot.slack.flow_blocks import (
     reply_message,
 )
 from bot.slack.flow_work import FlowContext, after_ack, slack_user_lang
+from bot.slack.private_replies import reply_privately, reply_to
 
 # Message buttons -> the Flows method they call with the pending change's id.
 CLICKS = {CONFIRM_ACTION: "confirm", CANCEL_ACTION: "cancel", UNDO_ACTION: "undo"}
@@ -66,7 +66,7 @@ def register(app: App, runtime: Runtime) -> None:
             view = flow_modal(lang, reply.flow, reply.values, metadata)
             client.views_open(trigger_id=command["trigger_id"], view=view)
         else:
-            show(client, command["user_id"], command.get("response_url"), reply_message(lang, reply))
+            reply_to(client, command, reply_message(lang, reply))
 
     for name in COMMANDS:
         app.command(name)(on_command)
@@ -81,7 +81,10 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="errors", errors={field: text.render(lang) for field, text in result.items()})
             return
         ack()
-        show(client, who.user_id, response_url, reply_message(lang, result))
+        # Opened from App Home there is no response_url: the preview comes in the app's DM.
+        reply_privately(
+            client, response_url, reply_message(lang, result), user_id=who.user_id, channel_id=None
+        )
 
     @app.action(re.compile(f"^({'|'.join(CLICKS)})$"))
     def on_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
@@ -103,7 +106,7 @@ def register(app: App, runtime: Runtime) -> None:
             text = MESSAGES(
                 "ask_support_for", flow=flow.title, support=settings.support_contact, example=example
             )
-            show(client, who.user_id, body.get("response_url"), {"text": mrkdwn(text, lang)})
+            reply_to(client, body, {"text": mrkdwn(text, lang)})
             return
         metadata = modal_metadata(flow.id, body.get("response_url"))
         client.views_open(trigger_id=body["trigger_id"], view=flow_modal(lang, flow, {}, metadata))
@@ -133,11 +136,3 @@ def register(app: App, runtime: Runtime) -> None:
         view = home_view(lang, feedback, titles)
         view.blocks = [*view.blocks, *changes_blocks(lang, local.flows.latest_changes(), notice)]
         client.views_publish(user_id=who.user_id, view=view)
-
-
-def show(client: WebClient, user_id: str, response_url: str | None, message: dict[str, Any]) -> None:
-    """Show a reply privately where the flow began (its response_url), else in the app's DM."""
-    if response_url:
-        WebhookClient(response_url).send(response_type="ephemeral", replace_original=False, **message)
-    else:
-        client.chat_postMessage(channel=user_id, **message)
