@@ -98,8 +98,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_mailboxes_domain_id"), ["domain_id"], unique=False)
 
 
-
-
 def downgrade() -> None:
 
     with op.batch_alter_table("mailboxes", schema=None) as batch_op:
@@ -120,4 +118,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
 
     op.drop_table("audit_log")
-
