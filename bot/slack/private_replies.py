@@ -15,6 +15,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.slack.production import TLS
+
 log = logging.getLogger(__name__)
 
 
@@ -30,7 +32,7 @@ def reply_privately(
     """Show `message` (text and blocks, already in the person's language) to `user_id` only."""
     if response_url:
         try:
-            answer = WebhookClient(response_url).send(
+            answer = WebhookClient(response_url, ssl=TLS).send(
                 response_type="ephemeral", replace_original=replace_original, **message
             )
             # Slack answers "ok" or {"ok": true}; a refusal as 404 "expired_url" or {"ok": false, ...}.
