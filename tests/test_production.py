@@ -192,6 +192,12 @@ def test_database_outage_gets_a_clear_answer_at_once_then_the_app_recovers(
             [swedish] = slack_standin.wait_for("response_url", lambda call: call.path.endswith("command-USV"))
             assert english.args["text"] == MESSAGES.text("database_unavailable", "en")
             assert swedish.args["text"] == MESSAGES.text("database_unavailable", "sv")
+            # DMs are answered in the flow worker too; it tells the asker where the answer would go.
+            assert send_event(app, direct_message("vad är ett alias?", channel="DOUT")) == 200
+            [told] = slack_standin.wait_for(
+                "chat.postMessage", lambda call: call.args.get("channel") == "DOUT"
+            )
+            assert told.args["text"] == MESSAGES.text("database_unavailable", "sv")
             assert app.get("/health").status == 503
 
             server.start()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.db import make_engine, make_sessionmaker
 from bot.feedback import AnsweredQuestion, FeedbackVote, report
+from bot.slack.production import MESSAGES as PRODUCTION
 from tests.slack_fixtures import CUSTOMER, SUPPORT_CHANNEL, SlackAppProcess, find_element
 from tests.slack_standin import BOT_ID, BOT_USER_ID, Call
 
@@ -116,6 +117,25 @@ def test_mention_is_answered_in_its_thread_without_the_mention(app: SlackAppProc
     stored = stored_questions(app)[-1]
     assert stored.question == "what is the difference between an alias and a forward?"
     assert stored.lang == "en" and stored.topic_id is not None
+
+
+def test_a_mention_whose_answer_fails_is_told_so_in_its_thread_in_its_language(app: SlackAppProcess) -> None:
+    app.standin.script("chat.postMessage", 200, {"ok": False, "error": "fatal_error"})
+    event = {
+        "type": "app_mention",
+        "channel": "C2",
+        "user": CUSTOMER,
+        "text": f"<@{BOT_USER_ID}> vad är ett alias?",
+        "ts": "1700000201.000300",
+        "thread_ts": "1700000200.000100",
+    }
+    assert app.event(event).status == 200
+    refused, told = app.standin.wait_for(
+        "chat.postMessage", lambda call: call.args.get("channel") == "C2", count=2
+    )
+    assert "alias" in refused.text().lower() and refused.args["thread_ts"] == "1700000200.000100"
+    assert told.args["thread_ts"] == "1700000200.000100"
+    assert told.args["text"] == PRODUCTION.text("something_went_wrong", "sv")
 
 
 def test_mailhelp_acks_then_answers_privately_through_response_url(app: SlackAppProcess) -> None:

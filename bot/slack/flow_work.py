@@ -1,4 +1,5 @@
-"""The flows' work (and `/mailhelp`'s answers) after Slack's ack, in a worker process of its own.
+"""The flows' work (and the answers to `/mailhelp`, DMs and mentions) after Slack's ack, in a worker
+process of its own.
 
 A preview, a change or an answer costs milliseconds of CPU (rules, retrieval, database, Block
 Kit). Done in the app's own threads, a burst of them holds the interpreter lock while the next
@@ -6,8 +7,8 @@ requests wait for their ack; in a separate process the acks keep their pace and 
 `response_url` stays valid for 30 minutes, an ack must come within 3 seconds).
 
 The worker gets plain data (the request's payload, the bot token) and answers through the
-request's `response_url` (`bot.slack.private_replies`), so nothing in it depends on the Bolt request
-that started it.
+request's `response_url` (`bot.slack.private_replies`), or for a DM or mention with chat.postMessage
+in its channel (and thread), so nothing in it depends on the Bolt request that started it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import sessionmaker
@@ -37,7 +39,7 @@ from bot.flows.messages import MESSAGES
 from bot.flows.store import cached_lang, remember_locale
 from bot.slack.flow_blocks import reply_message
 from bot.slack.private_replies import reply_to
-from bot.slack.production import database_unavailable_text, web_client
+from bot.slack.production import TAKEN_IN, database_unavailable_text, failure_text, handle_once, web_client
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,23 @@ class AfterAck:
         """`/mailhelp question`: the answer (retrieval, rendering, recording) is worked out here too."""
         self._send({"kind": "question", "payload": command, "token": token})
 
+    def answer_event(
+        self, body: dict[str, Any], context: BoltContext, *, question: str, thread_ts: str | None
+    ) -> None:
+        """A DM or mention (`body` is Slack's event envelope): its receipt (`handle_once`), answer and
+        chat.postMessage in `thread_ts` are all done in the worker."""
+        self._send(
+            {
+                "kind": "event",
+                "payload": body,
+                "question": question,
+                "thread_ts": thread_ts,
+                "team_id": context.team_id,
+                "taken_in": bool(context.get(TAKEN_IN)),
+                "token": context.bot_token,
+            }
+        )
+
     def _send(self, message: dict[str, Any]) -> None:
         data = json.dumps(message).encode()
         with self._lock:
@@ -181,7 +200,8 @@ def _serve(settings: Settings, receiver: Connection) -> None:
 
 def _guarded(context: FlowContext, message: dict[str, Any]) -> None:
     """Answer one message; on failure log it and, when the database is down, tell the user so (in the
-    language of the request, as Bolt's error handler in bot.slack.production does)."""
+    language of the request, as Bolt's error handler in bot.slack.production does). A DM or mention
+    is told of any failure, where its answer would have gone."""
     payload = message["payload"]
     client = web_client(context.settings.slack_api_url, message["token"])
     try:
@@ -189,11 +209,21 @@ def _guarded(context: FlowContext, message: dict[str, Any]) -> None:
             _answer_command(context, payload, client)
         elif message["kind"] == "question":
             _answer_question(context, payload, client)
+        elif message["kind"] == "event":
+            _answer_event(context, message, client)
         else:
             _answer_click(context, message["act"], payload, message["action"], client)
     except Exception as error:
         log.exception("flow work after the ack failed")
-        if is_database_unavailable(error):
+        if message["kind"] == "event":
+            kind = "database_unavailable" if is_database_unavailable(error) else "something_went_wrong"
+            try:
+                _post_in_thread(
+                    client, message, {"text": failure_text(kind, payload, context.settings.default_lang)}
+                )
+            except Exception:
+                log.exception("could not tell the asker that their answer failed")
+        elif is_database_unavailable(error):
             text = database_unavailable_text(payload, context.settings.default_lang)
             reply_to(client, payload, {"text": text})
 
@@ -204,14 +234,27 @@ def _answer_command(context: FlowContext, command: dict[str, Any], client: WebCl
     reply_to(client, command, reply_message(lang, reply))
 
 
-def _answer_question(context: FlowContext, command: dict[str, Any], client: WebClient) -> None:
+def _answer(
+    context: FlowContext,
+    client: WebClient,
+    question: str,
+    *,
+    user_id: str,
+    team_id: str | None,
+    channel_id: str | None,
+) -> dict[str, Any]:
+    """`bot.slack.replies.answer_message` (the answer in the asker's language, recorded for feedback)."""
     # Imported here, in the worker: bot.slack.replies imports the listeners, which import this module.
     from bot.slack.app import Runtime
     from bot.slack.replies import answer_message
 
     runtime = Runtime(context.settings, context.sessions)
-    message = answer_message(
-        runtime,
+    return answer_message(runtime, client, question, user_id=user_id, team_id=team_id, channel_id=channel_id)
+
+
+def _answer_question(context: FlowContext, command: dict[str, Any], client: WebClient) -> None:
+    message = _answer(
+        context,
         client,
         command.get("text") or "",
         user_id=command["user_id"],
@@ -219,6 +262,27 @@ def _answer_question(context: FlowContext, command: dict[str, Any], client: WebC
         channel_id=command.get("channel_id"),
     )
     reply_to(client, command, message)
+
+
+def _answer_event(context: FlowContext, job: dict[str, Any], client: WebClient) -> None:
+    """A DM or mention: taken in once (a redelivery may have been first), answered in its thread."""
+    body = job["payload"]
+    if not handle_once(context.sessions, body, BoltContext({TAKEN_IN: job["taken_in"]})):
+        return
+    event = body["event"]
+    message = _answer(
+        context,
+        client,
+        job["question"],
+        user_id=event["user"],
+        team_id=job["team_id"],
+        channel_id=event.get("channel"),
+    )
+    _post_in_thread(client, job, message)
+
+
+def _post_in_thread(client: WebClient, job: dict[str, Any], message: dict[str, Any]) -> None:
+    client.chat_postMessage(channel=job["payload"]["event"]["channel"], thread_ts=job["thread_ts"], **message)
 
 
 def _answer_click(

@@ -44,6 +44,11 @@ MESSAGES = Catalog(
             "en": "I cannot reach the database right now, so changes are unavailable at the moment. "
             "Nothing was changed. Please try again in a little while.",
         },
+        "something_went_wrong": {
+            "sv": "Något gick fel när jag tog fram svaret, förlåt. Försök igen om en liten stund.",
+            "en": "Something went wrong while I worked out the answer, sorry. "
+            "Please try again in a little while.",
+        },
         "form_expired": {
             "sv": "Formuläret hann inte öppnas: Slack ger bara några sekunder. Klicka en gång till, "
             "så öppnas det.",
@@ -96,7 +101,7 @@ def _taken_in(sessions: sessionmaker, event_id: str) -> bool:
 
 def skip_redelivered_events(sessions: sessionmaker) -> Callable[..., BoltResponse | None]:
     """A redelivery (`X-Slack-Retry-Num`) is checked before its ack, so a duplicate is acked, logged as
-    such and not handled. A first delivery is recorded after the ack, by its listener (`handle_once`):
+    such and not handled. A first delivery is recorded after the ack, by the worker (`handle_once`):
     a database write before every ack made acks queue behind the other writers (SQLite's write lock)."""
 
     def middleware(
@@ -117,8 +122,8 @@ def skip_redelivered_events(sessions: sessionmaker) -> Callable[..., BoltRespons
 
 
 def handle_once(sessions: sessionmaker, body: dict[str, Any], context: BoltContext) -> bool:
-    """In an event listener, after the ack: record the event; False when another delivery of it (a
-    redelivery, maybe to another instance) was taken in first."""
+    """After the ack (in the flow worker, `bot.slack.flow_work`): record the event; False when another
+    delivery of it (a redelivery, maybe to another instance) was taken in first."""
     event_id = body.get("event_id")
     return bool(context.get(TAKEN_IN)) or not event_id or _taken_in(sessions, event_id)
 
