@@ -25,7 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.answers import Answer, AnswerKind, answer  # noqa: E402
 from bot.answers import core as answers_core  # noqa: E402
-from bot.answers.evaluation import (
+from bot.answers.knowledge import load_knowledge  # noqa: E402
+from bot.answers.language import EN_WORDS, SV_WORDS  # noqa: E402
+from bot.answers.text import words  # noqa: E402
+from bot.config import Lang, Settings  # noqa: E402
+from tests.support.answers_eval import (
     FINAL_QUESTIONS,
     FRESH_QUESTIONS,
     SMALLTALK,
@@ -34,10 +38,6 @@ from bot.answers.evaluation import (
     load_labelled,
     score,
 )  # noqa: E402
-from bot.answers.knowledge import load_knowledge  # noqa: E402
-from bot.answers.language import EN_WORDS, SV_WORDS  # noqa: E402
-from bot.answers.text import words  # noqa: E402
-from bot.config import Lang, Settings  # noqa: E402
 
 
 class KeywordBaseline:

@@ -39,9 +39,9 @@ from bot.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from bot.routing.changes import Actor, Role  # noqa: E402
 from bot.routing.postfix import map_files, map_type  # noqa: E402
 from bot.routing.service import RoutingService  # noqa: E402
-from tests.postgres_server import PostgresServer, running_server  # noqa: E402
-from tests.slack_fixtures import SlackAppProcess  # noqa: E402
-from tests.slack_standin import RESPONSE_PATH, Call, SlackStandIn  # noqa: E402
+from tests.support.postgres_server import PostgresServer, running_server  # noqa: E402
+from tests.support.slack_fixtures import SlackAppProcess  # noqa: E402
+from tests.support.slack_standin import RESPONSE_PATH, Call, SlackStandIn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "kulexempel.se"

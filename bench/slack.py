@@ -30,8 +30,8 @@ from bot.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from bot.flows.core import Flows, Person  # noqa: E402
 from bot.routing.changes import Actor, Role  # noqa: E402
 from bot.routing.service import RoutingService  # noqa: E402
-from tests.slack_fixtures import SlackAppProcess  # noqa: E402
-from tests.slack_standin import SlackStandIn  # noqa: E402
+from tests.support.slack_fixtures import SlackAppProcess  # noqa: E402
+from tests.support.slack_standin import SlackStandIn  # noqa: E402
 
 DOMAIN = "kulexempel.se"
 AGENT = "UBENCHAGENT"

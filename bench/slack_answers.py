@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.slack_fixtures import BOT_TOKEN, SIGNING_SECRET, SlackAppProcess, find_element  # noqa: E402
-from tests.slack_standin import Call, SlackStandIn  # noqa: E402
+from tests.support.slack_fixtures import BOT_TOKEN, SIGNING_SECRET, SlackAppProcess, find_element  # noqa: E402
+from tests.support.slack_standin import Call, SlackStandIn  # noqa: E402
 
 QUESTIONS = (
     "vad är ett alias?",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -13,8 +14,9 @@ from dotenv import load_dotenv
 Lang = Literal["sv", "en"]
 LANGS: tuple[Lang, ...] = ("sv", "en")
 
-# The knowledge base sits beside the package in the source tree (the project's layout).
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+# The articles install as the data package bot.knowledge (pyproject.toml maps it to knowledge/), so a
+# wheel finds them as an editable checkout does. Wheels install unzipped: the resource is a directory.
+DEFAULT_KNOWLEDGE_DIR = Path(str(files("bot.knowledge")))
 
 
 def _id_set(value: str) -> frozenset[str]:

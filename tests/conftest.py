@@ -13,10 +13,10 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
-from tests.postgres_server import PostgresServer, running_server
+from tests.support.postgres_server import PostgresServer, running_server
 
 # The running Slack app and signed requests to it (fixtures `slack_standin`, `slack_app`).
-pytest_plugins = ["tests.slack_fixtures"]
+pytest_plugins = ["tests.support.slack_fixtures"]
 
 # Which databases every database test runs on: MAILBOT_TEST_DATABASES=sqlite,postgresql (default both).
 DATABASES = ("sqlite", "postgresql")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.answers import answer
-from bot.answers.evaluation import (
+from bot.answers.knowledge import TOPIC_IDS, load_knowledge
+from bot.config import Settings
+from tests.support.answers_eval import (
     EVAL_QUESTIONS,
     FINAL_QUESTIONS,
     FRESH_QUESTIONS,
@@ -19,8 +21,6 @@ from bot.answers.evaluation import (
     load_labelled,
     score,
 )
-from bot.answers.knowledge import TOPIC_IDS, load_knowledge
-from bot.config import Settings
 
 SETTINGS = Settings()
 

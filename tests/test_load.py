@@ -11,8 +11,8 @@ import statistics
 import pytest
 
 from bench.load import disagreements, instances, prepare_database, run_load
-from tests.postgres_server import PostgresServer
-from tests.slack_standin import SlackStandIn
+from tests.support.postgres_server import PostgresServer
+from tests.support.slack_standin import SlackStandIn
 
 REQUESTS = 500
 CLIENTS = 50

@@ -14,7 +14,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.slack.app import create_app
-from tests.slack_standin import SlackStandIn
+from tests.support.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "tests" / "data" / "slack-manifest.schema.json").read_text())

@@ -30,7 +30,7 @@ from bot.routing.changes import (
 )
 from bot.routing.service import RoutingService, Status
 from bot.routing.trace import DeliveryKind
-from tests.postfix_instance import PostfixInstance, Sink, share_with_postfix, wait_for
+from tests.support.postfix_instance import PostfixInstance, Sink, share_with_postfix, wait_for
 
 ADMIN = Actor("operator", Role.ADMIN)
 D = "kulexempel.se"

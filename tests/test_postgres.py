@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.db import is_database_unavailable, make_engine, upgrade
-from tests.postgres_server import PostgresServer, running_server
+from tests.support.postgres_server import PostgresServer, running_server
 
 
 @pytest.fixture(scope="module")

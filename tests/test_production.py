@@ -24,9 +24,9 @@ from bot.routing.service import RoutingService
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.slack.production import MESSAGES
 from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
-from tests.postgres_server import PostgresServer, running_server
-from tests.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
-from tests.slack_standin import TEAM_ID, Call, SlackStandIn
+from tests.support.postgres_server import PostgresServer, running_server
+from tests.support.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
+from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
 
 
 def test_an_event_is_taken_in_once_whichever_instance_gets_it(

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.db import make_engine, make_sessionmaker
 from bot.feedback import AnsweredQuestion, FeedbackVote, report
 from bot.slack.production import MESSAGES as PRODUCTION
-from tests.slack_fixtures import CUSTOMER, SUPPORT_CHANNEL, SlackAppProcess, find_element
-from tests.slack_standin import BOT_ID, BOT_USER_ID, Call
+from tests.support.slack_fixtures import CUSTOMER, SUPPORT_CHANNEL, SlackAppProcess, find_element
+from tests.support.slack_standin import BOT_ID, BOT_USER_ID, Call
 
 T = TypeVar("T")
 

@@ -18,8 +18,15 @@ from bot.db import make_engine, make_sessionmaker
 from bot.flows.store import PendingChange
 from bot.routing.changes import Actor, Role
 from bot.routing.service import RoutingService
-from tests.slack_fixtures import ADMIN, AGENT, CUSTOMER, SlackAppProcess, find_element, start_slack_app
-from tests.slack_standin import Call, SlackStandIn
+from tests.support.slack_fixtures import (
+    ADMIN,
+    AGENT,
+    CUSTOMER,
+    SlackAppProcess,
+    find_element,
+    start_slack_app,
+)
+from tests.support.slack_standin import Call, SlackStandIn
 
 SWEDE = "USWEDE"  # an agent whose Slack locale is Swedish
 DOMAIN = "kulexempel.se"

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.db import make_engine, upgrade
-from tests.slack_fixtures import BOT_TOKEN, CUSTOMER
-from tests.slack_standin import TEAM_ID, SlackStandIn
-from tests.socket_mode_standin import SocketModeStandIn
+from tests.support.slack_fixtures import BOT_TOKEN, CUSTOMER
+from tests.support.slack_standin import TEAM_ID, SlackStandIn
+from tests.support.socket_mode_standin import SocketModeStandIn
 
 
 @pytest.fixture(scope="module")

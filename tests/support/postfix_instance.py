@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.routing.postfix import write_config
-from tests.postgres_server import free_port
+from tests.support.postgres_server import free_port
 
 T = TypeVar("T")
 WAIT_SECONDS = 30  # an upper bound for mail to arrive; tests never assert how fast it is

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.db import make_engine, upgrade
-from tests.slack_standin import TEAM_ID, SlackStandIn
+from tests.support.slack_standin import TEAM_ID, SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
