@@ -1,7 +1,7 @@
 """Postfix lookup tables that read the routing database directly.
 
-Postfix asks three questions (docs/architecture.md, "Postfix semantics"): is this domain ours (virtual_mailbox_domains),
-is this a mailbox and where is its Maildir (virtual_mailbox_maps), and what does this address
+Postfix asks three questions (docs/architecture.md, "Postfix semantics"): is this domain ours
+(virtual_mailbox_domains), is this a mailbox and where is its Maildir (virtual_mailbox_maps), and what does this address
 expand to (virtual_alias_maps). Each is one indexed query on our tables; Postfix lowercases the
 key and escapes quotes in `%s` itself.
 """
