@@ -1,9 +1,9 @@
 """Postfix lookup tables that read the routing database directly.
 
 Postfix asks three questions (docs/architecture.md, "Postfix semantics"): is this domain ours
-(virtual_mailbox_domains), is this a mailbox and where is its Maildir (virtual_mailbox_maps), and what does this address
-expand to (virtual_alias_maps). Each is one indexed query on our tables; Postfix lowercases the
-key and escapes quotes in `%s` itself.
+(virtual_mailbox_domains), is this a mailbox and where is its Maildir (virtual_mailbox_maps), and
+what does this address expand to (virtual_alias_maps). Each is one indexed query on our tables;
+Postfix lowercases the key and escapes quotes in `%s` itself.
 """
 
 from __future__ import annotations
