@@ -7,6 +7,7 @@ keys up lowercase and DNS knows only ASCII. People see the Unicode form (`info@e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import idna
@@ -106,3 +107,8 @@ def show_address(address: str) -> str:
     """The Unicode form of a stored address, for people (`info@xn--exmpel-cua.se` -> `info@exämpel.se`)."""
     local, _, domain = address.rpartition("@")
     return f"{local}@{show_domain(domain)}"
+
+
+def show_addresses(addresses: Iterable[str]) -> str:
+    """Several stored addresses for people, comma-separated."""
+    return ", ".join(show_address(a) for a in addresses)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 
 class Role(enum.StrEnum):
@@ -25,27 +25,32 @@ class Actor:
 
 
 class _ChangeRequest:
+    action: ClassVar[str]  # the name stored in the audit log and in the JSON form
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: {"action": "alias.add", "alias": ..., "mailbox": ...}."""
         fields = asdict(self)  # type: ignore[call-overload]
         if "members" in fields:
             fields["members"] = list(fields["members"])
-        return {"action": ACTIONS[type(self)], **fields}
+        return {"action": self.action, **fields}
 
 
 @dataclass(frozen=True)
 class AddAlias(_ChangeRequest):
+    action: ClassVar[str] = "alias.add"
     alias: str
     mailbox: str
 
 
 @dataclass(frozen=True)
 class RemoveAlias(_ChangeRequest):
+    action: ClassVar[str] = "alias.remove"
     alias: str
 
 
 @dataclass(frozen=True)
 class SetForward(_ChangeRequest):
+    action: ClassVar[str] = "forward.set"
     address: str
     target: str
     keep_copy: bool = False
@@ -53,22 +58,26 @@ class SetForward(_ChangeRequest):
 
 @dataclass(frozen=True)
 class ClearForward(_ChangeRequest):
+    action: ClassVar[str] = "forward.clear"
     address: str
 
 
 @dataclass(frozen=True)
 class CreateGroup(_ChangeRequest):
+    action: ClassVar[str] = "group.create"
     address: str
     name: str = ""
 
 
 @dataclass(frozen=True)
 class DeleteGroup(_ChangeRequest):
+    action: ClassVar[str] = "group.delete"
     address: str
 
 
 @dataclass(frozen=True)
 class AddMembers(_ChangeRequest):
+    action: ClassVar[str] = "group.add_members"
     group: str
     members: tuple[str, ...]
 
@@ -79,6 +88,7 @@ class AddMembers(_ChangeRequest):
 
 @dataclass(frozen=True)
 class RemoveMember(_ChangeRequest):
+    action: ClassVar[str] = "group.remove_member"
     group: str
     member: str
 
@@ -87,29 +97,30 @@ Change = (
     AddAlias | RemoveAlias | SetForward | ClearForward | CreateGroup | DeleteGroup | AddMembers | RemoveMember
 )
 
-# The action name stored in the audit log and in a change's JSON form.
-ACTIONS: dict[type, str] = {
-    AddAlias: "alias.add",
-    RemoveAlias: "alias.remove",
-    SetForward: "forward.set",
-    ClearForward: "forward.clear",
-    CreateGroup: "group.create",
-    DeleteGroup: "group.delete",
-    AddMembers: "group.add_members",
-    RemoveMember: "group.remove_member",
+_CHANGE_TYPES: dict[str, type[Change]] = {
+    change_type.action: change_type
+    for change_type in (
+        AddAlias,
+        RemoveAlias,
+        SetForward,
+        ClearForward,
+        CreateGroup,
+        DeleteGroup,
+        AddMembers,
+        RemoveMember,
+    )
 }
-_CHANGE_TYPES = {action: change_type for change_type, action in ACTIONS.items()}
 
 
 def action_of(change: Change) -> str:
-    return ACTIONS[type(change)]
+    return change.action
 
 
 def change_from_dict(data: dict[str, Any]) -> Change:
     """The inverse of `to_dict`; raises ValueError for an unknown action or wrong fields."""
     fields = dict(data)
     action = fields.pop("action", None)
-    change_type = _CHANGE_TYPES.get(action)  # type: ignore[arg-type]
+    change_type = _CHANGE_TYPES.get(action)
     if change_type is None:
         raise ValueError(f"unknown change action {action!r}")
     try:

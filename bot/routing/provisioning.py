@@ -1,0 +1,154 @@
+"""The provider's own loads: domains and mailboxes, one by one or from a CSV import.
+
+Audited like every change, but not undone from here (they are not `Change` requests); a
+mailbox import is all rows or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.routing.addresses import (
+    AddressError,
+    domain_of,
+    parse_address,
+    parse_domain,
+    show_address,
+    show_domain,
+)
+from bot.routing.changes import Actor
+from bot.routing.graph import CHUNK, ROUTES, RoutingGraph, batched
+from bot.routing.messages import MESSAGES
+from bot.routing.models import DistributionGroup, Domain, Mailbox, utcnow
+from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
+from bot.routing.rules import check_name, parse, refuse_if_taken
+from bot.routing.writing import ACTION_DOMAIN_ADD, ACTION_MAILBOX_ADD, ACTION_MAILBOX_IMPORT, write_audit
+
+
+def add_domain(graph: RoutingGraph, name: str, actor: Actor) -> Outcome:
+    try:
+        domain = parse_domain(name)
+    except AddressError as error:
+        raise Refused("address", error.text) from None
+    if graph.is_hosted(domain):
+        raise Unchanged(MESSAGES("unchanged.domain", domain=show_domain(domain)))
+    graph.connection.execute(insert(Domain).values(name=domain, created_at=utcnow()))
+    change_id = write_audit(graph, actor, ACTION_DOMAIN_ADD, domain, None, None, details={"domain": domain})
+    return Outcome(Status.OK, MESSAGES("effect.add_domain", domain=show_domain(domain)), change_id=change_id)
+
+
+def add_mailbox(graph: RoutingGraph, address: str, actor: Actor, name: str) -> Outcome:
+    parsed = parse(address)
+    _check_new_mailbox(graph, parsed)
+    row = mailbox_row(parsed, graph.domain_id(parsed), name)
+    graph.connection.execute(insert(Mailbox), [row])
+    change_id = write_audit(graph, actor, ACTION_MAILBOX_ADD, parsed, None, None, details=row)
+    return Outcome(
+        Status.OK, MESSAGES("effect.add_mailbox", address=show_address(parsed)), change_id=change_id
+    )
+
+
+def _check_new_mailbox(graph: RoutingGraph, address: str) -> None:
+    graph.domain_id(address)
+    if graph.is_mailbox(address):
+        raise Unchanged(MESSAGES("unchanged.mailbox", address=show_address(address)))
+    state = graph.state(address)
+    refuse_if_taken(graph, address, state, allowed="mailbox")
+
+
+def import_mailboxes(
+    graph: RoutingGraph,
+    rows: Sequence[tuple[str, str]],
+    actor: Actor,
+    progress: Callable[[int], None],
+    batch_size: int,
+) -> Outcome:
+    """Add many (address, name) mailboxes in one transaction: all of them, or none.
+
+    Refuses (naming the line, counting the header as line 1) on the first bad or duplicate
+    address. Addresses that already exist as mailboxes are refused too: an import is for new ones.
+    `progress(n)` is called after each batch of n rows is checked and again as rows are written.
+    """
+    domain_ids = dict(graph.connection.execute(select(Domain.name, Domain.id)).all())
+    first_line: dict[str, int] = {}
+    prepared = []
+    for number, (raw, name) in enumerate(rows, start=2):
+        try:
+            address = parse_address(raw)
+        except AddressError as error:
+            raise Refused("address", MESSAGES("import_line", line=number, detail=error.text)) from None
+        if address in first_line:
+            detail = MESSAGES("import_duplicate", address=show_address(address), first=first_line[address])
+            raise Refused("one_thing", MESSAGES("import_line", line=number, detail=detail))
+        first_line[address] = number
+        domain_id = domain_ids.get(domain_of(address))
+        if domain_id is None:
+            detail = MESSAGES("domain_unknown", domain=show_domain(domain_of(address)))
+            raise Refused("own_domain", MESSAGES("import_line", line=number, detail=detail))
+        try:
+            prepared.append(mailbox_row(address, domain_id, name))
+        except Refused as refusal:
+            raise Refused(refusal.rule, MESSAGES("import_line", line=number, detail=refusal.detail)) from None
+    _insert_new_mailboxes(graph, prepared, first_line, progress, batch_size)
+    subject = f"{len(prepared)} mailboxes"
+    details = {"count": len(prepared)}
+    change_id = write_audit(graph, actor, ACTION_MAILBOX_IMPORT, subject, None, None, details=details)
+    return Outcome(Status.OK, MESSAGES("effect.import", count=len(prepared)), change_id=change_id)
+
+
+def _insert_new_mailboxes(
+    graph: RoutingGraph,
+    rows: list[dict[str, Any]],
+    lines: dict[str, int],
+    progress: Callable[[int], None],
+    batch_size: int,
+) -> None:
+    """Insert, then let the database find clashes: far faster than asking about each address first.
+
+    An existing mailbox trips the unique index (the savepoint keeps the transaction usable to
+    find which line); an existing group or alias is found by two joins over the new rows only.
+    """
+    connection = graph.connection
+    mailboxes, groups = Mailbox.__table__.c, DistributionGroup.__table__.c
+    newest = connection.execute(select(func.max(mailboxes.id))).scalar() or 0
+    try:
+        with connection.begin_nested():
+            for batch in batched(rows, batch_size):
+                connection.execute(insert(Mailbox), list(batch))
+                progress(len(batch))
+    except IntegrityError:
+        existing = select(mailboxes.address).where(mailboxes.address.in_(bindparam("a", expanding=True)))
+        for chunk in batched(list(lines), CHUNK):
+            clashes = connection.execute(existing, {"a": chunk}).scalars()
+            _refuse_clash(lines, dict.fromkeys(clashes, "mailbox"))
+        raise
+    new_rows = select(mailboxes.address).where(mailboxes.id > newest)
+    groups_hit = new_rows.where(select(groups.id).where(groups.address == mailboxes.address).exists())
+    aliases_hit = new_rows.where(select(ROUTES.id).where(ROUTES.source == mailboxes.address).exists())
+    found = dict.fromkeys(connection.execute(groups_hit).scalars(), "group")
+    found.update(dict.fromkeys(connection.execute(aliases_hit).scalars(), "alias"))
+    _refuse_clash(lines, found)
+
+
+def _refuse_clash(lines: dict[str, int], found: dict[str, str]) -> None:
+    """Refuse, naming the first line whose address is already a mailbox, group or alias."""
+    if found:
+        address = min(found, key=lines.__getitem__)
+        what = MESSAGES(f"what.{found[address]}")
+        detail = MESSAGES("mailbox_exists_as", address=show_address(address), what=what)
+        raise Refused("one_thing", MESSAGES("import_line", line=lines[address], detail=detail))
+
+
+def mailbox_row(address: str, domain_id: int, name: str) -> dict[str, Any]:
+    local, _, domain = address.rpartition("@")
+    # virtual(8) delivers to Maildir when the path ends in "/", relative to virtual_mailbox_base.
+    return {
+        "address": address,
+        "domain_id": domain_id,
+        "maildir": f"{domain}/{local}/",
+        "display_name": check_name(name.strip()),
+    }
