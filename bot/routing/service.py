@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import utcnow
 from bot.i18n import Text
 from bot.routing.addresses import (
     AddressError,
@@ -46,7 +47,7 @@ from bot.routing.changes import (
     action_of,
 )
 from bot.routing.messages import MESSAGES
-from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind, utcnow
+from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
 from bot.routing.trace import Delivery, DeliveryKind, Expansion, Trace, expand
 
 # Our own limits, far below Postfix's 1000 (virtual_alias_recursion_limit / expansion_limit).
