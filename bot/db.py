@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -35,6 +36,11 @@ MESSAGES = Catalog(
 
 class Base(DeclarativeBase):
     pass
+
+
+def utcnow() -> datetime:
+    """Now, with its time zone: what every timestamp column stores."""
+    return datetime.now(UTC)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -27,8 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.answers.types import Answer, AnswerKind
 from bot.config import Lang
-from bot.db import Base
-from bot.routing.models import utcnow
+from bot.db import Base, utcnow
 
 # Longest question kept: enough to read it later, small enough for a table row and a Slack message.
 MAX_STORED_QUESTION = 4000

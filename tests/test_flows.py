@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
+from bot.db import utcnow
 from bot.flows.commands import Lookup, NeedsInput, Proposal, Read, Usage, parse_command
 from bot.flows.core import MAX_LIST_ROWS, Flows, Person, ReplyKind, listing, role_of
 from bot.flows.messages import MESSAGES
@@ -23,7 +24,7 @@ from bot.flows.store import (
     remember_locale,
 )
 from bot.routing.changes import Actor, AddAlias, AddMembers, Role, SetForward
-from bot.routing.models import AuditEntry, utcnow
+from bot.routing.models import AuditEntry
 from bot.routing.service import RoutingService
 
 OPERATOR = Actor("operator", Role.ADMIN)

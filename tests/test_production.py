@@ -17,13 +17,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bench.load import DOMAIN, instances, prepare_database
-from bot.db import make_engine, make_sessionmaker
-from bot.routing.models import utcnow
+from bot.db import make_engine, make_sessionmaker, utcnow
 from bot.routing.service import RoutingService
+from bot.slack.failures import MESSAGES
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
-from bot.slack.production import MESSAGES
 from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
+from tests.support.load import DOMAIN, instances, prepare_database
 from tests.support.postgres_server import PostgresServer, running_server
 from tests.support.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
 from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
@@ -192,7 +191,7 @@ def test_database_outage_gets_a_clear_answer_at_once_then_the_app_recovers(
             [swedish] = slack_standin.wait_for("response_url", lambda call: call.path.endswith("command-USV"))
             assert english.args["text"] == MESSAGES.text("database_unavailable", "en")
             assert swedish.args["text"] == MESSAGES.text("database_unavailable", "sv")
-            # DMs are answered in the flow worker too; it tells the asker where the answer would go.
+            # DMs are answered by the after-ack worker too; it tells the asker where the answer would go.
             assert send_event(app, direct_message("vad är ett alias?", channel="DOUT")) == 200
             [told] = slack_standin.wait_for(
                 "chat.postMessage", lambda call: call.args.get("channel") == "DOUT"

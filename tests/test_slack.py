@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db import make_engine, make_sessionmaker
 from bot.feedback import AnsweredQuestion, FeedbackVote, report
-from bot.slack.production import MESSAGES as PRODUCTION
+from bot.slack.failures import MESSAGES as FAILURES
 from tests.support.slack_fixtures import CUSTOMER, SUPPORT_CHANNEL, SlackAppProcess, find_element
 from tests.support.slack_standin import BOT_ID, BOT_USER_ID, Call
 
@@ -135,7 +135,7 @@ def test_a_mention_whose_answer_fails_is_told_so_in_its_thread_in_its_language(a
     )
     assert "alias" in refused.text().lower() and refused.args["thread_ts"] == "1700000200.000100"
     assert told.args["thread_ts"] == "1700000200.000100"
-    assert told.args["text"] == PRODUCTION.text("something_went_wrong", "sv")
+    assert told.args["text"] == FAILURES.text("something_went_wrong", "sv")
 
 
 def test_mailhelp_acks_then_answers_privately_through_response_url(app: SlackAppProcess) -> None:

@@ -17,8 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.config import Lang
-from bot.db import Base
-from bot.routing.models import utcnow
+from bot.db import Base, utcnow
 
 # A preview older than this is not performed: the person should look at a fresh one.
 PENDING_LIFETIME = timedelta(minutes=30)

@@ -2,7 +2,8 @@
 
 from alembic import context
 
-import bot.models  # noqa: F401  (registers every table on Base.metadata)
+import bot.models  # noqa: F401  (registers the core's tables on Base.metadata)
+import bot.slack.stores  # noqa: F401  (and the Slack adapter's)
 from bot.db import Base, make_engine
 
 engine = context.config.attributes.get("engine")

@@ -8,17 +8,13 @@ Every alias target, forward target, keep-a-copy and group member is one row of `
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from bot.db import Base, utcnow
 
 
 class RouteKind(enum.StrEnum):

@@ -182,7 +182,7 @@ def quoted(text: str) -> str:
 
 def support_request_blocks(
     lang: Lang, user_id: str, question: str, article_title: str | None, comment: str | None
-) -> list[Block]:
+) -> list[SectionBlock]:
     """The post in the support channel when someone asks for a person."""
     article = escape_mrkdwn(article_title) if article_title else MESSAGES.text("support_no_article", lang)
     text = "\n".join(
@@ -195,7 +195,7 @@ def support_request_blocks(
     )
     if comment:
         text += "\n" + MESSAGES.text("support_comment", lang) + "\n" + quoted(comment)
-    return [*mrkdwn_sections(text)]
+    return mrkdwn_sections(text)
 
 
 def home_view(lang: Lang, feedback: list[ArticleFeedback] | None, titles: dict[str, str]) -> View:
