@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from bot.i18n import Catalog, Text
 
@@ -72,7 +72,7 @@ def is_database_unavailable(error: BaseException) -> bool:
     return True
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker:
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -85,7 +85,7 @@ class DatabaseUnusable(Exception):
         self.bad_url = bad_url
 
 
-def open_database(url: str) -> sessionmaker:
+def open_database(url: str) -> sessionmaker[Session]:
     """Sessions on the database at `url`, migrated to the newest schema first."""
     try:
         engine = make_engine(url)
