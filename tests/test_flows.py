@@ -276,7 +276,14 @@ def test_lookups(flows: Flows) -> None:
     add = reply_to(flows, "/group", "add sales@kulexempel.se anna@kulexempel.se bo@kulexempel.se", AGENT)
     assert add.pending_id is not None
     flows.confirm(add.pending_id, AGENT)
-    assert 'sales@kulexempel.se "Sales" (2 members)' in rendered(reply_to(flows, "/group", "list", AGENT))
+    for command in ("create solo@kulexempel.se Solo", "add solo@kulexempel.se anna@kulexempel.se"):
+        reply = reply_to(flows, "/group", command, AGENT)
+        assert reply.pending_id is not None
+        flows.confirm(reply.pending_id, AGENT)
+    groups = reply_to(flows, "/group", "list", AGENT)
+    assert '• sales@kulexempel.se "Sales" (2 members)' in rendered(groups)
+    assert '• solo@kulexempel.se "Solo" (1 member)' in rendered(groups)
+    assert '"Sales" (2 medlemmar)' in rendered(groups, "sv") and '"Solo" (1 medlem)' in rendered(groups, "sv")
     members = rendered(reply_to(flows, "/group", "members sales@kulexempel.se", AGENT))
     assert "• anna@kulexempel.se\n• bo@kulexempel.se" in members
     trace = rendered(reply_to(flows, "/mailtrace", "Sales@kulexempel.se", AGENT))

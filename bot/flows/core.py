@@ -245,7 +245,7 @@ class Flows:
                 return Reply.info(MESSAGES("already_cancelled"))
             case PendingState.PERFORMING | PendingState.UNDOING:
                 return Reply.info(MESSAGES("busy"))
-        return Reply.info(MESSAGES("expired", minutes=int(PENDING_LIFETIME.total_seconds() // 60)))
+        return Reply.info(MESSAGES("expired", count=int(PENDING_LIFETIME.total_seconds() // 60)))
 
     def lookup(self, lookup: Lookup) -> Reply:
         """The answer to a read-only command; a bad address or domain gets the parser's message."""
