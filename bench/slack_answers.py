@@ -22,17 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.support.load import QUESTIONS, dm_event  # noqa: E402
 from tests.support.slack_fixtures import BOT_TOKEN, SIGNING_SECRET, SlackAppProcess, find_element  # noqa: E402
 from tests.support.slack_standin import Call, SlackStandIn  # noqa: E402
 
-QUESTIONS = (
-    "vad är ett alias?",
-    "how do I forward my mail to another address?",
-    "hur skapar jag en distributionsgrupp",
-    "can people outside the company write to our group?",
-    "kan jag skicka från ett alias",
-    "what is the difference between an alias and a forward?",
-)
 CLIENTS = (1, 20)
 
 
@@ -68,17 +61,6 @@ def serve_bare(port: int, api_url: str) -> None:
     from bot.slack.http import serve_wsgi
 
     serve_wsgi(bare_wsgi_app(api_url), port)
-
-
-def dm_event(n: int) -> dict:
-    return {
-        "type": "message",
-        "channel": f"D{n}",
-        "channel_type": "im",
-        "user": f"U{n}",
-        "text": QUESTIONS[n % len(QUESTIONS)],
-        "ts": f"{time.time():.6f}",
-    }
 
 
 Scenario = tuple[str, Callable[[SlackAppProcess, int], object], str | None, Callable[[Call], int] | None]

@@ -17,13 +17,13 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bench.load import DOMAIN, instances, prepare_database
 from bot.db import make_engine, make_sessionmaker
 from bot.routing.models import utcnow
 from bot.routing.service import RoutingService
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.slack.production import MESSAGES
 from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
+from tests.support.load import DOMAIN, instances, prepare_database
 from tests.support.postgres_server import PostgresServer, running_server
 from tests.support.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
 from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
