@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -145,9 +146,7 @@ def main() -> None:
                     for label, app in (("bare", bare), ("ours", ours)):
                         standin.reset()
                         send = senders()
-                        acks[label] = timed_apart(
-                            requests, clients, lambda n, app=app, send=send: send(app, n)
-                        )
+                        acks[label] = timed_apart(requests, clients, partial(send, app))
                         if app is ours:
                             standin.wait_for("response_url", count=requests, timeout=600)
                     print(row(name, clients, acks["bare"], acks["ours"]))

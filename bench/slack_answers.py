@@ -15,8 +15,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,7 +48,7 @@ def bare_wsgi_app(api_url: str) -> Callable:
     app.event("message")(lambda: None)
     slack = SlackRequestHandler(app)
 
-    def wsgi(environ: dict, start_response: Callable) -> list[bytes]:
+    def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ["PATH_INFO"] == "/health":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
@@ -139,7 +140,7 @@ def main() -> None:
                 for name, send, answered_by, request_of in scenarios:
                     for label, app in (("bare Bolt", bare), ("mailbot", ours)):
                         standin.reset()
-                        acks, sent = timed(args.requests, clients, lambda n, app=app, send=send: send(app, n))
+                        acks, sent = timed(args.requests, clients, partial(send, app))
                         line = f"{name:12s} {clients:2d} clients  {label:9s} ack {percentiles(acks)}"
                         if app is ours and answered_by and request_of:
                             replies = standin.wait_for(answered_by, count=args.requests, timeout=300)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TextIO
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import AnswerKind
 from bot.config import Lang, Settings
@@ -67,7 +68,9 @@ class Choice:
 
 
 class Chat:
-    def __init__(self, settings: Settings, sessions: sessionmaker, user_id: str, out: TextIO) -> None:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], user_id: str, out: TextIO
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.user_id = user_id
@@ -137,7 +140,7 @@ class Chat:
         self.choices += [
             Choice(
                 MESSAGES.text("show_topic", lang, title=ref.title),
-                lambda topic_id=ref.topic_id: self.show_topic(question_id, topic_id),
+                partial(self.show_topic, question_id, ref.topic_id),
             )
             for ref in answer.related
         ]

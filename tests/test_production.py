@@ -7,7 +7,7 @@ import http.client
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -284,10 +284,12 @@ def test_each_installed_workspace_is_answered_with_its_own_token_by_any_instance
     for instance, team in ((second, "TONE"), (first, "TTWO"), (first, "TONE")):
         channel = f"D{team}{instance.port}"
         assert send_event(instance, direct_message("what is an alias?", channel=channel, team=team)) == 200
-        [answer] = instance.standin.wait_for(
-            "chat.postMessage", lambda call, c=channel: call.args["channel"] == c
-        )
+        [answer] = instance.standin.wait_for("chat.postMessage", posted_in(channel))
         assert answer.args["_authorization"] == f"Bearer xoxb-token-of-{team}"
+
+
+def posted_in(channel: str) -> Callable[[Call], bool]:
+    return lambda call: call.args["channel"] == channel
 
 
 def test_a_workspace_that_never_installed_gets_no_answer_and_an_install_link_works_once(

@@ -8,6 +8,7 @@ import pytest
 
 from bot.answers import Answer, AnswerKind, TopicRef
 from bot.conversation import Turn
+from bot.feedback import ArticleFeedback
 from bot.slack.blocks import (
     SECTION_LIMIT,
     answer_blocks,
@@ -112,3 +113,13 @@ def test_home_view_bars() -> None:
     assert share_bar(None) == "·" * 10 and share_bar(0.5) == "█" * 5 + "░" * 5 and share_bar(1.0) == "█" * 10
     assert "Feedback per article" not in json.dumps(home_view("en", None, {}).to_dict())
     assert "No answers yet." in json.dumps(home_view("en", [], {}).to_dict())
+
+
+def test_home_view_counts_answers_in_the_singular_and_plural() -> None:
+    feedback = [ArticleFeedback("alias", 1, 1, 0), ArticleFeedback("forwarding", 2, 0, 1)]
+    titles = {"alias": "Alias", "forwarding": "Forwarding"}
+    english = json.dumps(home_view("en", feedback, titles).to_dict(), ensure_ascii=False)
+    assert "*Alias*: 1 helpful, 0 not, 1 answer" in english
+    assert "*Forwarding*: 0 helpful, 1 not, 2 answers" in english
+    swedish = json.dumps(home_view("sv", feedback, titles).to_dict(), ensure_ascii=False)
+    assert "*Alias*: 1 till hjälp, 0 inte, 1 svar" in swedish

@@ -37,7 +37,7 @@ def routing(app: InProcessApp) -> RoutingService:
 
 def last_question(app: InProcessApp) -> AnsweredQuestion:
     with make_sessionmaker(make_engine(app.database_url))() as session:
-        return session.scalars(select(AnsweredQuestion).order_by(AnsweredQuestion.id.desc())).first()
+        return session.scalars(select(AnsweredQuestion).order_by(AnsweredQuestion.id.desc()).limit(1)).one()
 
 
 def dm(text: str, channel: str, **extra: Any) -> dict[str, Any]:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
+from bot.cli import answers, chat, database, routing, slack
 from bot.config import load_settings
-
-# Modules with a `register(main: click.Group)` function, one per area of the command line.
-COMMAND_MODULES = ("bot.cli.database", "bot.cli.answers", "bot.cli.chat", "bot.cli.slack", "bot.cli.routing")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,5 +15,6 @@ def main(ctx: click.Context) -> None:
     ctx.obj = load_settings()
 
 
-for module_name in COMMAND_MODULES:
-    importlib.import_module(module_name).register(main)
+# Each area of the command line adds its subcommands.
+for area in (database, answers, chat, slack, routing):
+    area.register(main)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import LANGS, Lang
 from bot.db import DatabaseUnusable, open_database
@@ -35,7 +35,7 @@ LANG_OPTION = click.option(
 )
 
 
-def database(url: str, lang: Lang) -> sessionmaker:
+def database(url: str, lang: Lang) -> sessionmaker[Session]:
     """The migrated database's sessions; a wrong DATABASE_URL is a usage error (exit 2), a database
     that cannot be opened ends the command with exit 1, both with a message instead of a traceback."""
     try:

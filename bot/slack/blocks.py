@@ -214,7 +214,7 @@ def home_view(lang: Lang, feedback: list[ArticleFeedback] | None, titles: dict[s
                 title=escape_mrkdwn(titles.get(row.topic_id or "", row.topic_id)),
                 helpful=row.helpful,
                 not_helpful=row.not_helpful,
-                answered=row.answered,
+                answers=MESSAGES.text("answers", lang, count=row.answered),
             )
             for row in rows
         ] or [MESSAGES.text("home_no_feedback", lang)]
