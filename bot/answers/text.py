@@ -1,11 +1,21 @@
-"""Text normalisation shared by language detection, retrieval and small talk."""
+"""Text normalisation shared by language detection, understanding, retrieval and small talk."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
+import snowballstemmer  # type: ignore[import-untyped]
+
+from bot.config import Lang
+
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+# A sentence ends at . ! ? or a line break (a "?" stays with its sentence: it says the sentence asks).
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+# An address or its local part ("info@", "anna@example.com") names a thing, it is not a word to read.
+_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"']*@[^\s<>()\[\],;:\"']*")
+_STEMMERS = {"sv": snowballstemmer.stemmer("swedish"), "en": snowballstemmer.stemmer("english")}
 
 
 def words(text: str) -> list[str]:
@@ -21,3 +31,19 @@ def fold(word: str) -> str:
 def word_set(text: str) -> frozenset[str]:
     """A set of words written as one whitespace-separated string (for hand-written word lists)."""
     return frozenset(text.split())
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, in order, each with its end mark; blank pieces dropped."""
+    return [s.strip() for s in _SENTENCE.findall(text) if any(c.isalnum() for c in s)]
+
+
+def without_addresses(text: str) -> str:
+    """`text` with addresses replaced by a neutral word ("faktura@" is an address, not an invoice)."""
+    return _ADDRESS.sub(" address ", text)
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str, lang: Lang) -> str:
+    """The Snowball stem of a lowercase word in `lang` ("aliasen" -> "alias", "groups" -> "group")."""
+    return str(_STEMMERS[lang].stemWord(word))
