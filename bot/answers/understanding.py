@@ -149,29 +149,31 @@ def topic_evidence(reading: Reading) -> dict[str, float]:
             evidence[sibling] += SIBLING * weight
 
     send_as = r[Concept.SEND_AS]
+    setup = r[Concept.SETUP] > r[Concept.WHAT]  # asking what it is wins a tie over asking for a change
     if alias or send_as:
         if send_as:
             pick(max(alias, send_as), "send-from-alias", "alias", "manage-aliases")
-        elif r[Concept.SETUP]:
+        elif setup:
             pick(alias, "manage-aliases", "alias", "send-from-alias")
         else:
             pick(alias, "alias", "manage-aliases", "send-from-alias")
     if forward:
         if r[Concept.EXTERNAL]:
             pick(forward, "external-forwarding", "manage-forwarding", "forwarding")
-        elif r[Concept.SETUP]:
+        elif setup:
             pick(forward, "manage-forwarding", "forwarding", "external-forwarding")
         else:
             pick(forward, "forwarding", "manage-forwarding", "external-forwarding")
     if group:
         if r[Concept.OUTSIDERS] or r[Concept.EXTERNAL] or r[Concept.BROKEN]:
             pick(group, "group-external-senders", "distribution-group", "manage-groups")
-        elif r[Concept.SETUP] or r[Concept.MEMBERS]:
+        elif setup or r[Concept.MEMBERS]:
             pick(group, "manage-groups", "distribution-group", "group-external-senders")
         else:
             pick(group, "distribution-group", "manage-groups", "shared-mailbox-vs-group")
     if shared:
-        pick(shared + (group if r[Concept.WHICH] else 0.0), "shared-mailbox-vs-group", "distribution-group")
+        # the shared-mailbox article compares it with a group: a group named beside it belongs to it
+        pick(shared + (group if r[Concept.WHICH] else group / 2), "shared-mailbox-vs-group", "distribution-group")
     if accounts:
         pick(accounts, "connected-accounts", "external-forwarding")
     compared = sorted((alias, forward, group), reverse=True)

@@ -29,6 +29,7 @@ class Concept(enum.StrEnum):
     SHARED = "shared"
     ACCOUNTS = "accounts"
     # intents
+    WHAT = "what"  # what is it, how does it work, what happens
     SETUP = "setup"  # add, remove, change, turn on/off, who is in it
     BROKEN = "broken"  # does not work, bounces, refused
     WHICH = "which"  # difference, which one should I use
@@ -97,7 +98,10 @@ WORD_CUES: list[WordCue] = [
     *_words(C.WHICH, 1.0, "compare comparison rekommender recommend"),
     *_words(C.WHICH, 0.6, "battre better bast best borde"),
     *_words(C.SEND_AS, 1.0, "avsandar sender send-as franadress fran-adress from-address identitet"),
-    *_words(C.SEND_AS, 1.0, "identity utgaende outgoing"),
+    *_words(C.SEND_AS, 1.0, "identity"),
+    *_words(C.SEND_AS, 0.6, "utgaende outgoing"),
+    *_words(C.SETUP, 1.0, "starta startad spin"),
+    *_words(C.WHAT, 1.0, "meaning betyder innebar explain forklara"),
     *_words(C.EXTERNAL, 1.0, "gmail hotmail icloud yahoo outlook.com live.com protonmail privat private"),
     *_words(C.EXTERNAL, 1.0, "personal personlig extern utanfor outside"),
     *_words(C.EXTERNAL, 0.6, "byra byran firma firm konsultfirm"),
@@ -147,7 +151,11 @@ EXACT_CUES: dict[str, tuple[Meaning, float]] = {
     "iphone": (S.CLIENT_SETUP, 0.6),
     "android": (S.CLIENT_SETUP, 0.6),
     "thunderbird": (S.CLIENT_SETUP, 1.0),
-    "full": (S.STORAGE, 1.0),
+    "full": (S.STORAGE, 0.6),
+    "start": (C.SETUP, 1.0),
+    "make": (C.SETUP, 0.8),
+    "mean": (C.WHAT, 1.0),
+    "means": (C.WHAT, 1.0),
     "space": (S.STORAGE, 0.8),
 }
 
@@ -160,7 +168,7 @@ _ADDRESS_WORD = r"(?:e-?mail |e-?post|mejl|mail )?(?:address|adress|adres|addres
 _INBOX = r"(?:inbox|inkorg|mailbox|brevlad|login|inloggning|account|konto)"
 _PEOPLE = (
     r"(?:people|persons|of us|colleagues|personer|kollegor|flera av oss|several of us|(?:vi|we) (?:ar|are) \w+"
-    r"|(?:tva|tre|fyra|fem|two|three|four|five) (?:som|who))"
+    r"|(?:tva|tre|fyra|fem|two|three|four|five) (?:som|who)|whole team|hela teamet|all of us|allihop)"
 )
 PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
     *_phrases(
@@ -173,15 +181,15 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         rf"samma|a single)\b",
         rf"\b{_INBOX}\w* .*\b(?:two|several|multiple|more than one|flera|tva|extra) {_ADDRESS_WORD}",
         r"\b(?:secondary|sekundar) (?:smtp )?(?:address|adress)",
-        rf"\b(?:one|single|same|en|samma|enda) (?:\w+ )?{_INBOX}\w* .*\b(?:several|many|multiple|flera) "
+        rf"\b(?:one|single|same|en|samma|enda) (?:[\w-]+ )?{_INBOX}\w* .*\b(?:several|many|multiple|flera) "
         rf"{_ADDRESS_WORD}",
         r"\b(?:address|adress) .*\b(?:land|hamna|show up|end up|arrive|come|komma)\w* .*\b(?:my|min|mitt) "
-        r"(?:\w+ )?(?:inbox|inkorg|brevlad|mailbox)",
+        r"(?:[\w-]+ )?(?:inbox|inkorg|brevlad|mailbox)",
     ),
     *_phrases(
         C.FORWARD,
         1.0,
-        r"\bskicka\w* (?:\w+ )?vidare\b",
+        r"\bskicka\w* (?:[\w-]+ )?vidare\b",
         r"\bga\w* vidare\b",
         r"\b(?:sent|send|sending|go|goes|going|went|passed) on to\b",
         r"\b(?:sent|send|go|goes|skickas|gar|ga) (?:to \w+ |till \w+ )?(?:automatically|automatiskt)",
@@ -193,34 +201,37 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         0.9,
         r"\b(?:mailing|distribution|distro|staff|team|sales|support|email|e-mail|group|the|our|a|that|this) "
         r"list\b",
-        r"\b(?:one|single|shared|common|en|enda|gemensam) (?:\w+ )?(?:address|adress)\b.*"
+        r"\b(?:one|single|shared|common|en|enda|gemensam) (?:[\w-]+ )?(?:address|adress)\b.*"
         r"\b(?:everyone|everybody|all of|them all|all at once|alla|allihop)",
         r"\b(?:address|adress) (?:som |that )?(?:gar|nar|goes|reaches) (?:till |to )?"
         r"(?:alla|flera|everyone|everybody|several)",
+        r"\b(?:skickar|skicka|send|write|email|mejlar) (?:till |to )?address\b.*\b(?:alla|everyone|everybody|all)\b",
     ),
     *_phrases(
         C.SHARED,
         1.0,
-        r"\b(?:shared|delad|delade|gemensam|gemensamma|common|team) (?:\w+ )?(?:mailbox|inbox|inkorg|brevlad)",
+        r"\b(?:shared|delad|delade|gemensam|gemensamma|common|team) (?:[\w-]+ )?(?:mailbox|inbox|inkorg|brevlad)",
         r"\blog(?:ga)? ?(?:in|into|on)(?: to)? (?:i |to )?(?:the )?same\b",
         r"\b(?:logga in i|log in to|log into) samma\b",
         r"\b(?:who|vem|vilka) (?:som )?(?:has |have |had |har )?(?:already |redan )?(?:har )?"
         r"(?:answered|replied|svarat|tagit|taken)",
-        rf"\b{_PEOPLE} .*\b(?:same|samma|one|en|common|gemensam) (?:\w+ )?(?:inbox|mailbox|inkorg|brevlad)",
-        r"\b(?:reply|replies|svarar|answer) (?:\w+ )?(?:twice|dubbelt|to the same)",
+        rf"\b{_PEOPLE} .*\b(?:same|samma|one|en|common|gemensam) (?:[\w-]+ )?(?:inbox|mailbox|inkorg|brevlad)",
+        r"\b(?:reply|replies|svarar|answer) (?:[\w-]+ )?(?:twice|dubbelt|to the same)",
+        r"\b(?:already|redan) (?:har )?(?:answered|replied|svarat)",
     ),
     *_phrases(C.SHARED, 0.6, r"\b(?:own|egen|varsitt|varsin) (?:copy|kopia|exemplar)"),
     *_phrases(
         C.ACCOUNTS,
         0.8,
         r"\b(?:old|previous|former|gamla|forra|other|another|annat|andra|second|private|privat|privata) "
-        r"(?:\w+ )?(?:e-?mail |mejl|e-?post)?(?:account|acount|konto|provider|leverantor|isp|hosting)",
+        r"(?:[\w-]+ )?(?:e-?mail |mejl|e-?post)?(?:account|acount|konto|provider|leverantor|isp|hosting)",
         r"\bcheck mail from other\b",
         r"\b(?:pull|bring|get|fa in|fa|see|read|lasa|se) .*\b(?:into|in here|here|hit|har|in this mailbox|"
         r"i den har brevladan|i samma brevlada)\b.*$",
         r"\b(?:pull|bring|get|fa in|see|read|lasa|se)\b.*\b(?:i|into|in) (?:den |the |my |min )?(?:nya |new )?"
         r"(?:brevladan|mailbox|inkorgen|inbox)",
         rf"\b(?:old|gamla|previous|forra) {_ADDRESS_WORD} (?:hos|at|with)\b",
+        r"\b(?:see|read|se|lasa|get|fa)\b.*\b(?:in|i) (?:the same|samma) (?:mailbox|inbox|brevlada|inkorg)",
         r"\bkoppla (?:ihop|in)\b",
         r"\blink (?:them|it|my)\b",
     ),
@@ -228,21 +239,40 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         C.SETUP,
         1.0,
         r"\b(?:set|sets|setting|satt|satta|satter|stall|stalla|staller|turn|turned|slå|sla|slar|stang|stanga|"
-        r"stanger|switch|take|ta|tar|put|sign|spin) (?:\w+ )?(?:up|upp|in|on|pa|off|av|out|bort|ur)\b",
+        r"stanger|switch|take|ta|tar|put|sign|spin) (?:[\w-]+ )?(?:up|upp|in|on|pa|off|av|out|bort|ur)\b",
         r"\b(?:who|vilka|vem) (?:is|are|ar) (?:on|in|med|medlemmar)\b",
         r"\b(?:can|could) you\b",
         r"\bkan ni\b",
         r"\b(?:list|show|visa) (?:my|the|mina|alla|all)\b",
         r"\bhow do i see\b|\bhur ser jag\b",
+        r"\b(?:get rid of|bli av med)\b",
+        r"\b(?:stang|sla|ta|satt|stall|lagg)\w* (?:[\w-]+ )?(?:av|pa|bort|upp|in|till)\b",
+        r"^(?:hur )?andra\b",
+        r"\b(?:how do i|how can i|how to|how do you|hur gor jag|hur kan jag|hur) (?:[\w-]+ )?(?:forward|vidarebefordr"
+        r"\w*|add|create|remove|delete|set|make|stop|turn|lagg\w*|skapa\w*|ta|tar|stang\w*|sla\w*|stoppa\w*)\b",
+        r"\b(?:can|could|kan|kunde) (?:my|mina|min|mitt|all|alla) (?:[\w-]+ )?(?:e-?mail|mail|mejl|e-?post)\w* "
+        r"(?:be|bli|skickas|ga|go|vidarebefordras)\b",
+        r"^(?:please |pls |snalla |hej |hi )?(?:forward|vidarebefordra|add|create|remove|delete|set|turn|stop|put|"
+        r"make|lagg|skapa|ta|radera|stang|sla|skicka|byt|sluta|aktivera|start|starta)\b",
+    ),
+    *_phrases(
+        C.WHAT,
+        1.0,
+        r"\b(?:vad|what) (?:ar|is|'s|betyder|innebar|menas|hander|happens|gor|does|do)\b|\bwhats\b",
+        r"\b(?:how does|how do) (?:[\w-]+ ){0,3}work|\bhur (?:fungerar|funkar|gar det till)\b",
+        r"\b(?:in practice|i praktiken|what is (?:it|that) called|vad (?:kallas|heter) det)\b",
+        r"\b(?:do i still|will (?:i|the messages|they) still|ser jag|far jag (?:[\w-]+ )?kvar|blir (?:[\w-]+ )?kvar)\b",
+        r"^(?:ar|is|are|ar inte|aren't) (?:an? |ett |en |the )?(?:[\w-]+ )?(?:alias|forward|group|grupp|vidarebef|"
+        r"distrib)",
     ),
     *_phrases(
         C.BROKEN,
         1.0,
         r"\b(?:fungerar|funkar|funkade|fungerade) inte\b",
-        r"\b(?:doesn't|does not|isn't|is not|not|never|won't|aren't|don't) (?:\w+ )?(?:work|working|arrive|"
+        r"\b(?:doesn't|does not|isn't|is not|not|never|won't|aren't|don't) (?:[\w-]+ )?(?:work|working|arrive|"
         r"arriving|show up|come|reach|get through)",
-        r"\bkommer (?:\w+ )?(?:aldrig|inte) fram\b",
-        r"\b(?:came|comes|come|kom|kommer) (?:\w+ )?(?:back|tillbaka)\b",
+        r"\bkommer (?:[\w-]+ )?(?:aldrig|inte) fram\b",
+        r"\b(?:came|comes|come|kom|kommer) (?:[\w-]+ )?(?:back|tillbaka)\b",
         r"\b(?:not allowed|inte tillatet|inte tillat|inte ratt|no permission|permissions?|behorighet)\b",
     ),
     *_phrases(
@@ -251,7 +281,7 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         r"\b(?:which|vilken|vilket) (?:one |of them |ska|should|do i|behover|passar)",
         r"\b(?:same thing|samma sak|the same as|samma som)\b",
         r"\b(?:instead of|i stallet for|istallet for) (?:an? |ett? )?(?:alias|forward|group|grupp|vidarebef)",
-        r"\b(?:should|ska|borde) (?:\w+ )?(?:be|vara|use|anvanda|have|ha) (?:an? |ett? )?(?:alias|forward|group|"
+        r"\b(?:should|ska|borde) (?:[\w-]+ )?(?:be|vara|use|anvanda|have|ha) (?:an? |ett? )?(?:alias|forward|group|"
         r"grupp|vidarebef|distrib)\w* (?:or|eller)\b",
         r"\b(?:alias|forward|group|grupp|vidarebef\w*|distrib\w*|inbox|mailbox|inkorg|brevlada)\w*,? (?:or|eller) "
         r"(?:an? |ett? |en )?"
@@ -260,9 +290,9 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
     *_phrases(
         C.SEND_AS,
         1.0,
-        r"\b(?:send|sending|skicka|skickar) (?:\w+ )?(?:as|som|from|fran)\b",
-        r"\b(?:reply|replies|replying|answer|answering|svara|svarar) (?:\w+ )?(?:as|som|from|fran)\b",
-        r"\b(?:come|comes|coming|go out|goes out|komma|kommer|ga ut|gar ut) (?:\w+ )?(?:from|fran)\b",
+        r"\b(?:send|sending|skicka|skickar) (?:[\w-]+ )?(?:as|som|from|fran)\b",
+        r"\b(?:reply|replies|replying|answer|answering|svara|svarar) (?:[\w-]+ )?(?:as|som|from|fran)\b",
+        r"\b(?:come|comes|coming|go out|goes out|komma|kommer|ga ut|gar ut) (?:[\w-]+ )?(?:from|fran)\b",
         r"\bfrom (?:address|adress)\b|\bfran-? ?adress",
         r"\b(?:they|de|people|mottagar\w*|recipients?) (?:see|ser|syns) (?:my|min|mitt)\b",
         r"\b(?:syns|shows?) (?:my|min|mitt)\b",
@@ -274,36 +304,40 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         r"\b(?:another|other|annat|ett annat) (?:company|foretag)",
         r"\b(?:own|egen|egna) (?:company|firm|firma|byra|foretag)",
         r"\boutside (?:the |our )?(?:domain|company)\b",
+        r"\boutlook com\b",
     ),
     *_phrases(C.OUTSIDERS, 1.0, r"\b(?:from outside|utifran|outside (?:the|our) company|annat foretag)"),
     *_phrases(
         S.LOGIN,
         1.5,
         r"\b(?:forgot|forgotten|glomt|reset|aterstall\w*|change|andra|byt|byta|new|nytt|stopped) "
-        r"(?:\w+ )?(?:\w+ )?(?:password|losenord)",
-        r"\b(?:password|losenord)\w* (?:\w+ )?(?:fungerar inte|funkar inte|doesn't work|stopped working|"
+        r"(?:[\w-]+ )?(?:[\w-]+ )?(?:password|losenord)",
+        r"\b(?:password|losenord)\w* (?:[\w-]+ )?(?:fungerar inte|funkar inte|doesn't work|stopped working|"
         r"expired|har gatt ut)",
-        r"\b(?:can't|cannot|can not|kan inte|unable to) (?:\w+ )?(?:log|sign|logga)",
+        r"\b(?:can't|cannot|can not|kan inte|unable to) (?:[\w-]+ )?(?:log|sign|logga)",
         r"\b(?:locked|sparrat|sparrad|utelast|locked out)\b",
-        r"\b(?:kontot|account|konto) (?:verkar |seems to |ar |is )?(?:\w+ )?(?:last|locked|sparrat)",
+        r"\b(?:kontot|account|konto) (?:verkar |seems to |ar |is )?(?:[\w-]+ )?(?:last|locked|sparrat)",
         r"\b(?:login|inloggning\w*) (?:failed|misslyck\w*)",
         r"\bsign (?:out|in)\b|\blogga (?:ut|in) (?:alla|i webb)",
         r"\bsessions?\b",
     ),
-    *_phrases(S.SPAM, 1.5, r"\bjunk (?:folder|mail)\b|\bspam ?filter", r"\bblock\w* (?:a |en )?(?:sender|avsand)"),
-    *_phrases(S.DNS, 1.5, r"\b(?:dns|mx|txt)[- ](?:records?|post\w*)", r"\b(?:move|flytta|transfer) (?:\w+ )?dom"),
+    *_phrases(
+        S.SPAM, 1.5, r"\bjunk (?:folder|mail)\b|\bspam ?filter", r"\bblock\w* (?:[\w-]+ ){0,2}(?:sender|avsand)"
+    ),
+    *_phrases(S.DNS, 1.5, r"\b(?:dns|mx|txt)[- ](?:records?|post\w*)", r"\b(?:move|flytta|transfer) (?:[\w-]+ )?dom"),
     *_phrases(S.STORAGE, 1.5, r"\b(?:mailbox|inbox|brevladan|inkorgen) (?:is |ar )?(?:almost |nastan )?full"),
     *_phrases(
         S.AUTO_REPLY,
         1.5,
-        r"\b(?:automatic|automatiskt?|auto) (?:\w+ )?(?:reply|replies|svar)",
+        r"\b(?:automatic|automatiskt?|auto) (?:[\w-]+ )?(?:reply|replies|svar)",
         r"\bout of (?:the )?office\b|\bvacation (?:responder|reply)",
     ),
     *_phrases(
         S.CLIENT_SETUP,
         1.5,
-        r"\b(?:imap|smtp|pop)\w*(?:-| and | och | )(?:\w+ )?(?:settings|installningar|server)",
-        r"\b(?:settings|installningar) (?:\w+ )?(?:phone|telefon|iphone|android|outlook|thunderbird)",
+        r"\b(?:utgaende|inkommande|outgoing|incoming) (?:[\w-]+ )?server",
+        r"\b(?:imap|smtp|pop)\w*(?:-| and | och | )(?:[\w-]+ )?(?:settings|installningar|server)",
+        r"\b(?:settings|installningar) (?:[\w-]+ )?(?:phone|telefon|iphone|android|outlook|thunderbird)",
         r"\b(?:set up|satta upp|stalla in) (?:e-?mail|mail|mejl|e-?post) (?:on|in|pa|i) "
         r"(?:my |min )?(?:phone|telefon|iphone|android|thunderbird)",
     ),
