@@ -21,7 +21,8 @@ from bot.config import Lang, Settings
 MIN_SCORE_UNNAMED = 0.30  # retrieval alone (no object named) must reach this ...
 MIN_MARGIN_UNNAMED = 0.10  # ... and beat the runner-up by this much
 RETRIEVAL_WEIGHT = 0.6  # retrieval's share next to the understood (object, intent) evidence
-NEIGHBOUR_OVER_OBJECT = 1.0  # a neighbouring subject this strong next to the object: not ours
+STRONG_NEIGHBOUR = 1.0  # a neighbouring subject asked about (not just mentioned) ...
+NEIGHBOUR_OVER_OBJECT = 1.0  # ... and at least this strong next to the object: not ours
 CLOSE_CALL = 0.75  # a runner-up with this share of the best score is offered as "Did you mean ...?"
 MAX_QUESTION_CHARS = 2000  # longer texts are read from their start only
 MAX_RETRIEVAL_WORDS = 40  # retrieval reads the asking sentences' first words only (its cost grows per word)
@@ -162,7 +163,8 @@ def answer(
         )
     reading = read(text)
     subject, neighbour = reading.neighbour()
-    if subject is not None and neighbour >= NEIGHBOUR_OVER_OBJECT * reading.object_evidence:
+    if neighbour >= STRONG_NEIGHBOUR and neighbour >= NEIGHBOUR_OVER_OBJECT * reading.object_evidence:
+        assert subject is not None
         return _off_topic(subject, lang, values)
     evidence = topic_evidence(reading)
     ranked = index.rank(" ".join(words(reading.asking_text)[:MAX_RETRIEVAL_WORDS]))

@@ -32,7 +32,7 @@ SIBLING = 0.3  # evidence a topic gets when its object is named but the intent p
 
 _QUESTION_START = word_set(
     """
-    hur vad varfor vilken vilket vilka kan far gar ar finns ska borde behover maste nar vem vart var
+    hur vad varfor vilken vilket vilka kan far gar ar finns ska borde behover maste nar vem vart
     how what whats why which can could is are do does should would will where who when any anyone
     """
 )

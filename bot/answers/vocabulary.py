@@ -76,11 +76,13 @@ def _words(meaning: Meaning, weight: float, stems: str, inside: bool = False) ->
 
 C, S = Concept, Subject
 WORD_CUES: list[WordCue] = [
-    *_words(C.ALIAS, 1.0, "alias alais allias alia aliaz proxyadress proxyaddress", inside=True),
+    *_words(C.ALIAS, 1.0, "alias proxyadress proxyaddress", inside=True),
+    *_words(C.ALIAS, 1.0, "alais allias aliaz"),
     *_words(C.ALIAS, 0.8, "proxy smeknamn nickname"),
     *_words(C.FORWARD, 1.0, "vidarebef vidarbef vidaref vidarebor eftersand omdiriger", inside=True),
     *_words(C.FORWARD, 1.0, "forward forwad forwrd fowar fwd redirect redirig auto-forw autoforw"),
     *_words(C.FORWARD, 0.4, "automati"),
+    *_words(C.FORWARD, 0.8, "slinga"),
     *_words(C.GROUP, 1.0, "grupp group", inside=True),
     *_words(C.GROUP, 1.0, "goup gruop grup distrib distrub distrob distro utskickslist"),
     *_words(C.GROUP, 0.9, "listan listor e-postlist maillist mejllist"),
@@ -111,9 +113,11 @@ WORD_CUES: list[WordCue] = [
     *_words(S.LOGIN, 0.6, "losenord password losen"),
     *_words(S.LOGIN, 1.5, "utelast tvafaktor tvastegs 2fa mfa two-factor verifieringskod verification"),
     *_words(S.LOGIN, 0.4, "login inloggning"),
-    *_words(S.CALENDAR, 1.5, "kalender calendar motesinbjud meeting dubbelbok double-book"),
+    *_words(S.CALENDAR, 1.5, "kalender calendar motesinbjud dubbelbok double-book"),
+    *_words(S.CALENDAR, 0.6, "meeting invite"),
     *_words(S.APPS, 1.5, "krasch crash frys freez hanger hangs startar"),
-    *_words(S.APPS, 0.8, "teams installer install langsam slow"),
+    *_words(S.APPS, 1.5, "installer install"),
+    *_words(S.APPS, 0.8, "teams langsam slow"),
     *_words(S.SPAM, 1.5, "spam skrappost phishing natfiske"),
     *_words(S.SPAM, 0.6, "skrap junk"),
     *_words(S.DNS, 1.5, "dns mx-post mx-record spf dkim dmarc cname namnserver nameserver"),
@@ -154,6 +158,11 @@ EXACT_CUES: dict[str, tuple[Meaning, float]] = {
     "full": (S.STORAGE, 0.6),
     "start": (C.SETUP, 1.0),
     "make": (C.SETUP, 0.8),
+    "ad": (C.SETUP, 0.8),
+    "loop": (C.FORWARD, 0.8),
+    "loopen": (C.FORWARD, 0.8),
+    "loops": (C.FORWARD, 0.8),
+    "mobilen": (S.CLIENT_SETUP, 0.6),
     "mean": (C.WHAT, 1.0),
     "means": (C.WHAT, 1.0),
     "space": (S.STORAGE, 0.8),
@@ -189,9 +198,9 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
     *_phrases(
         C.FORWARD,
         1.0,
-        r"\bskicka\w* (?:[\w-]+ )?vidare\b",
+        r"\bskicka\w* (?:[\w-]+ ){0,3}vidare\b",
         r"\bga\w* vidare\b",
-        r"\b(?:sent|send|sending|go|goes|going|went|passed) on to\b",
+        r"\b(?:sent|send|sending|go|goes|going|went|passed) (?:[\w-]+ ){0,3}on to\b",
         r"\b(?:sent|send|go|goes|skickas|gar|ga) (?:to \w+ |till \w+ )?(?:automatically|automatiskt)",
         r"\b(?:mail|mejl|e-?post)\w* (?:has been |have been |har )?(?:going|gone|gatt|gick|went) (?:to|till)\b",
         r"\b(?:gick|gar|gatt) (?:mina |min |alla )?(?:mejl|mail|e-?post)\w* (?:vidare )?till\b",
@@ -246,7 +255,10 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         r"\b(?:list|show|visa) (?:my|the|mina|alla|all)\b",
         r"\bhow do i see\b|\bhur ser jag\b",
         r"\b(?:get rid of|bli av med)\b",
-        r"\b(?:stang|sla|ta|satt|stall|lagg)\w* (?:[\w-]+ )?(?:av|pa|bort|upp|in|till)\b",
+        r"\b(?:stang|sla)\w* (?:[\w-]+ )?(?:av|pa)\b|\b(?:ta|tas|tar) (?:[\w-]+ )?(?:bort|ur)\b",
+        r"\b(?:satt|stall)\w* (?:[\w-]+ )?(?:upp|in)\b|\blagg\w* (?:[\w-]+ )?(?:till|upp|in)\b",
+        r"\b(?:can i get|could i get|kan jag fa|kan vi fa|can we get) (?:an? |ett |en |one more |another )?",
+        r"\b(?:one more|another|ett till|en till|ett alias till)\b",
         r"^(?:hur )?andra\b",
         r"\b(?:how do i|how can i|how to|how do you|hur gor jag|hur kan jag|hur) (?:[\w-]+ )?(?:forward|vidarebefordr"
         r"\w*|add|create|remove|delete|set|make|stop|turn|lagg\w*|skapa\w*|ta|tar|stang\w*|sla\w*|stoppa\w*)\b",
@@ -261,6 +273,7 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         r"\b(?:vad|what) (?:ar|is|'s|betyder|innebar|menas|hander|happens|gor|does|do)\b|\bwhats\b",
         r"\b(?:how does|how do) (?:[\w-]+ ){0,3}work|\bhur (?:fungerar|funkar|gar det till)\b",
         r"\b(?:in practice|i praktiken|what is (?:it|that) called|vad (?:kallas|heter) det)\b",
+        r"^(?:is there|are there|finns det) (?:[\w-]+ )?(?:some|any|a|an|nagon|nagot|nan|nat|ett|en)\b",
         r"\b(?:do i still|will (?:i|the messages|they) still|ser jag|far jag (?:[\w-]+ )?kvar|blir (?:[\w-]+ )?kvar)\b",
         r"^(?:ar|is|are|ar inte|aren't) (?:an? |ett |en |the )?(?:[\w-]+ )?(?:alias|forward|group|grupp|vidarebef|"
         r"distrib)",
@@ -280,6 +293,7 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         1.0,
         r"\b(?:which|vilken|vilket) (?:one |of them |ska|should|do i|behover|passar)",
         r"\b(?:same thing|samma sak|the same as|samma som)\b",
+        r"\b(?:something|anything|nagot|nat|nan) (?:other|else|annat|annan) (?:than|an)\b",
         r"\b(?:instead of|i stallet for|istallet for) (?:an? |ett? )?(?:alias|forward|group|grupp|vidarebef)",
         r"\b(?:should|ska|borde) (?:[\w-]+ )?(?:be|vara|use|anvanda|have|ha) (?:an? |ett? )?(?:alias|forward|group|"
         r"grupp|vidarebef|distrib)\w* (?:or|eller)\b",
@@ -315,7 +329,7 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
         r"\b(?:password|losenord)\w* (?:[\w-]+ )?(?:fungerar inte|funkar inte|doesn't work|stopped working|"
         r"expired|har gatt ut)",
         r"\b(?:can't|cannot|can not|kan inte|unable to) (?:[\w-]+ )?(?:log|sign|logga)",
-        r"\b(?:locked|sparrat|sparrad|utelast|locked out)\b",
+        r"\b(?:utelast|locked out)\b",
         r"\b(?:kontot|account|konto) (?:verkar |seems to |ar |is )?(?:[\w-]+ )?(?:last|locked|sparrat)",
         r"\b(?:login|inloggning\w*) (?:failed|misslyck\w*)",
         r"\bsign (?:out|in)\b|\blogga (?:ut|in) (?:alla|i webb)",
@@ -324,7 +338,7 @@ PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
     *_phrases(
         S.SPAM, 1.5, r"\bjunk (?:folder|mail)\b|\bspam ?filter", r"\bblock\w* (?:[\w-]+ ){0,2}(?:sender|avsand)"
     ),
-    *_phrases(S.DNS, 1.5, r"\b(?:dns|mx|txt)[- ](?:records?|post\w*)", r"\b(?:move|flytta|transfer) (?:[\w-]+ )?dom"),
+    *_phrases(S.DNS, 1.5, r"\b(?:dns|mx|txt)[- ](?:records?|post\w*)", r"\b(?:move|flytta\w*|transfer) (?:[\w-]+ )?dom"),
     *_phrases(S.STORAGE, 1.5, r"\b(?:mailbox|inbox|brevladan|inkorgen) (?:is |ar )?(?:almost |nastan )?full"),
     *_phrases(
         S.AUTO_REPLY,
