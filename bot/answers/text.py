@@ -15,6 +15,8 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 # An address or its local part ("info@", "anna@example.com") names a thing, it is not a word to read.
 _ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"']*@[^\s<>()\[\],;:\"']*")
+# Combining marks (accents, umlauts, the ring of å) as NFKD separates them from their letters.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _STEMMERS = {"sv": snowballstemmer.stemmer("swedish"), "en": snowballstemmer.stemmer("english")}
 
 
@@ -23,9 +25,9 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def fold(word: str) -> str:
-    """A word without diacritics, so 'vidarebefordra' and 'vidarebefördra', 'ä' and 'a' meet."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+def fold(text: str) -> str:
+    """Text without diacritics, so 'vidarebefordra' and 'vidarebefördra', 'ä' and 'a' meet."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def word_set(text: str) -> frozenset[str]:

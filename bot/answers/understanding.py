@@ -19,6 +19,7 @@ from bot.answers.vocabulary import (
     EXACT_CUES,
     OBJECTS,
     PHRASE_CUES,
+    PhraseCue,
     WORD_CUES,
     Concept,
     Meaning,
@@ -75,13 +76,13 @@ class Reading:
 
 
 def is_asking(sentence: str) -> bool:
-    folded = fold(sentence.casefold())
-    first = next(iter(words(folded)), "")
+    """Does a (folded, lowercase) sentence ask something, or tell the story around the question?"""
+    first = next(iter(words(sentence)), "")
     return (
         sentence.rstrip().endswith("?")
         or first in _QUESTION_START
         or first in _REQUEST_START
-        or _ASKING_PHRASE.search(folded) is not None
+        or _ASKING_PHRASE.search(sentence) is not None
     )
 
 
@@ -89,6 +90,12 @@ _BY_PREFIX: dict[str, list[WordCue]] = defaultdict(list)
 for _cue in WORD_CUES:
     _BY_PREFIX[_cue.stem[:3]].append(_cue)
 _INSIDE = [cue for cue in WORD_CUES if cue.inside]
+# Phrase cues by the word starts they need (see PhraseCue.needs); the rest are tried on every sentence.
+_PHRASES_BY_START: dict[str, list[PhraseCue]] = defaultdict(list)
+for _phrase in PHRASE_CUES:
+    for _start in _phrase.needs or ():
+        _PHRASES_BY_START[_start.split(" ")[0]].append(_phrase)
+_ALWAYS_TRIED = [phrase for phrase in PHRASE_CUES if phrase.needs is None]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -107,23 +114,30 @@ def word_meanings(word: str) -> tuple[tuple[Meaning, float], ...]:
     return tuple(found.items())
 
 
+@functools.lru_cache(maxsize=65536)
+def _phrases_for(word: str) -> tuple[PhraseCue, ...]:
+    """The phrase cues a word may start (its every prefix looked up once)."""
+    return tuple(p for n in range(1, len(word) + 1) for p in _PHRASES_BY_START.get(word[:n], ()))
+
+
 def sentence_meanings(sentence: str) -> dict[Meaning, float]:
-    """The cues of one sentence (folded, addresses removed): the strongest weight per meaning."""
-    folded = fold(without_addresses(sentence).casefold())
+    """The cues of one folded sentence: the strongest weight per meaning."""
+    sentence_words = words(sentence)
     found: dict[Meaning, float] = {}
-    for word in words(folded):
+    for word in sentence_words:
         for meaning, weight in word_meanings(word):
             found[meaning] = max(found.get(meaning, 0.0), weight)
-    text = " ".join(words(folded))
-    for pattern, meaning, weight in PHRASE_CUES:
-        if found.get(meaning, 0.0) < weight and pattern.search(text):
-            found[meaning] = weight
+    text = " ".join(sentence_words)
+    candidates = {id(p): p for word in sentence_words for p in _phrases_for(word)}
+    for cue in [*candidates.values(), *_ALWAYS_TRIED]:
+        if found.get(cue.meaning, 0.0) < cue.weight and cue.pattern.search(text):
+            found[cue.meaning] = cue.weight
     return found
 
 
 def read(message: str) -> Reading:
     """Weigh each sentence (asking or story) and add up what they name."""
-    parts = sentences(message)
+    parts = sentences(fold(without_addresses(message).casefold()))
     asking = [is_asking(s) for s in parts]
     if not any(asking):
         asking = [True] * len(parts)

@@ -169,8 +169,40 @@ EXACT_CUES: dict[str, tuple[Meaning, float]] = {
 }
 
 
-def _phrases(meaning: Meaning, weight: float, *patterns: str) -> list[tuple[re.Pattern[str], Meaning, float]]:
-    return [(re.compile(pattern), meaning, weight) for pattern in patterns]
+@dataclass(frozen=True)
+class PhraseCue:
+    pattern: re.Pattern[str]
+    meaning: Meaning
+    weight: float
+    # Substrings of which the text must contain one for the pattern to match: a substring test is far
+    # cheaper than a regular expression, and most sentences of a long message match no pattern.
+    needs: tuple[str, ...] | None
+
+
+_LEADING_GROUP = re.compile(r"\^?(?:\\b)?\(\?:([^()]*)\)")
+_LITERAL = re.compile(r"[a-z' ]+")
+
+
+def leading_literals(pattern: str) -> tuple[str, ...] | None:
+    """The literal starts of a pattern's first alternatives (`\\b(?:send|skicka) ...` -> send, skicka),
+    or None when the pattern does not start with such a group (then it is always tried)."""
+    group = _LEADING_GROUP.match(pattern)
+    if group is not None and pattern[group.end() : group.end() + 1] in ("?", "*"):
+        return None  # an optional first group: the pattern may start anywhere after it
+    if group is None:
+        literal = _LITERAL.match(pattern.removeprefix("^").removeprefix("\\b"))
+        return (literal.group(),) if literal and len(literal.group()) >= 2 else None
+    starts = []
+    for alternative in group.group(1).split("|"):
+        literal = _LITERAL.match(alternative)
+        if literal is None or not literal.group():
+            return None
+        starts.append(literal.group())
+    return tuple(starts)
+
+
+def _phrases(meaning: Meaning, weight: float, *patterns: str) -> list[PhraseCue]:
+    return [PhraseCue(re.compile(p), meaning, weight, leading_literals(p)) for p in patterns]
 
 
 _ADDRESS_WORD = r"(?:e-?mail |e-?post|mejl|mail )?(?:address|adress|adres|addresses|adresser)"
@@ -179,7 +211,7 @@ _PEOPLE = (
     r"(?:people|persons|of us|colleagues|personer|kollegor|flera av oss|several of us|(?:vi|we) (?:ar|are) \w+"
     r"|(?:tva|tre|fyra|fem|two|three|four|five) (?:som|who)|whole team|hela teamet|all of us|allihop)"
 )
-PHRASE_CUES: list[tuple[re.Pattern[str], Meaning, float]] = [
+PHRASE_CUES: list[PhraseCue] = [
     *_phrases(
         C.ALIAS,
         0.8,
