@@ -25,7 +25,7 @@ STRONG_NEIGHBOUR = 1.0  # a neighbouring subject asked about (not just mentioned
 NEIGHBOUR_OVER_OBJECT = 1.0  # ... and at least this strong next to the object: not ours
 CLOSE_CALL = 0.75  # a runner-up with this share of the best score is offered as "Did you mean ...?"
 MAX_QUESTION_CHARS = 2000  # longer texts are read from their start only
-MAX_RETRIEVAL_WORDS = 40  # retrieval reads the asking sentences' first words only (its cost grows per word)
+MAX_RETRIEVAL_WORDS = 24  # retrieval reads the asking sentences' first words only (its cost grows per word)
 CLOSEST_TOPICS = 3
 
 _GREETINGS = word_set(
@@ -167,7 +167,13 @@ def answer(
         assert subject is not None
         return _off_topic(subject, lang, values)
     evidence = topic_evidence(reading)
-    ranked = index.rank(" ".join(words(reading.asking_text)[:MAX_RETRIEVAL_WORDS]))
+    understood = sorted(((score, topic) for topic, score in evidence.items()), key=lambda p: (-p[0], p[1]))
+    if len(understood) >= 2 and understood[0][0] - understood[1][0] >= RETRIEVAL_WEIGHT:
+        # Retrieval (scores <= 1, weighted RETRIEVAL_WEIGHT) could not change the best topic: skip it.
+        (best_score, best), (second_score, second) = understood[0], understood[1]
+        alternative = second if second_score >= CLOSE_CALL * best_score else None
+        return _article_answer(knowledge, best, lang, values, best_score, alternative)
+    ranked = index.rank(" ".join(words(reading.asking_text)[:MAX_RETRIEVAL_WORDS]), lang)
     combined = sorted(
         ((evidence.get(m.topic_id, 0.0) + RETRIEVAL_WEIGHT * m.score, m.topic_id) for m in ranked),
         key=lambda pair: (-pair[0], pair[1]),

@@ -186,6 +186,12 @@ _LITERAL = re.compile(r"[a-z' ]+")
 def leading_literals(pattern: str) -> tuple[str, ...] | None:
     """The literal starts of a pattern's first alternatives (`\\b(?:send|skicka) ...` -> send, skicka),
     or None when the pattern does not start with such a group (then it is always tried)."""
+    depth = 0
+    for previous, char in zip(" " + pattern, pattern, strict=False):
+        if previous != "\\":
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if char == "|" and depth == 0:
+                return None  # several alternatives at the top: each may start differently
     group = _LEADING_GROUP.match(pattern)
     if group is not None and pattern[group.end() : group.end() + 1] in ("?", "*"):
         return None  # an optional first group: the pattern may start anywhere after it
