@@ -183,15 +183,22 @@ _LEADING_GROUP = re.compile(r"\^?(?:\\b)?\(\?:([^()]*)\)")
 _LITERAL = re.compile(r"[a-z' ]+")
 
 
+def top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(?:c|d)` -> [a, b(?:c|d)]: a pattern split where it says "or" outside any group."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(pattern):
+        if at and pattern[at - 1] == "\\":
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(pattern[start:at])
+            start = at + 1
+    return [*parts, pattern[start:]]
+
+
 def leading_literals(pattern: str) -> tuple[str, ...] | None:
     """The literal starts of a pattern's first alternatives (`\\b(?:send|skicka) ...` -> send, skicka),
     or None when the pattern does not start with such a group (then it is always tried)."""
-    depth = 0
-    for previous, char in zip(" " + pattern, pattern, strict=False):
-        if previous != "\\":
-            depth += {"(": 1, ")": -1}.get(char, 0)
-            if char == "|" and depth == 0:
-                return None  # several alternatives at the top: each may start differently
     group = _LEADING_GROUP.match(pattern)
     if group is not None and pattern[group.end() : group.end() + 1] in ("?", "*"):
         return None  # an optional first group: the pattern may start anywhere after it
@@ -208,9 +215,14 @@ def leading_literals(pattern: str) -> tuple[str, ...] | None:
 
 
 def _phrases(meaning: Meaning, weight: float, *patterns: str) -> list[PhraseCue]:
-    return [PhraseCue(re.compile(p), meaning, weight, leading_literals(p)) for p in patterns]
+    pieces = [piece for pattern in patterns for piece in top_level_alternatives(pattern)]
+    return [PhraseCue(re.compile(p), meaning, weight, leading_literals(p)) for p in pieces]
 
 
+_REQUEST = (
+    r"(?:forward|vidarebefordra|add|create|remove|delete|set|turn|stop|put|make|lagg|skapa|ta|radera|stang|sla|"
+    r"skicka|byt|sluta|aktivera|start|starta)"
+)
 _ADDRESS_WORD = r"(?:e-?mail |e-?post|mejl|mail )?(?:address|adress|adres|addresses|adresser)"
 _INBOX = r"(?:inbox|inkorg|mailbox|brevlad|login|inloggning|account|konto)"
 _PEOPLE = (
@@ -297,13 +309,12 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\b(?:satt|stall)\w* (?:[\w-]+ )?(?:upp|in)\b|\blagg\w* (?:[\w-]+ )?(?:till|upp|in)\b",
         r"\b(?:can i get|could i get|kan jag fa|kan vi fa|can we get) (?:an? |ett |en |one more |another )?",
         r"\b(?:one more|another|ett till|en till|ett alias till)\b",
-        r"^(?:hur )?andra\b",
+        r"^andra\b|^hur andra\b",
         r"\b(?:how do i|how can i|how to|how do you|hur gor jag|hur kan jag|hur) (?:[\w-]+ )?(?:forward|vidarebefordr"
         r"\w*|add|create|remove|delete|set|make|stop|turn|lagg\w*|skapa\w*|ta|tar|stang\w*|sla\w*|stoppa\w*)\b",
         r"\b(?:can|could|kan|kunde) (?:my|mina|min|mitt|all|alla) (?:[\w-]+ )?(?:e-?mail|mail|mejl|e-?post)\w* "
         r"(?:be|bli|skickas|ga|go|vidarebefordras)\b",
-        r"^(?:please |pls |snalla |hej |hi )?(?:forward|vidarebefordra|add|create|remove|delete|set|turn|stop|put|"
-        r"make|lagg|skapa|ta|radera|stang|sla|skicka|byt|sluta|aktivera|start|starta)\b",
+        rf"^{_REQUEST}\b|^(?:please|pls|snalla|hej|hi) {_REQUEST}\b",
     ),
     *_phrases(
         C.WHAT,
