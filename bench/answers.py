@@ -103,7 +103,11 @@ def export_old_tree(target: Path) -> None:
 
 def old_engine(tree: Path) -> Engine:
     def run(questions: list[str]) -> list[Timed]:
-        env = {**os.environ, "PYTHONPATH": str(tree), "MAILBOT_KNOWLEDGE_DIR": str(tree / "bot" / "knowledge")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(tree),
+            "MAILBOT_KNOWLEDGE_DIR": str(tree / "bot" / "knowledge"),
+        }
         lines = "".join(json.dumps(q) + "\n" for q in questions)
         done = subprocess.run(
             [sys.executable, "-c", _WORKER], input=lines, env=env, cwd=tree, capture_output=True, text=True
@@ -199,7 +203,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         export_old_tree(Path(tmp))
         old = old_engine(Path(tmp))
-        print(f"old engine: commit {OLD_COMMIT} (git archive, run in a subprocess); new engine: this checkout")
+        print(
+            f"old engine: commit {OLD_COMMIT} (git archive, run in a subprocess); new engine: this checkout"
+        )
         questions = [row.question for _, rows in sets for row in rows]
         old_all, new_all = old(questions), new_engine(questions)
         at = 0

@@ -172,7 +172,7 @@ def answer(
         # Retrieval (scores <= 1, weighted RETRIEVAL_WEIGHT) could not change the best topic: skip it.
         (best_score, best), (second_score, second) = understood[0], understood[1]
         alternative = second if second_score >= CLOSE_CALL * best_score else None
-        return _article_answer(knowledge, best, lang, values, best_score, alternative)
+        return _article_answer(knowledge, best, lang, values, min(1.0, best_score), alternative)
     ranked = index.rank(" ".join(words(reading.asking_text)[:MAX_RETRIEVAL_WORDS]), lang)
     combined = sorted(
         ((evidence.get(m.topic_id, 0.0) + RETRIEVAL_WEIGHT * m.score, m.topic_id) for m in ranked),
@@ -192,7 +192,7 @@ def answer(
             related=_refs(knowledge, lang, (m.topic_id for m in ranked[:CLOSEST_TOPICS])),
         )
     alternative = second if second_score >= CLOSE_CALL * best_score else None
-    return _article_answer(knowledge, best, lang, values, best_score, alternative)
+    return _article_answer(knowledge, best, lang, values, min(1.0, best_score), alternative)
 
 
 def _off_topic(subject: Subject, lang: Lang, values: Mapping[str, str]) -> Answer:

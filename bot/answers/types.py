@@ -28,7 +28,7 @@ class Answer:
     text: str  # Slack mrkdwn, every outside value already escaped
     topic_id: str | None = None  # set for ARTICLE
     title: str | None = None  # set for ARTICLE
-    score: float = 0.0  # retrieval score of the best topic (0 for SMALLTALK)
+    score: float = 0.0  # how well the best topic fits, 0..1 (1: named and asked about; 0 for SMALLTALK)
     related: list[TopicRef] = field(default_factory=list)  # closest or related topics, as buttons
     flow: str | None = None  # the article's front matter `flow` (e.g. "alias.add"), if any
     alternative: TopicRef | None = None  # a close runner-up for an ARTICLE, offered as "Did you mean ...?"

@@ -19,10 +19,10 @@ from bot.answers.vocabulary import (
     EXACT_CUES,
     OBJECTS,
     PHRASE_CUES,
-    PhraseCue,
     WORD_CUES,
     Concept,
     Meaning,
+    PhraseCue,
     Subject,
     WordCue,
 )
@@ -45,7 +45,8 @@ _REQUEST_START = word_set(
 )
 _ASKING_PHRASE = re.compile(
     r"\b(?:jag|vi) (?:vill|behover|skulle vilja|undrar|onskar)\b|\b(?:i|we) (?:want|need|would like|'d like|"
-    r"wonder)\b|\bi'd like\b|\bwe'd like\b|\b(?:can|could) (?:you|i|we|someone)\b|\b(?:kan|kunde) (?:ni|du|jag|vi"
+    r"wonder)\b|\bi'd like\b|\bwe'd like\b|\b(?:can|could) (?:you|i|we|someone)\b|\b(?:kan|kunde) (?:ni"
+    r"|du|jag|vi"
     r"|man)\b|\bgar det\b|\bis (?:it|there|that)\b|\bar det\b|\bplease\b|\bsnalla\b|\bhow\b|\bhur\b|"
     r"(?:fungerar|funkar) inte\b|\b(?:doesn't|does not|isn't|won't|can't|cannot)\b|\bkan inte\b|\bhjalp\b"
 )
@@ -141,13 +142,19 @@ def read(message: str) -> Reading:
     asking = [is_asking(s) for s in parts]
     if not any(asking):
         asking = [True] * len(parts)
-    concepts: dict[Meaning, float] = defaultdict(float)
+    # Asking sentences add up; the story counts once per meaning (its strongest sentence), so a long
+    # story that keeps mentioning meetings does not outweigh the one sentence that asks.
+    asked: dict[Meaning, float] = defaultdict(float)
+    told: dict[Meaning, float] = defaultdict(float)
     for sentence, asks in zip(parts, asking, strict=True):
-        weight = ASKING if asks else STORY
         for meaning, evidence in sentence_meanings(sentence).items():
-            concepts[meaning] += weight * evidence
+            if asks:
+                asked[meaning] += ASKING * evidence
+            else:
+                told[meaning] = max(told[meaning], STORY * evidence)
+    concepts = {meaning: asked.get(meaning, 0.0) + told.get(meaning, 0.0) for meaning in {*asked, *told}}
     asking_text = " ".join(s for s, asks in zip(parts, asking, strict=True) if asks)
-    return Reading(dict(concepts), asking_text)
+    return Reading(concepts, asking_text)
 
 
 def topic_evidence(reading: Reading) -> dict[str, float]:
@@ -187,7 +194,11 @@ def topic_evidence(reading: Reading) -> dict[str, float]:
             pick(group, "distribution-group", "manage-groups", "shared-mailbox-vs-group")
     if shared:
         # the shared-mailbox article compares it with a group: a group named beside it belongs to it
-        pick(shared + (group if r[Concept.WHICH] else group / 2), "shared-mailbox-vs-group", "distribution-group")
+        pick(
+            shared + (group if r[Concept.WHICH] else group / 2),
+            "shared-mailbox-vs-group",
+            "distribution-group",
+        )
     if accounts:
         pick(accounts, "connected-accounts", "external-forwarding")
     compared = sorted((alias, forward, group), reverse=True)

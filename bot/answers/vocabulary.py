@@ -90,7 +90,9 @@ WORD_CUES: list[WordCue] = [
     *_words(C.SHARED, 1.0, "funktionsbrevl funktionsadress funktionsinkorg", inside=True),
     *_words(C.ACCOUNTS, 1.0, "anslut connected importer import synk sync synch pop3"),
     *_words(C.ACCOUNTS, 0.8, "fetch hamta hamtar"),
-    *_words(C.SETUP, 1.0, "lagg lagga lagger skapa skapar radera raderar ordna fixa adda aktivera avaktivera"),
+    *_words(
+        C.SETUP, 1.0, "lagg lagga lagger skapa skapar radera raderar ordna fixa adda aktivera avaktivera"
+    ),
     *_words(C.SETUP, 1.0, "adding create creat remove delete enable disable onboard setup"),
     *_words(C.SETUP, 0.6, "andrar andring byt byta change switch stop stoppa"),
     *_words(C.MEMBERS, 1.0, "medlem member memeber memeb anstallt anstalld nyanstalld hired slutat leaver"),
@@ -220,25 +222,30 @@ def _phrases(meaning: Meaning, weight: float, *patterns: str) -> list[PhraseCue]
 
 
 _REQUEST = (
-    r"(?:forward|vidarebefordra|add|create|remove|delete|set|turn|stop|put|make|lagg|skapa|ta|radera|stang|sla|"
+    r"(?:forward|vidarebefordra|add|create|remove|delete|set|turn|stop|put|make|lagg|skapa|ta|radera"
+    r"|stang|sla|"
     r"skicka|byt|sluta|aktivera|start|starta)"
 )
 _ADDRESS_WORD = r"(?:e-?mail |e-?post|mejl|mail )?(?:address|adress|adres|addresses|adresser)"
 _INBOX = r"(?:inbox|inkorg|mailbox|brevlad|login|inloggning|account|konto)"
 _PEOPLE = (
-    r"(?:people|persons|of us|colleagues|personer|kollegor|flera av oss|several of us|(?:vi|we) (?:ar|are) \w+"
+    r"(?:people|persons|of us|colleagues|personer|kollegor|flera av oss|several of us|(?:vi|we) (?:ar"
+    r"|are) \w+"
     r"|(?:tva|tre|fyra|fem|two|three|four|five) (?:som|who)|whole team|hela teamet|all of us|allihop)"
 )
 PHRASE_CUES: list[PhraseCue] = [
     *_phrases(
         C.ALIAS,
         0.8,
-        rf"\b(?:two|2|several|multiple|more than one|another|second|extra|additional|new|flera|tva|en till|annan|"
+        rf"\b(?:two|2|several|multiple|more than one|mer an en|another|second|extra|additional|new|flera|tva"
+        rf"|en till|annan|"
         rf"ny) {_ADDRESS_WORD}\b.*\b{_INBOX}",
         rf"\b(?:as|som) (?:an? |en )?(?:extra|additional|second|another|ny|andra) {_ADDRESS_WORD}\b",
-        rf"\b(?:two|several|tva|flera) {_ADDRESS_WORD} (?:till|to|for|in|i|on|pa) (?:one|en|the same|samma|en och "
+        rf"\b(?:two|several|tva|flera) {_ADDRESS_WORD} (?:till|to|for|in|i|on|pa) (?:one|en|the same"
+        rf"|samma|en och "
         rf"samma|a single)\b",
-        rf"\b{_INBOX}\w* .*\b(?:two|several|multiple|more than one|flera|tva|extra) {_ADDRESS_WORD}",
+        rf"\b{_INBOX}\w* .*\b(?:two|several|multiple|more than one|mer an en|flera|tva|extra) "
+        rf"{_ADDRESS_WORD}",
         r"\b(?:secondary|sekundar) (?:smtp )?(?:address|adress)",
         rf"\b(?:one|single|same|en|samma|enda) (?:[\w-]+ )?{_INBOX}\w* .*\b(?:several|many|multiple|flera) "
         rf"{_ADDRESS_WORD}",
@@ -252,7 +259,8 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\bga\w* vidare\b",
         r"\b(?:sent|send|sending|go|goes|going|went|passed) (?:[\w-]+ ){0,3}on to\b",
         r"\b(?:sent|send|go|goes|skickas|gar|ga) (?:to \w+ |till \w+ )?(?:automatically|automatiskt)",
-        r"\b(?:mail|mejl|e-?post)\w* (?:has been |have been |har )?(?:going|gone|gatt|gick|went) (?:to|till)\b",
+        r"\b(?:mail|mejl|e-?post)\w* (?:has been |have been |har )?(?:going|gone|gatt|gick|went) (?:to"
+        r"|till)\b",
         r"\b(?:gick|gar|gatt) (?:mina |min |alla )?(?:mejl|mail|e-?post)\w* (?:vidare )?till\b",
     ),
     *_phrases(
@@ -264,17 +272,20 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\b(?:everyone|everybody|all of|them all|all at once|alla|allihop)",
         r"\b(?:address|adress) (?:som |that )?(?:gar|nar|goes|reaches) (?:till |to )?"
         r"(?:alla|flera|everyone|everybody|several)",
-        r"\b(?:skickar|skicka|send|write|email|mejlar) (?:till |to )?address\b.*\b(?:alla|everyone|everybody|all)\b",
+        r"\b(?:skickar|skicka|send|write|email|mejlar) (?:till |to )?address\b.*\b(?:alla|everyone"
+        r"|everybody|all)\b",
     ),
     *_phrases(
         C.SHARED,
         1.0,
-        r"\b(?:shared|delad|delade|gemensam|gemensamma|common|team) (?:[\w-]+ )?(?:mailbox|inbox|inkorg|brevlad)",
+        r"\b(?:shared|delad|delade|gemensam|gemensamma|common|team) (?:[\w-]+ )?(?:mailbox|inbox|inkorg"
+        r"|brevlad)",
         r"\blog(?:ga)? ?(?:in|into|on)(?: to)? (?:i |to )?(?:the )?same\b",
         r"\b(?:logga in i|log in to|log into) samma\b",
         r"\b(?:who|vem|vilka) (?:som )?(?:has |have |had |har )?(?:already |redan )?(?:har )?"
         r"(?:answered|replied|svarat|tagit|taken)",
-        rf"\b{_PEOPLE} .*\b(?:same|samma|one|en|common|gemensam) (?:[\w-]+ )?(?:inbox|mailbox|inkorg|brevlad)",
+        rf"\b{_PEOPLE} .*\b(?:same|samma|one|en|common|gemensam) (?:[\w-]+ )?(?:inbox|mailbox|inkorg"
+        rf"|brevlad)",
         r"\b(?:reply|replies|svarar|answer) (?:[\w-]+ )?(?:twice|dubbelt|to the same)",
         r"\b(?:already|redan) (?:har )?(?:answered|replied|svarat)",
     ),
@@ -287,7 +298,8 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\bcheck mail from other\b",
         r"\b(?:pull|bring|get|fa in|fa|see|read|lasa|se) .*\b(?:into|in here|here|hit|har|in this mailbox|"
         r"i den har brevladan|i samma brevlada)\b.*$",
-        r"\b(?:pull|bring|get|fa in|see|read|lasa|se)\b.*\b(?:i|into|in) (?:den |the |my |min )?(?:nya |new )?"
+        r"\b(?:pull|bring|get|fa in|see|read|lasa|se)\b.*\b(?:i|into|in) (?:den |the |my |min )?(?:nya "
+        r"|new )?"
         r"(?:brevladan|mailbox|inkorgen|inbox)",
         rf"\b(?:old|gamla|previous|forra) {_ADDRESS_WORD} (?:hos|at|with)\b",
         r"\b(?:see|read|se|lasa|get|fa)\b.*\b(?:in|i) (?:the same|samma) (?:mailbox|inbox|brevlada|inkorg)",
@@ -310,9 +322,12 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\b(?:can i get|could i get|kan jag fa|kan vi fa|can we get) (?:an? |ett |en |one more |another )?",
         r"\b(?:one more|another|ett till|en till|ett alias till)\b",
         r"^andra\b|^hur andra\b",
-        r"\b(?:how do i|how can i|how to|how do you|hur gor jag|hur kan jag|hur) (?:[\w-]+ )?(?:forward|vidarebefordr"
-        r"\w*|add|create|remove|delete|set|make|stop|turn|lagg\w*|skapa\w*|ta|tar|stang\w*|sla\w*|stoppa\w*)\b",
-        r"\b(?:can|could|kan|kunde) (?:my|mina|min|mitt|all|alla) (?:[\w-]+ )?(?:e-?mail|mail|mejl|e-?post)\w* "
+        r"\b(?:how do i|how can i|how to|how do you|hur gor jag|hur kan jag|hur) (?:[\w-]+ )?(?:forward"
+        r"|vidarebefordr"
+        r"\w*|add|create|remove|delete|set|make|stop|turn|lagg\w*|skapa\w*|ta|tar|stang\w*|sla\w*"
+        r"|stoppa\w*)\b",
+        r"\b(?:can|could|kan|kunde) (?:my|mina|min|mitt|all|alla) (?:[\w-]+ )?(?:e-?mail|mail|mejl"
+        r"|e-?post)\w* "
         r"(?:be|bli|skickas|ga|go|vidarebefordras)\b",
         rf"^{_REQUEST}\b|^(?:please|pls|snalla|hej|hi) {_REQUEST}\b",
     ),
@@ -323,15 +338,18 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\b(?:how does|how do) (?:[\w-]+ ){0,3}work|\bhur (?:fungerar|funkar|gar det till)\b",
         r"\b(?:in practice|i praktiken|what is (?:it|that) called|vad (?:kallas|heter) det)\b",
         r"^(?:is there|are there|finns det) (?:[\w-]+ )?(?:some|any|a|an|nagon|nagot|nan|nat|ett|en)\b",
-        r"\b(?:do i still|will (?:i|the messages|they) still|ser jag|far jag (?:[\w-]+ )?kvar|blir (?:[\w-]+ )?kvar)\b",
-        r"^(?:ar|is|are|ar inte|aren't) (?:an? |ett |en |the )?(?:[\w-]+ )?(?:alias|forward|group|grupp|vidarebef|"
+        r"\b(?:do i still|will (?:i|the messages|they) still|ser jag|far jag (?:[\w-]+ )?kvar"
+        r"|blir (?:[\w-]+ )?kvar)\b",
+        r"^(?:ar|is|are|ar inte|aren't) (?:an? |ett |en |the )?(?:[\w-]+ )?(?:alias|forward|group|grupp"
+        r"|vidarebef|"
         r"distrib)",
     ),
     *_phrases(
         C.BROKEN,
         1.0,
         r"\b(?:fungerar|funkar|funkade|fungerade) inte\b",
-        r"\b(?:doesn't|does not|isn't|is not|not|never|won't|aren't|don't) (?:[\w-]+ )?(?:work|working|arrive|"
+        r"\b(?:doesn't|does not|isn't|is not|not|never|won't|aren't|don't) (?:[\w-]+ )?(?:work|working"
+        r"|arrive|"
         r"arriving|show up|come|reach|get through)",
         r"\bkommer (?:[\w-]+ )?(?:aldrig|inte) fram\b",
         r"\b(?:came|comes|come|kom|kommer) (?:[\w-]+ )?(?:back|tillbaka)\b",
@@ -344,9 +362,11 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\b(?:same thing|samma sak|the same as|samma som)\b",
         r"\b(?:something|anything|nagot|nat|nan) (?:other|else|annat|annan) (?:than|an)\b",
         r"\b(?:instead of|i stallet for|istallet for) (?:an? |ett? )?(?:alias|forward|group|grupp|vidarebef)",
-        r"\b(?:should|ska|borde) (?:[\w-]+ )?(?:be|vara|use|anvanda|have|ha) (?:an? |ett? )?(?:alias|forward|group|"
+        r"\b(?:should|ska|borde) (?:[\w-]+ )?(?:be|vara|use|anvanda|have|ha) (?:an? |ett? )?(?:alias"
+        r"|forward|group|"
         r"grupp|vidarebef|distrib)\w* (?:or|eller)\b",
-        r"\b(?:alias|forward|group|grupp|vidarebef\w*|distrib\w*|inbox|mailbox|inkorg|brevlada)\w*,? (?:or|eller) "
+        r"\b(?:alias|forward|group|grupp|vidarebef\w*|distrib\w*|inbox|mailbox|inkorg"
+        r"|brevlada)\w*,? (?:or|eller) "
         r"(?:an? |ett? |en )?"
         r"(?:alias|forward|group|grupp|vidarebef|distrib|shared|delad|gemensam)",
     ),
@@ -385,9 +405,17 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\bsessions?\b",
     ),
     *_phrases(
-        S.SPAM, 1.5, r"\bjunk (?:folder|mail)\b|\bspam ?filter", r"\bblock\w* (?:[\w-]+ ){0,2}(?:sender|avsand)"
+        S.SPAM,
+        1.5,
+        r"\bjunk (?:folder|mail)\b|\bspam ?filter",
+        r"\bblock\w* (?:[\w-]+ ){0,2}(?:sender|avsand)",
     ),
-    *_phrases(S.DNS, 1.5, r"\b(?:dns|mx|txt)[- ](?:records?|post\w*)", r"\b(?:move|flytta\w*|transfer) (?:[\w-]+ )?dom"),
+    *_phrases(
+        S.DNS,
+        1.5,
+        r"\b(?:dns|mx|txt)[- ](?:records?|post\w*)",
+        r"\b(?:move|flytta\w*|transfer) (?:[\w-]+ )?dom",
+    ),
     *_phrases(S.STORAGE, 1.5, r"\b(?:mailbox|inbox|brevladan|inkorgen) (?:is |ar )?(?:almost |nastan )?full"),
     *_phrases(
         S.AUTO_REPLY,
@@ -404,5 +432,7 @@ PHRASE_CUES: list[PhraseCue] = [
         r"\b(?:set up|satta upp|stalla in) (?:e-?mail|mail|mejl|e-?post) (?:on|in|pa|i) "
         r"(?:my |min )?(?:phone|telefon|iphone|android|thunderbird)",
     ),
-    *_phrases(S.RECOVERY, 1.5, r"\b(?:restore|recover|aterstall\w*|bring back|fa tillbaka) .*\b(?:deleted|radera)"),
+    *_phrases(
+        S.RECOVERY, 1.5, r"\b(?:restore|recover|aterstall\w*|bring back|fa tillbaka) .*\b(?:deleted|radera)"
+    ),
 ]
