@@ -6,7 +6,7 @@ import functools
 import re
 import unicodedata
 
-import snowballstemmer  # type: ignore[import-untyped]
+import snowballstemmer
 
 from bot.config import Lang
 
