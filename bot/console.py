@@ -19,6 +19,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import AnswerKind
+from bot.answers.messages import MESSAGES as ANSWERS
 from bot.config import Lang, Settings
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, show_topic
@@ -137,6 +138,13 @@ class Chat:
                     lambda: self.vote(question_id, lang, helpful=False),
                 ),
             ]
+        if answer.alternative:
+            self.choices.append(
+                Choice(
+                    ANSWERS.text("did_you_mean", lang, title=answer.alternative.title),
+                    lambda topic_id=answer.alternative.topic_id: self.show_topic(question_id, topic_id),
+                )
+            )
         self.choices += [
             Choice(
                 MESSAGES.text("show_topic", lang, title=ref.title),
@@ -149,7 +157,7 @@ class Chat:
             self.choices.append(
                 Choice(flow.title.render(lang), lambda: self.ask_fields(flow, {}, list(flow.fields)))
             )
-        if answer.kind is AnswerKind.NO_ANSWER:
+        if answer.kind in (AnswerKind.NO_ANSWER, AnswerKind.OFF_TOPIC):
             self.choices.append(
                 Choice(CONVERSATION.text("ask_person", lang), lambda: self.ask_person(question_id, lang))
             )

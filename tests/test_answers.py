@@ -56,9 +56,9 @@ def test_forced_language_wins_over_detection() -> None:
 
 @pytest.mark.parametrize(
     ("question", "lang"),
-    [("hur byter jag lösenord", "sv"), ("where is my invoice?", "en"), ("what's the weather in Malmö", "en")],
+    [("hur bakar man surdegsbröd", "sv"), ("tell me a joke", "en"), ("what's the weather in Malmö", "en")],
 )
-def test_an_off_topic_question_gets_not_sure_the_closest_topics_and_a_person(
+def test_a_question_about_nothing_we_know_gets_not_sure_the_closest_topics_and_a_person(
     question: str, lang: str
 ) -> None:
     result = answer(question, SETTINGS)
@@ -112,9 +112,11 @@ def test_hostile_question_text_is_never_rendered(question: str) -> None:
 def test_hostile_settings_are_escaped_in_the_bots_own_messages() -> None:
     settings = Settings(provider_name="<!everyone>", support_contact="<!channel> & co")
     greeting = answer("hej", settings).text
-    not_sure = answer("hur byter jag lösenord", settings).text
+    not_sure = answer("hur bakar man surdegsbröd", settings).text
+    off_topic = answer("hur byter jag lösenord", settings).text
     assert "&lt;!everyone&gt;" in greeting and "&lt;!channel&gt; &amp; co" in not_sure
-    assert "<!" not in greeting + not_sure
+    assert "&lt;!channel&gt; &amp; co" in off_topic
+    assert "<!" not in greeting + not_sure + off_topic
 
 
 def test_an_unknown_topic_button_gets_not_sure() -> None:

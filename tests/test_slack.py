@@ -269,7 +269,7 @@ def test_hostile_text_gets_a_normal_reply_without_mass_mention_or_template_evalu
     reply = ask_in_dm(app, question)
     blocks = reply.args["blocks"]
     assert "<!channel>" not in reply.text() and "<!here>" not in reply.text()
-    assert "1000" in blocks[0]["elements"][0]["text"]  # "only the first 1000 characters were read"
+    assert "2000" in blocks[0]["elements"][0]["text"]  # "only the first 2000 characters were read"
     assert stored_questions(app)[-1].question.startswith(HOSTILE)
 
     # Asking for a person echoes the question into the support channel: escaped, literal, cut.

@@ -62,7 +62,7 @@ def test_article_has_title_topics_and_feedback_buttons_carrying_the_question() -
 def test_unsure_answer_offers_a_person_and_no_feedback() -> None:
     answer = Answer(AnswerKind.NO_ANSWER, "sv", "Jag är inte säker …", related=RELATED[:3])
     blocks = as_json(answer_blocks(Turn(answer, 7, truncated=True)))
-    assert blocks[0]["type"] == "context" and "1000" in blocks[0]["elements"][0]["text"]
+    assert blocks[0]["type"] == "context" and "2000" in blocks[0]["elements"][0]["text"]
     [actions] = [block for block in blocks if block["type"] == "actions"]
     assert actions["elements"][-1]["text"]["text"] == "Prata med en person"
     assert actions["elements"][-1]["value"] == "7"

@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.answers import AnswerKind
 from bot.answers.knowledge import escape_mrkdwn
+from bot.answers.messages import MESSAGES as ANSWERS
 from bot.config import Lang
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn
@@ -87,13 +88,18 @@ def answer_blocks(turn: Turn) -> list[Block]:
     blocks += mrkdwn_sections(
         f"*{escape_mrkdwn(answer.title)}*\n{answer.text}" if answer.title else answer.text
     )
+    offered = [answer.alternative] if answer.alternative else []
     buttons = [
         ButtonElement(
-            text=ref.title[:75],
+            text=(
+                ANSWERS.text("did_you_mean", lang, title=ref.title)
+                if ref is answer.alternative
+                else ref.title
+            )[:75],
             action_id=f"{SHOW_TOPIC_ACTION}:{n}",
             value=f"{turn.question_id}:{ref.topic_id}",
         )
-        for n, ref in enumerate(answer.related[:MAX_TOPIC_BUTTONS])
+        for n, ref in enumerate([*offered, *answer.related][:MAX_TOPIC_BUTTONS])
     ]
     if answer.flow:
         buttons.append(
@@ -103,7 +109,7 @@ def answer_blocks(turn: Turn) -> list[Block]:
                 value=answer.flow,
             )
         )
-    if answer.kind is AnswerKind.NO_ANSWER:
+    if answer.kind in (AnswerKind.NO_ANSWER, AnswerKind.OFF_TOPIC):
         buttons.append(
             ButtonElement(
                 text=CONVERSATION.text("ask_person", lang),
