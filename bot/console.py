@@ -142,7 +142,7 @@ class Chat:
             self.choices.append(
                 Choice(
                     ANSWERS.text("did_you_mean", lang, title=answer.alternative.title),
-                    lambda topic_id=answer.alternative.topic_id: self.show_topic(question_id, topic_id),
+                    partial(self.show_topic, question_id, answer.alternative.topic_id),
                 )
             )
         self.choices += [
