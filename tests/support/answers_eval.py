@@ -53,7 +53,8 @@ def load_labelled(path: Path = EVAL_QUESTIONS) -> list[Labelled]:
             tags: frozenset[str] = frozenset()
         elif len(fields) == 4:
             lang, label, tag_list, question = fields
-            tags = frozenset(tag.strip() for tag in tag_list.split(",") if tag.strip())
+            # "-" marks a question with no tags (the blind set's convention).
+            tags = frozenset(tag.strip() for tag in tag_list.split(",") if tag.strip() not in ("", "-"))
         else:
             raise ValueError(f"{path}:{number}: expected 3 or 4 tab-separated fields, got {len(fields)}")
         if lang not in LANGS:
