@@ -8,7 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import bot.models  # noqa: F401  (registers the core's tables)
-import bot.slack.stores  # noqa: F401  (and the Slack adapter's)
+import bot.slack.job_queue  # noqa: F401  (and the Slack adapter's job queue)
+import bot.slack.stores  # noqa: F401  (and OAuth stores)
 from bot.db import Base, alembic_config
 
 

@@ -4,7 +4,8 @@ from alembic import context
 from sqlalchemy import Engine
 
 import bot.models  # noqa: F401  (registers the core's tables on Base.metadata)
-import bot.slack.stores  # noqa: F401  (and the Slack adapter's)
+import bot.slack.job_queue  # noqa: F401  (and the Slack adapter's: its job queue)
+import bot.slack.stores  # noqa: F401  (its OAuth stores)
 from bot.db import Base
 
 engine: Engine = context.config.attributes["engine"]

@@ -1,36 +1,61 @@
-"""The after-ack worker: a process of its own that does the jobs (`bot.slack.jobs`) listeners hand it.
+"""The after-ack worker: a process of its own that does the queued jobs (`bot.slack.jobs`).
 
-A preview, a change or an answer costs milliseconds of CPU (rules, retrieval, database, Block Kit).
-Done in the app's own threads, a burst of them holds the interpreter lock while the next requests wait
-for their ack; in a separate process the acks keep their pace and the replies queue instead (a
-`response_url` stays valid for 30 minutes, an ack must come within 3 seconds).
+A listener writes its job to the queue in the database (`bot.slack.job_queue`) before its ack and
+nudges its own instance's worker down a pipe; the worker claims jobs from the database, so any
+instance's worker can do any job, also those a stopped or crashed instance left.
+
+Why a process: a preview, a change or an answer costs milliseconds of CPU (rules, retrieval, Block
+Kit). Done in the app's threads, a burst of them holds the interpreter lock while the next requests
+wait for their ack; in a process of its own (and niced) the acks keep their pace and the replies
+queue instead (a `response_url` stays valid for 30 minutes, an ack must come within 3 seconds).
+
+Stopping: on SIGTERM (or SIGINT, or when the app's end of the pipe closes) the worker takes no new
+job, finishes those it holds within DRAIN_SECONDS and exits; what it could not finish goes back to
+the queue, and queued jobs stay there for the next worker. A worker that is killed leaves its jobs
+claimed: the app starts a new worker and hands them back at once; if the whole instance died, their
+leases run out and any other instance's worker takes them (`job_queue.LEASE`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import os
+import signal
+import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+import uuid
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from types import FrameType
 from typing import Protocol
+
+from slack_bolt import BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
 from bot.slack import jobs
-from bot.slack.jobs import Job
+from bot.slack.job_queue import LEASE, Job, JobQueue
+from bot.slack.redelivery import duplicate
 from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-# One process per instance, so the other core stays with the acks (run more instances for more);
+# One process per app process, so the other core stays with the acks (run more instances for more);
 # a few threads in it overlap waiting for the database and for Slack.
 WORKER_THREADS = 4
 # Below the app's priority: when the CPU is short, the operating system runs the acks first.
 WORKER_NICENESS = 10
+# How long a stopping worker finishes the jobs it holds: inside gunicorn's graceful_timeout and the
+# platforms' grace before SIGKILL (Heroku and Kubernetes give 30 s).
+DRAIN_SECONDS = 20
+# How often an idle worker looks for jobs other instances queued or left behind.
+POLL_SECONDS = 1.0
+# How often the app checks that its worker lives.
+WATCH_SECONDS = 1.0
 # A fresh interpreter for the worker: no copies of the app's threads, sockets or connections.
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -38,54 +63,179 @@ SPAWN = multiprocessing.get_context("spawn")
 class AfterAck(Protocol):
     """Where listeners hand the work they ack before doing."""
 
-    def submit(self, job: Job) -> None: ...
+    def submit(self, job: Job) -> bool:
+        """Queue the job before the ack; False when it was queued before (a redelivered event)."""
+        ...
+
+
+def queued(work: AfterAck, job: Job) -> BoltResponse | None:
+    """Queue `job`; a listener returns this: None to ack as usual, or the ack of a duplicate."""
+    return None if work.submit(job) else duplicate()
+
+
+def worker_name() -> str:
+    """Unique among every worker of every instance; the queue records it with the jobs it holds."""
+    return f"{socket.gethostname()}/{uuid.uuid4().hex[:12]}"
 
 
 class WorkerProcess:
-    """Sends each job to the worker process: one JSON message down a pipe, all the ack's thread does.
-    The worker is started at the first job (not at import or app creation) and again if it died."""
+    """The app's side: writes each job to the queue, then nudges the worker process. The worker is
+    started with the app (it also takes up jobs left in the database) and again whenever it dies."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, queue: JobQueue) -> None:
         self.settings = settings
+        self.queue = queue
         self._lock = threading.Lock()
         self._worker: BaseProcess | None = None
+        self._name = ""
         self._pipe: Connection | None = None
 
-    def submit(self, job: Job) -> None:
-        data = json.dumps(job).encode()
+    def start(self) -> None:
         with self._lock:
-            for _ in range(2):
-                if self._pipe is None or self._worker is None or not self._worker.is_alive():
-                    self._start()
-                assert self._pipe is not None
+            self._start()
+        threading.Thread(target=self._watch, name="mailbot-after-ack-watch", daemon=True).start()
+
+    def submit(self, job: Job) -> bool:
+        if self.queue.enqueue(job) is None:
+            return False
+        with self._lock:
+            if self._pipe is not None:
                 try:
-                    self._pipe.send_bytes(data)
-                    return
-                except OSError:
-                    log.error("the after-ack worker is gone; starting a new one", exc_info=True)
+                    self._pipe.send_bytes(b"")
+                except OSError:  # the worker is gone: the watch starts another, which finds the job
                     self._pipe = None
+        return True
 
     def _start(self) -> None:
         receiver, sender = SPAWN.Pipe(duplex=False)
-        # daemon: it ends with the app; killed apps close the pipe, which ends it too (see _serve).
+        self._name = worker_name()
+        # daemon: it ends with the app; killed apps close the pipe, which ends it too (see Worker).
         self._worker = SPAWN.Process(
-            target=_serve, args=(self.settings, receiver), name="mailbot-after-ack", daemon=True
+            target=_serve, args=(self.settings, receiver, self._name), name="mailbot-after-ack", daemon=True
         )
         self._worker.start()
         receiver.close()
         self._pipe = sender
 
+    def _watch(self) -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            with self._lock:
+                if self._worker is None or self._worker.is_alive():
+                    continue
+                log.error(
+                    "the after-ack worker died (exit code %s); starting a new one", self._worker.exitcode
+                )
+                try:
+                    released = self.queue.release(self._name)
+                    log.warning("handed the %s job(s) it held back to the queue", released)
+                except SQLAlchemyError:
+                    log.warning("could not hand its jobs back; their leases run out", exc_info=True)
+                self._start()
 
-def _serve(settings: Settings, receiver: Connection) -> None:
-    """In the worker: take jobs until the app closes the pipe; a few threads overlap their database
-    and HTTP waits."""
+
+class Worker:
+    """Claims jobs from the queue in WORKER_THREADS threads until stopped, then drains."""
+
+    def __init__(self, runtime: Runtime, queue: JobQueue, name: str, threads: int = WORKER_THREADS) -> None:
+        self.runtime = runtime
+        self.queue = queue
+        self.name = name
+        self._threads = threads
+        self._nudges = threading.Semaphore(0)
+        self._stopping = threading.Event()
+        self._unrecorded: list[jobs.Record] = []  # queue writes the database refused: tried again
+
+    def nudge(self) -> None:
+        self._nudges.release()
+
+    def stop(self, *_: object) -> None:
+        self._stopping.set()
+        for _ in range(self._threads):
+            self._nudges.release()
+
+    def serve(self) -> None:
+        """Until stopped: the claiming threads work, this one renews their leases and retries
+        refused queue writes. Then the drain: the threads finish their jobs, for DRAIN_SECONDS at most."""
+        threads = [
+            threading.Thread(target=self._take_jobs, name=f"after-ack-{n}", daemon=True)
+            for n in range(self._threads)
+        ]
+        for thread in threads:
+            thread.start()
+        purged = 0.0
+        while not self._stopping.wait(LEASE.total_seconds() / 4):
+            self._keep_up()
+            if time.monotonic() - purged > 600:
+                purged = time.monotonic()
+                self._try(self.queue.purge)
+        deadline = time.monotonic() + DRAIN_SECONDS
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._keep_up()
+        if any(thread.is_alive() for thread in threads):
+            log.warning("after-ack worker: jobs still running after %s s; handing them back", DRAIN_SECONDS)
+            self._try(lambda: self.queue.release(self.name))
+            os._exit(0)  # the threads still running must not send anything more
+        log.info("after-ack worker %s: drained, exiting", self.name)
+
+    def _take_jobs(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed = self.queue.claim(self.name)
+            except SQLAlchemyError:
+                log.warning("after-ack worker: cannot reach the job queue", exc_info=True)
+                claimed = None
+            if claimed is None:
+                self._nudges.acquire(timeout=POLL_SECONDS)
+                continue
+            try:
+                jobs.run(self.runtime, self.queue, claimed, self._unrecorded.append)
+            except Exception:
+                log.exception("after-ack worker: job %s (%s) failed", claimed.id, claimed.kind)
+
+    def _keep_up(self) -> None:
+        """Retry the queue writes the database refused (in order), then renew the leases."""
+        while self._unrecorded:
+            if not self._try(self._unrecorded[0]):
+                return
+            self._unrecorded.pop(0)
+        self._try(lambda: self.queue.renew(self.name))
+
+    def _try(self, write: Callable[[], object]) -> bool:
+        try:
+            write()
+            return True
+        except SQLAlchemyError:
+            log.warning("after-ack worker: the database refused a queue write", exc_info=True)
+            return False
+
+
+def _serve(settings: Settings, receiver: Connection, name: str) -> None:
+    """In the worker process."""
     logging.basicConfig(level=logging.INFO)
     os.nice(WORKER_NICENESS)
-    runtime = Runtime.create(settings, make_sessionmaker(make_engine(settings.database_url)))
-    with ThreadPoolExecutor(WORKER_THREADS) as pool:
-        while True:
-            try:
-                job = json.loads(receiver.recv_bytes())
-            except EOFError:
-                return
-            pool.submit(jobs.run, runtime, job)
+    engine = make_engine(settings.database_url)
+    worker = Worker(Runtime.create(settings, make_sessionmaker(engine)), JobQueue(engine), name)
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _stopper(worker))
+    threading.Thread(target=_read_nudges, args=(receiver, worker), daemon=True).start()
+    worker.serve()
+
+
+def _stopper(worker: Worker) -> Callable[[int, FrameType | None], None]:
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("after-ack worker %s: %s, draining", worker.name, signal.Signals(signum).name)
+        worker.stop()
+
+    return stop
+
+
+def _read_nudges(receiver: Connection, worker: Worker) -> None:
+    while True:
+        try:
+            receiver.recv_bytes()
+        except (EOFError, OSError):  # the app is gone: finish up
+            worker.stop()
+            return
+        worker.nudge()

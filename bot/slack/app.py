@@ -12,30 +12,39 @@ from bot.db import make_engine, make_sessionmaker
 from bot.slack import listeners
 from bot.slack.after_ack import AfterAck, WorkerProcess
 from bot.slack.failures import answer_failures
-from bot.slack.redelivery import skip_redelivered_events
+from bot.slack.job_queue import JobQueue
 from bot.slack.runtime import Runtime
 from bot.slack.web_api import app_options
 
-# More than the requests one instance sees at once (Slack retries what is not acked in 3 seconds).
-LISTENER_THREADS = 64
+# Threads that tell a person, after the ack, that their request failed before it (database down).
+FAILURE_REPLY_THREADS = 4
 
 
 def create_app(settings: Settings, sessions: sessionmaker | None = None, work: AfterAck | None = None) -> App:
     """A Bolt app whose Web API calls all go to SLACK_API_URL (GovSlack, or a test stand-in). Its work
-    after the ack goes to `work` (default: a worker process of its own, started at the first job)."""
+    after the ack goes to `work` (default: the job queue in the database and a worker process of its
+    own, started now so it also takes up jobs a stopped or crashed instance left)."""
     runtime = Runtime.create(settings, sessions or make_sessionmaker(make_engine(settings.database_url)))
     app = App(
         signing_secret=settings.slack_signing_secret or "",
-        # Listeners ack first and work after; Bolt runs them in this pool. Its default of 5 threads
-        # made the 6th concurrent request wait for a free thread before it could even ack.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+        # Each listener only queues its job (or, for a form, checks its fields) and acks: run it in the
+        # request's own thread and answer Slack when it returns. Bolt's default runs it in another
+        # thread and polls for the ack every 10 ms, and a listener failing just after its ack made
+        # Bolt drop the ack (Slack then saw a 404 after 3 seconds).
+        process_before_response=True,
         # One token, or per-workspace tokens from OAuth installs; a Web API client that waits out 429s.
         **app_options(settings, runtime.sessions),
     )
-    # Redeliveries are checked before the ack: their own connection pool, so listeners busy with the
-    # database can never make an ack wait for a connection.
-    url = runtime.sessions.kw["bind"].url.render_as_string(hide_password=False)
-    app.use(skip_redelivered_events(make_sessionmaker(make_engine(url))))
-    app.error(answer_failures(settings))
-    listeners.register(app, runtime, work or WorkerProcess(settings))
+    app.error(answer_failures(settings, ThreadPoolExecutor(FAILURE_REPLY_THREADS)))
+    if work is None:
+        worker = WorkerProcess(settings, job_queue(settings))
+        worker.start()
+        work = worker
+    listeners.register(app, runtime, work)
     return app
+
+
+def job_queue(settings: Settings) -> JobQueue:
+    """The queue on a connection pool of its own: an ack never waits for a connection the app's other
+    database work holds."""
+    return JobQueue(make_engine(settings.database_url))

@@ -5,6 +5,8 @@ Small pure functions: tests call them directly, listeners only send what they re
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -178,6 +180,14 @@ def feedback_modal(lang: Lang, question_id: int) -> View:
             ),
         ],
     )
+
+
+def submitted_feedback(view: dict[str, Any]) -> tuple[str | None, bool]:
+    """The comment (or None) and whether a person was asked for, from the feedback modal's state."""
+    values = (view.get("state") or {}).get("values") or {}
+    comment = (values.get(COMMENT_BLOCK) or {}).get(COMMENT_INPUT, {}).get("value")
+    chosen = (values.get(PERSON_BLOCK) or {}).get(PERSON_INPUT, {}).get("selected_options") or []
+    return comment, any(option.get("value") == PERSON_WANTED for option in chosen)
 
 
 def quoted(text: str) -> str:

@@ -1,101 +1,104 @@
-"""The work done after Slack's ack: flow previews and changes, and the answers to `/mailhelp`, DMs
-and mentions.
+"""The work done after Slack's ack, one job per request: answers to `/mailhelp`, DMs and mentions,
+the buttons under an answer and the feedback form, flow previews and changes, forms and App Home.
 
-A job is plain JSON (the request's payload, the bot token, what the listener worked out), so it can
-travel to the after-ack worker (`bot.slack.after_ack`) and nothing in it depends on the Bolt request
-that started it. Replies go through the request's `response_url` (`bot.slack.private_replies`), or
-for a DM or mention with chat.postMessage in its channel (and thread).
+A job is plain JSON (the request's payload, its workspace, what the listener worked out) written to
+the queue before the ack (`bot.slack.job_queue`) and done by the after-ack worker of any instance
+(`bot.slack.after_ack`). `run` does a claimed job in recorded steps: work it out (`WORK[kind]`:
+the database work, ending in the replies as deliveries, `bot.slack.deliveries`), store the replies,
+send them one by one. Whatever fails, the person is told (`bot.slack.failures`): that the database
+cannot be reached, that Slack would not open a form in time, or else a short apology.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import is_database_unavailable
-from bot.flows.commands import NeedsInput
-from bot.slack.failures import failure_text
-from bot.slack.flow_blocks import reply_message
-from bot.slack.private_replies import reply_to
-from bot.slack.redelivery import TAKEN_IN, handle_once
-from bot.slack.replies import answer_message
+from bot.answers import topics
+from bot.config import Lang
+from bot.conversation import MESSAGES as CONVERSATION
+from bot.conversation import question_lang, show_topic
+from bot.feedback import add_comment, report, vote
+from bot.flows.commands import FLOWS, NeedsInput
+from bot.flows.core import Person
+from bot.flows.messages import MESSAGES as FLOW_MESSAGES
+from bot.flows.store import cached_lang
+from bot.slack.blocks import (
+    feedback_modal,
+    home_view,
+    parse_feedback_value,
+    parse_topic_value,
+    submitted_feedback,
+)
+from bot.slack.deliveries import (
+    deliver,
+    home,
+    in_channel,
+    marker,
+    modal,
+    privately,
+    was_delivered,
+)
+from bot.slack.failures import failure_kind, failure_text
+from bot.slack.flow_blocks import changes_blocks, flow_modal, modal_metadata, mrkdwn, reply_message
+from bot.slack.job_queue import MAX_ATTEMPTS, Claimed, Delivery, Job, JobQueue, Priority
+from bot.slack.redelivery import receipt
+from bot.slack.replies import answer_message, request_person, turn_message
+from bot.slack.request_log import describe
 from bot.slack.runtime import Runtime
-from bot.slack.web_api import web_client
+from bot.slack.web_api import bot_token, web_client
 
 log = logging.getLogger(__name__)
 
-Job = dict[str, Any]
+# The Flows methods a message button may call (the job names one).
+CLICK_ACTS = ("confirm", "cancel", "undo")
+# Kinds whose work is an answer: a failure is "something went wrong while I worked out the answer".
+ANSWERS = frozenset({"question", "event", "topic"})
 
 
-def command_job(command: dict[str, Any], token: str | None) -> Job:
-    """A flow's complete slash command (`/alias add A B`): its preview or lookup."""
-    return {"kind": "command", "payload": command, "token": token}
-
-
-def question_job(command: dict[str, Any], token: str | None) -> Job:
-    """`/mailhelp question`: the answer (retrieval, rendering, recording)."""
-    return {"kind": "question", "payload": command, "token": token}
-
-
-def click_job(act: str, body: dict[str, Any], action: dict[str, Any], token: str | None) -> Job:
-    """Confirm, Cancel or Undo (`act` names the `Flows` method) on a pending change."""
-    return {"kind": "click", "act": act, "payload": body, "action": action, "token": token}
+def new_job(
+    kind: str,
+    payload: dict[str, Any],
+    context: BoltContext,
+    *,
+    priority: Priority = Priority.NORMAL,
+    receipt: str | None = None,
+    result: list[Delivery] | None = None,
+    **details: Any,
+) -> Job:
+    """The job for one request: `payload` is what Slack sent (a command, an interaction, an event
+    envelope); the workspace comes along so the worker finds its bot token (no token is stored).
+    `receipt`: an event's (see `bot.slack.redelivery`); `result`: replies worked out before the ack."""
+    team = {
+        "team_id": context.team_id,
+        "enterprise_id": context.enterprise_id,
+        "is_enterprise_install": bool(context.is_enterprise_install),
+    }
+    details = {"payload": payload, "team": team, **details}
+    return Job(kind, details, receipt=receipt, priority=priority, result=result)
 
 
 def event_job(body: dict[str, Any], context: BoltContext, *, question: str, thread_ts: str | None) -> Job:
-    """A DM or mention (`body` is Slack's event envelope): its receipt (`handle_once`), answer and
-    chat.postMessage in `thread_ts`."""
-    return {
-        "kind": "event",
-        "payload": body,
-        "question": question,
-        "thread_ts": thread_ts,
-        "team_id": context.team_id,
-        "taken_in": bool(context.get(TAKEN_IN)),
-        "token": context.bot_token,
-    }
+    """A DM or mention (`body` is Slack's event envelope): its answer, posted in `thread_ts`."""
+    return new_job("event", body, context, receipt=receipt(body), question=question, thread_ts=thread_ts)
 
 
-def run(runtime: Runtime, job: Job) -> None:
-    """Do one job; on failure log it and, when the database is down, tell the user so (in the language
-    of the request, as Bolt's error handler in bot.slack.failures does). A DM or mention is told of
-    any failure, where its answer would have gone."""
-    payload = job["payload"]
-    client = web_client(runtime.settings.slack_api_url, job["token"])
-    try:
-        if job["kind"] == "command":
-            _answer_command(runtime, payload, client)
-        elif job["kind"] == "question":
-            _answer_question(runtime, payload, client)
-        elif job["kind"] == "event":
-            _answer_event(runtime, job, client)
-        else:
-            _answer_click(runtime, job["act"], payload, job["action"], client)
-    except Exception as error:
-        log.exception("work after the ack failed")
-        if job["kind"] == "event":
-            kind = "database_unavailable" if is_database_unavailable(error) else "something_went_wrong"
-            try:
-                _post_in_thread(
-                    client, job, {"text": failure_text(kind, payload, runtime.settings.default_lang)}
-                )
-            except Exception:
-                log.exception("could not tell the asker that their answer failed")
-        elif is_database_unavailable(error):
-            text = failure_text("database_unavailable", payload, runtime.settings.default_lang)
-            reply_to(client, payload, {"text": text})
+# --- The work of each kind: the database work, then the replies --------------------------------
 
 
-def _answer_command(runtime: Runtime, command: dict[str, Any], client: WebClient) -> None:
-    lang, reply = runtime.command(command, client)
-    assert not isinstance(reply, NeedsInput)  # the app opens modals itself (trigger ids expire in 3 s)
-    reply_to(client, command, reply_message(lang, reply))
+def _note(payload: dict[str, Any], text: str) -> Delivery:
+    return privately(payload, {"text": text})
 
 
-def _answer_question(runtime: Runtime, command: dict[str, Any], client: WebClient) -> None:
+def _question(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    command = job["payload"]
     message = answer_message(
         runtime,
         client,
@@ -104,32 +107,271 @@ def _answer_question(runtime: Runtime, command: dict[str, Any], client: WebClien
         team_id=command.get("team_id"),
         channel_id=command.get("channel_id"),
     )
-    reply_to(client, command, message)
+    return [privately(command, message)]
 
 
-def _answer_event(runtime: Runtime, job: Job, client: WebClient) -> None:
-    """A DM or mention: taken in once (a redelivery may have been first), answered in its thread."""
-    body = job["payload"]
-    if not handle_once(runtime.sessions, body, job["taken_in"]):
-        return
-    event = body["event"]
+def _event(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    event = job["payload"]["event"]
     message = answer_message(
         runtime,
         client,
         job["question"],
         user_id=event["user"],
-        team_id=job["team_id"],
+        team_id=job["team"]["team_id"],
         channel_id=event.get("channel"),
     )
-    _post_in_thread(client, job, message)
+    return [in_channel(event["channel"], job["thread_ts"], message)]
 
 
-def _post_in_thread(client: WebClient, job: Job, message: dict[str, Any]) -> None:
-    client.chat_postMessage(channel=job["payload"]["event"]["channel"], thread_ts=job["thread_ts"], **message)
+def _feedback(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """👍 is thanked; 👎 opens the form asking what was unclear."""
+    body, action = job["payload"], job["action"]
+    parsed = parse_feedback_value(action.get("value") or "")
+    if parsed is None:
+        return [_note(body, CONVERSATION.text("unknown_question", runtime.settings.default_lang))]
+    helpful, question_id = parsed
+    with runtime.sessions() as session:
+        stored = vote(session, question_id, body["user"]["id"], helpful=helpful)
+        lang = question_lang(session, question_id, runtime.settings.default_lang)
+    if stored is None:
+        return [_note(body, CONVERSATION.text("unknown_question", lang))]
+    if helpful:
+        return [_note(body, CONVERSATION.text("thanks_helpful", lang))]
+    return [modal(body["trigger_id"], feedback_modal(lang, question_id))]
 
 
-def _answer_click(
-    runtime: Runtime, act: str, body: dict[str, Any], action: dict[str, Any], client: WebClient
+def _topic(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """A related topic's article, next to the clicked answer: in its channel and thread, or privately
+    if the answer was private."""
+    body, action = job["payload"], job["action"]
+    parsed = parse_topic_value(action.get("value") or "")
+    turn = None
+    if parsed is not None:
+        with runtime.sessions() as session:
+            turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
+    if turn is None:
+        return [_note(body, CONVERSATION.text("unknown_question", runtime.settings.default_lang))]
+    container = body.get("container") or {}
+    if (
+        container.get("type") == "message"
+        and not container.get("is_ephemeral")
+        and container.get("channel_id")
+    ):
+        thread_ts = (body.get("message") or {}).get("thread_ts")
+        return [in_channel(container["channel_id"], thread_ts, turn_message(turn))]
+    return [privately(body, turn_message(turn))]
+
+
+def _ask_person(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    body, value = job["payload"], job["action"].get("value") or ""
+    requested = request_person(runtime, int(value), body["user"]["id"]) if value.isdigit() else None
+    if requested is None:
+        return [_note(body, CONVERSATION.text("unknown_question", runtime.settings.default_lang))]
+    support_posts, told = requested
+    return [*support_posts, _note(body, told)]
+
+
+def _feedback_form(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """The "not helpful" form: the comment is stored; a person asked for is called in, told by DM."""
+    body = job["payload"]
+    view = body["view"]
+    metadata = view.get("private_metadata") or ""
+    if not metadata.isdigit():
+        return []
+    question_id, user_id = int(metadata), body["user"]["id"]
+    comment, wants_person = submitted_feedback(view)
+    if not wants_person:
+        with runtime.sessions() as session:
+            add_comment(session, question_id, user_id, comment)
+        return []
+    requested = request_person(runtime, question_id, user_id, comment)
+    if requested is None:
+        return []
+    support_posts, told = requested
+    return [*support_posts, in_channel(user_id, None, {"text": told})]
+
+
+def _command(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """A flow's slash command: its preview or lookup, or the form for what it lacks."""
+    command = job["payload"]
+    lang, reply = runtime.command(command, client)
+    if isinstance(reply, NeedsInput):
+        metadata = modal_metadata(reply.flow.id, command.get("response_url"))
+        return [modal(command["trigger_id"], flow_modal(lang, reply.flow, reply.values, metadata))]
+    return [privately(command, reply_message(lang, reply))]
+
+
+def _click(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """Confirm, Cancel or Undo on a pending change; the result replaces the clicked message."""
+    act = job["act"]
+    if act not in CLICK_ACTS:
+        raise ValueError(f"not a flow button: {act!r}")
+    body = job["payload"]
+    lang, reply = runtime.click(getattr(runtime.flows, act), body, job["action"], client)
+    return [privately(body, reply_message(lang, reply), replace_original=True)]
+
+
+def _start_flow(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """An article's (or App Home's) "Create an alias": the form for agents, how to ask for others."""
+    body = job["payload"]
+    who = runtime.clicker(body)
+    lang = runtime.lang(client, who.user_id)
+    flow = FLOWS.get(job["action"].get("value") or "")
+    if flow is None:
+        return []
+    if who.role is None:
+        settings = runtime.settings
+        example = f"support@{settings.example_domain}"
+        text = FLOW_MESSAGES(
+            "ask_support_for", flow=flow.title, support=settings.support_contact, example=example
+        )
+        return [_note(body, mrkdwn(text, lang))]
+    metadata = modal_metadata(flow.id, body.get("response_url"))
+    return [modal(body["trigger_id"], flow_modal(lang, flow, {}, metadata))]
+
+
+def _home_undo(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    body = job["payload"]
+    lang, reply = runtime.click(runtime.flows.undo_change, body, job["action"], client)
+    notice = "\n".join(mrkdwn(line, lang) for line in reply.lines)
+    who = runtime.clicker(body)
+    return [home(who.user_id, home_tab(runtime, who, lang, notice))]
+
+
+def _home(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    body = job["payload"]
+    who = runtime.person(body["event"]["user"], body.get("team_id"))
+    return [home(who.user_id, home_tab(runtime, who, runtime.lang(client, who.user_id)))]
+
+
+def home_tab(runtime: Runtime, who: Person, lang: Lang, notice: str | None = None) -> View:
+    """How to ask; for agents also the feedback per article and the latest changes with Undo."""
+    titles = {ref.topic_id: ref.title for ref in topics(lang, runtime.settings)}
+    if who.role is None:
+        return home_view(lang, None, titles)
+    with runtime.sessions() as session:
+        feedback = report(session)
+    view = home_view(lang, feedback, titles)
+    view.blocks = [*view.blocks, *changes_blocks(lang, runtime.flows.latest_changes(), notice)]
+    return view
+
+
+WORK: dict[str, Callable[[Runtime, WebClient, dict[str, Any]], list[Delivery]]] = {
+    "question": _question,
+    "event": _event,
+    "feedback": _feedback,
+    "topic": _topic,
+    "ask_person": _ask_person,
+    "feedback_form": _feedback_form,
+    "command": _command,
+    "click": _click,
+    "start_flow": _start_flow,
+    "home_undo": _home_undo,
+    "home": _home,
+}
+
+
+# --- Doing a claimed job ------------------------------------------------------------------------
+
+# A bookkeeping write of the queue (store the result, count a delivery); False: the job was taken over.
+Record = Callable[[], bool]
+
+
+def run(runtime: Runtime, queue: JobQueue, claimed: Claimed, later: Callable[[Record], None]) -> None:
+    """Work the job out (unless an earlier attempt did), record the replies, send each one not sent
+    yet and record it. A write the database refuses right now goes to `later` (the worker tries it
+    again): the replies are sent all the same, the person should not wait for the database."""
+    client = web_client(runtime.settings.slack_api_url, bot_token(runtime, claimed.details["team"]))
+    deliveries = claimed.result
+    if deliveries is None:
+        deliveries = _work_out(runtime, client, claimed)
+        if not _record(partial(queue.store_result, claimed, deliveries), later):
+            return
+    # An earlier attempt stored these and may have been sending the first one not counted as sent.
+    in_doubt = claimed.result is not None
+    for number in range(claimed.delivered, len(deliveries)):
+        delivery, mark = deliveries[number], marker(claimed.id, number)
+        if not (in_doubt and number == claimed.delivered and was_delivered(client, delivery, mark)):
+            _send(runtime, client, claimed, delivery, mark)
+        sent = number + 1
+        done = sent == len(deliveries)
+        if not _record(partial(queue.delivered, claimed, sent, done=done), later):
+            return
+    if not deliveries:
+        _record(partial(queue.delivered, claimed, 0, done=True), later)
+
+
+def _record(write: Record, later: Callable[[Record], None]) -> bool:
+    try:
+        if write():
+            return True
+    except SQLAlchemyError:
+        log.warning("the job queue could not record a step now; trying again later", exc_info=True)
+        later(write)
+        return True
+    log.warning("a job was taken over by another worker (this one was too slow); leaving it")
+    return False
+
+
+def _work_out(runtime: Runtime, client: WebClient, claimed: Claimed) -> list[Delivery]:
+    if claimed.attempt > MAX_ATTEMPTS:
+        log.error(
+            "job %s (%s): taken up %s times, answered with an apology",
+            claimed.id,
+            claimed.kind,
+            claimed.attempt,
+        )
+        return _apology(runtime, claimed, _generic_failure(claimed.kind))
+    try:
+        return WORK[claimed.kind](runtime, client, claimed.details)
+    except Exception as error:
+        log.exception("job %s (%s) failed", claimed.id, claimed.kind)
+        return _apology(runtime, claimed, failure_kind(error) or _generic_failure(claimed.kind))
+
+
+def _send(
+    runtime: Runtime, client: WebClient, claimed: Claimed, delivery: Delivery, mark: dict[str, Any]
 ) -> None:
-    lang, reply = runtime.click(getattr(runtime.flows, act), body, action, client)
-    reply_to(client, body, reply_message(lang, reply), replace_original=True)
+    try:
+        deliver(client, delivery, mark)
+        return
+    except Exception as error:
+        log.warning("job %s (%s): Slack refused a reply (%s)", claimed.id, claimed.kind, error, exc_info=True)
+        kind = failure_kind(error) or _generic_failure(claimed.kind)
+    if delivery.get("apology"):
+        return
+    for apology in _apology(runtime, claimed, kind):
+        try:
+            deliver(client, apology)
+        except Exception:
+            log.exception("job %s (%s): could not tell the person it failed", claimed.id, claimed.kind)
+
+
+def _generic_failure(kind: str) -> str:
+    return "something_went_wrong" if kind in ANSWERS else "request_failed"
+
+
+def _apology(runtime: Runtime, claimed: Claimed, failure: str) -> list[Delivery]:
+    """Where the reply would have gone, in the person's language: what they wrote or clicked in
+    tells it, else their Slack locale as far as we know it. Opening App Home has no one to tell."""
+    payload = claimed.details["payload"]
+    text = failure_text(failure, payload, _known_lang(runtime, describe(payload)["user"]))
+    if claimed.kind == "home":
+        return []
+    if claimed.kind == "event":
+        delivery = in_channel(payload["event"]["channel"], claimed.details["thread_ts"], {"text": text})
+    else:
+        delivery = privately(payload, {"text": text})
+    return [{**delivery, "apology": True}]
+
+
+def _known_lang(runtime: Runtime, user_id: str | None) -> Lang:
+    default = runtime.settings.default_lang
+    if user_id is None:
+        return default
+    try:
+        with runtime.sessions() as session:
+            _, lang = cached_lang(session, user_id)
+    except SQLAlchemyError:
+        return default
+    return lang or default

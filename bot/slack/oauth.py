@@ -22,15 +22,18 @@ BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "user
 STATE_LIFETIME_SECONDS = 600
 
 
+def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=engine)
+
+
 def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
-    client_id = settings.slack_client_id or ""
     return OAuthSettings(
-        client_id=client_id,
+        client_id=settings.slack_client_id or "",
         client_secret=settings.slack_client_secret,
         scopes=list(BOT_SCOPES),
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        installation_store=SQLAlchemyInstallationStore(client_id=client_id, engine=engine),
+        installation_store=installation_store(settings, engine),
         installation_store_bot_only=True,
         state_store=SQLAlchemyOAuthStateStore(expiration_seconds=STATE_LIFETIME_SECONDS, engine=engine),
     )

@@ -51,21 +51,3 @@ def reply_privately(
                 "chat.postEphemeral to %s in %s failed (%s); sending a DM", user_id, channel_id, error
             )
     client.chat_postMessage(channel=user_id, **message)
-
-
-def reply_to(
-    client: WebClient, payload: dict[str, Any], message: dict[str, Any], *, replace_original: bool = False
-) -> None:
-    """`reply_privately` to whoever sent a slash command or clicked (`payload` is what Slack sent)."""
-    if "user_id" in payload:  # a slash command
-        user_id, channel_id = payload["user_id"], payload.get("channel_id")
-    else:
-        user_id, channel_id = payload["user"]["id"], (payload.get("channel") or {}).get("id")
-    reply_privately(
-        client,
-        payload.get("response_url"),
-        message,
-        user_id=user_id,
-        channel_id=channel_id,
-        replace_original=replace_original,
-    )

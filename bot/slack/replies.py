@@ -1,4 +1,4 @@
-"""Replies more than one kind of listener sends: an answer, and bringing in a person."""
+"""Replies more than one kind of job sends: an answer, and bringing in a person."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, question_lang
 from bot.feedback import add_comment, answered_question
 from bot.slack.blocks import answer_blocks, fallback_text, support_request_blocks
+from bot.slack.deliveries import in_channel
+from bot.slack.job_queue import Delivery
 from bot.slack.runtime import Runtime
 
 
@@ -43,10 +45,10 @@ def answer_message(
 
 
 def request_person(
-    runtime: Runtime, client: WebClient, question_id: int, user_id: str, comment: str | None = None
-) -> str | None:
-    """Post the question to the support channel (or point to the support contact); returns what to tell
-    the user, in the question's language, or None if the question is unknown."""
+    runtime: Runtime, question_id: int, user_id: str, comment: str | None = None
+) -> tuple[list[Delivery], str] | None:
+    """Record that `user_id` wants a person; the post for the support channel (none without one) and
+    what to tell the user, in the question's language; None if the question is unknown."""
     settings = runtime.settings
     with runtime.sessions() as session:
         asked = answered_question(session, question_id)
@@ -55,8 +57,8 @@ def request_person(
         add_comment(session, question_id, user_id, comment, wants_person=True)
         lang = question_lang(session, question_id, settings.default_lang)
     if not settings.support_channel:
-        return CONVERSATION.text("person_contact", lang, support=settings.support_contact)
+        return [], CONVERSATION.text("person_contact", lang, support=settings.support_contact)
     blocks = support_request_blocks(settings.default_lang, user_id, asked.question, asked.topic_id, comment)
     first = blocks[0].text  # the notification shows the first section
-    client.chat_postMessage(channel=settings.support_channel, text=first.text if first else "", blocks=blocks)
-    return CONVERSATION.text("person_coming", lang)
+    post = in_channel(settings.support_channel, None, {"text": first.text if first else "", "blocks": blocks})
+    return [post], CONVERSATION.text("person_coming", lang)

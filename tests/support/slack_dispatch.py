@@ -6,10 +6,10 @@
 
 The app is `bot.slack.app.create_app` itself, listeners, middleware and error handler included; a
 request goes through Bolt's `app.dispatch` as a `BoltRequest` with the body and headers Slack would
-send (signed, or not), and its Web API calls go to the local stand-in. Only the transport of the work
-after the ack differs from a running app: `InlineWork` runs each job (`bot.slack.jobs.run`) in the
-listener's own thread instead of sending it to the worker process. The full-process tests
-(`slack_fixtures.SlackAppProcess`, Socket Mode) cover the rest.
+send (signed, or not), and its Web API calls go to the local stand-in. Only who does the work after
+the ack differs from a running app: `InlineWork` writes each job to the real job queue, claims it and
+runs it (`bot.slack.jobs.run`) in the listener's own thread instead of leaving it to the worker
+process. The full-process tests (`slack_fixtures.SlackAppProcess`, Socket Mode) cover the rest.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.slack import jobs
 from bot.slack.app import create_app
-from bot.slack.jobs import Job
+from bot.slack.job_queue import Job, JobQueue
 from bot.slack.runtime import Runtime
 from tests.support.slack_fixtures import (
     ADMIN,
@@ -40,13 +40,22 @@ from tests.support.slack_standin import SlackStandIn
 
 
 class InlineWork:
-    """The after-ack work, done at once in the calling thread (Bolt's listener thread, after the ack)."""
+    """The after-ack work, queued and done at once in the calling thread (the listener's, before Bolt
+    sends the ack)."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, queue: JobQueue) -> None:
         self.runtime = runtime
+        self.queue = queue
+        self.unrecorded: list[jobs.Record] = []  # queue writes the database refused (none expected)
 
-    def submit(self, job: Job) -> None:
-        jobs.run(self.runtime, job)
+    def submit(self, job: Job) -> bool:
+        job_id = self.queue.enqueue(job)
+        if job_id is None:
+            return False
+        claimed = self.queue.claim("in-process", job_id)
+        assert claimed is not None
+        jobs.run(self.runtime, self.queue, claimed, self.unrecorded.append)
+        return True
 
 
 class InProcessApp(SlackRequests):
@@ -56,7 +65,8 @@ class InProcessApp(SlackRequests):
         engine = make_engine(settings.database_url)
         upgrade(engine)
         sessions = make_sessionmaker(engine)
-        self.app: App = create_app(settings, sessions, InlineWork(Runtime.create(settings, sessions)))
+        work = InlineWork(Runtime.create(settings, sessions), JobQueue(engine))
+        self.app: App = create_app(settings, sessions, work)
 
     def post(self, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
         request = BoltRequest(body=body.decode(), headers={"Content-Type": content_type, **(headers or {})})

@@ -1,4 +1,8 @@
-"""Buttons under an answer: "Was this helpful?", a related topic, "talk to a person"."""
+"""Buttons under an answer: "Was this helpful?", a related topic, "talk to a person".
+
+Each queues its job and acks; the after-ack worker records the vote, shows the topic or calls in a
+person (`bot.slack.jobs`). 👎 opens a form, whose `trigger_id` lives 3 seconds: its job goes first.
+"""
 
 from __future__ import annotations
 
@@ -6,103 +10,36 @@ import re
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 
-from bot.conversation import MESSAGES as CONVERSATION
-from bot.conversation import question_lang, show_topic
-from bot.feedback import vote
-from bot.slack.blocks import (
-    ASK_PERSON_ACTION,
-    FEEDBACK_ACTION,
-    SHOW_TOPIC_ACTION,
-    feedback_modal,
-    parse_feedback_value,
-    parse_topic_value,
-)
-from bot.slack.replies import request_person, turn_message
-from bot.slack.runtime import Runtime
-
-
-def reply_beside(body: dict[str, Any], client: WebClient, respond: Respond, message: dict[str, Any]) -> None:
-    """A new message next to the clicked one: in its channel and thread, or privately if it was private."""
-    container = body.get("container") or {}
-    if (
-        container.get("type") == "message"
-        and not container.get("is_ephemeral")
-        and container.get("channel_id")
-    ):
-        thread_ts = (body.get("message") or {}).get("thread_ts")
-        client.chat_postMessage(channel=container["channel_id"], thread_ts=thread_ts, **message)
-    else:
-        respond(response_type="ephemeral", replace_original=False, **message)
-
-
-def private_note(respond: Respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
+from bot.slack.after_ack import AfterAck, queued
+from bot.slack.blocks import ASK_PERSON_ACTION, FEEDBACK_ACTION, SHOW_TOPIC_ACTION
+from bot.slack.job_queue import Priority
+from bot.slack.jobs import new_job
 
 
 def on_feedback(
-    runtime: Runtime,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-) -> None:
+    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+) -> BoltResponse | None:
     ack()
-    default_lang = runtime.settings.default_lang
-    parsed = parse_feedback_value(action.get("value") or "")
-    if parsed is None:
-        private_note(respond, CONVERSATION.text("unknown_question", default_lang))
-        return
-    helpful, question_id = parsed
-    with runtime.sessions() as session:
-        stored = vote(session, question_id, body["user"]["id"], helpful=helpful)
-        lang = question_lang(session, question_id, default_lang)
-    if stored is None:
-        private_note(respond, CONVERSATION.text("unknown_question", lang))
-    elif helpful:
-        private_note(respond, CONVERSATION.text("thanks_helpful", lang))
-    else:
-        client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(lang, question_id))
+    return queued(work, new_job("feedback", body, context, action=action, priority=Priority.URGENT))
 
 
 def on_topic(
-    runtime: Runtime,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-) -> None:
+    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+) -> BoltResponse | None:
     ack()
-    parsed = parse_topic_value(action.get("value") or "")
-    turn = None
-    if parsed is not None:
-        with runtime.sessions() as session:
-            turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
-    if turn is None:
-        private_note(respond, CONVERSATION.text("unknown_question", runtime.settings.default_lang))
-        return
-    reply_beside(body, client, respond, turn_message(turn))
+    return queued(work, new_job("topic", body, context, action=action))
 
 
 def on_ask_person(
-    runtime: Runtime,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-) -> None:
+    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+) -> BoltResponse | None:
     ack()
-    value = action.get("value") or ""
-    told = request_person(runtime, client, int(value), body["user"]["id"]) if value.isdigit() else None
-    private_note(respond, told or CONVERSATION.text("unknown_question", runtime.settings.default_lang))
+    return queued(work, new_job("ask_person", body, context, action=action))
 
 
-def register(app: App, runtime: Runtime) -> None:
-    app.action(FEEDBACK_ACTION)(partial(on_feedback, runtime))
-    app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))(partial(on_topic, runtime))
-    app.action(ASK_PERSON_ACTION)(partial(on_ask_person, runtime))
+def register(app: App, work: AfterAck) -> None:
+    app.action(FEEDBACK_ACTION)(partial(on_feedback, work))
+    app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))(partial(on_topic, work))
+    app.action(ASK_PERSON_ACTION)(partial(on_ask_person, work))

@@ -5,19 +5,21 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 
-from bot.slack.after_ack import AfterAck
-from bot.slack.jobs import question_job
+from bot.slack.after_ack import AfterAck, queued
+from bot.slack.jobs import new_job
 
 HELP_COMMAND = "/mailhelp"
 
 
-def on_mailhelp(work: AfterAck, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    ack()
+def on_mailhelp(
+    work: AfterAck, ack: Ack, command: dict[str, Any], context: BoltContext
+) -> BoltResponse | None:
     # Answered by the after-ack worker: retrieval in this process's threads held the interpreter
     # lock while later requests waited to be acked.
-    work.submit(question_job(command, context.bot_token))
+    ack()
+    return queued(work, new_job("question", command, context))
 
 
 def register(app: App, work: AfterAck) -> None:

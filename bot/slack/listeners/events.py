@@ -1,8 +1,8 @@
 """Events: direct messages and mentions get an answer (App Home is in `bot.slack.listeners.flows`).
 
-Bolt acks an event before its listener runs; the listener only hands it to the after-ack worker
-(`bot.slack.after_ack`), which records its receipt (`handle_once`), works out the answer and posts
-it: done here, that CPU held the interpreter lock while the acks of the requests behind it waited."""
+The listener only queues the event's job under its receipt before the ack (`bot.slack.after_ack`;
+a redelivery is acked as a duplicate); the after-ack worker works out the answer and posts it: done
+here, that CPU held the interpreter lock while the acks of the requests behind it waited."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import re
 from functools import partial
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 
-from bot.slack.after_ack import AfterAck
+from bot.slack.after_ack import AfterAck, queued
 from bot.slack.jobs import event_job
 
 # `<@U123>` or `<@U123|name>`: the mention that addressed the bot is not part of the question.
@@ -26,18 +26,22 @@ def is_from_a_person(event: dict[str, Any]) -> bool:
 
 def on_direct_message(
     work: AfterAck, event: dict[str, Any], body: dict[str, Any], context: BoltContext
-) -> None:
+) -> BoltResponse | None:
     if event.get("channel_type") != "im" or not is_from_a_person(event):
-        return
+        return None
     # A question asked in a thread is answered there.
-    work.submit(event_job(body, context, question=event.get("text") or "", thread_ts=event.get("thread_ts")))
+    question = event.get("text") or ""
+    return queued(work, event_job(body, context, question=question, thread_ts=event.get("thread_ts")))
 
 
-def on_mention(work: AfterAck, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+def on_mention(
+    work: AfterAck, event: dict[str, Any], body: dict[str, Any], context: BoltContext
+) -> BoltResponse | None:
     if not is_from_a_person(event):
-        return
+        return None
     question = MENTION.sub(" ", event.get("text") or "").strip()
-    work.submit(event_job(body, context, question=question, thread_ts=event.get("thread_ts") or event["ts"]))
+    thread_ts = event.get("thread_ts") or event["ts"]
+    return queued(work, event_job(body, context, question=question, thread_ts=thread_ts))
 
 
 def register(app: App, work: AfterAck) -> None:

@@ -1,51 +1,24 @@
-"""Modal submissions: what was unclear in a "not helpful" answer, and whether a person should help."""
+"""Modal submissions: what was unclear in a "not helpful" answer, and whether a person should help
+(stored, and the person called in, by the after-ack worker: `bot.slack.jobs`)."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 
-from bot.feedback import add_comment
-from bot.slack.blocks import (
-    COMMENT_BLOCK,
-    COMMENT_INPUT,
-    FEEDBACK_MODAL,
-    PERSON_BLOCK,
-    PERSON_INPUT,
-    PERSON_WANTED,
-)
-from bot.slack.replies import request_person
-from bot.slack.runtime import Runtime
-
-
-def submitted_feedback(view: dict[str, Any]) -> tuple[str | None, bool]:
-    """The comment (or None) and whether a person was asked for, from the modal's state."""
-    values = (view.get("state") or {}).get("values") or {}
-    comment = (values.get(COMMENT_BLOCK) or {}).get(COMMENT_INPUT, {}).get("value")
-    chosen = (values.get(PERSON_BLOCK) or {}).get(PERSON_INPUT, {}).get("selected_options") or []
-    return comment, any(option.get("value") == PERSON_WANTED for option in chosen)
+from bot.slack.after_ack import AfterAck, queued
+from bot.slack.blocks import FEEDBACK_MODAL
+from bot.slack.jobs import new_job
 
 
 def on_feedback_submitted(
-    runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-) -> None:
+    work: AfterAck, ack: Ack, body: dict[str, Any], context: BoltContext
+) -> BoltResponse | None:
     ack()
-    metadata = view.get("private_metadata") or ""
-    if not metadata.isdigit():
-        return
-    question_id, user_id = int(metadata), body["user"]["id"]
-    comment, wants_person = submitted_feedback(view)
-    if wants_person:
-        told = request_person(runtime, client, question_id, user_id, comment)
-        if told:
-            client.chat_postMessage(channel=user_id, text=told)
-        return
-    with runtime.sessions() as session:
-        add_comment(session, question_id, user_id, comment)
+    return queued(work, new_job("feedback_form", body, context))
 
 
-def register(app: App, runtime: Runtime) -> None:
-    app.view(FEEDBACK_MODAL)(partial(on_feedback_submitted, runtime))
+def register(app: App, work: AfterAck) -> None:
+    app.view(FEEDBACK_MODAL)(partial(on_feedback_submitted, work))

@@ -1,0 +1,243 @@
+"""The after-ack job queue, kept in the database the instances share.
+
+A listener writes its request's job here before Slack gets the ack (`enqueue`), so what Slack was
+told "received" outlives the process that acked it: a deploy or a crash loses nothing acknowledged.
+Workers of any instance take jobs with `claim`: one UPDATE moves the first waiting row (urgent ones
+first, then oldest) to "running" under a lease. On PostgreSQL the row is picked `FOR UPDATE SKIP
+LOCKED`, so workers never wait for each other; on SQLite the statement holds the write lock. A
+worker renews its leases while it lives (`renew`); a job whose lease ran out (its worker was killed)
+is claimed again by any worker, up to MAX_ATTEMPTS times.
+
+A job records what it worked out (`store_result`: the replies to deliver) before it delivers them,
+and each delivery when it is made (`delivered`), so a job taken over after a crash neither works
+again nor sends again what it had sent. Every write after the claim names the attempt it belongs
+to: a worker whose job was taken over (its lease ran out while it was stuck) changes nothing more.
+
+The jobs of events are also their receipts: `receipt` (see `bot.slack.redelivery`) is unique, so a
+delivery Slack sends again, to this or another instance, finds its job and is not queued twice.
+Finished jobs are kept for RETENTION, longer than Slack goes on redelivering.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    String,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base, utcnow
+
+# A running job's lease; its worker renews it every LEASE / 4 while the worker process lives.
+LEASE = timedelta(seconds=20)
+# A job whose worker died this often (it may be what kills them) is answered with an apology instead.
+MAX_ATTEMPTS = 3
+# Slack stops redelivering an event after about an hour; a finished job is its receipt for a day.
+RETENTION = timedelta(days=1)
+
+Delivery = dict[str, Any]  # JSON: one reply to send to Slack (bot.slack.deliveries)
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class Priority(enum.IntEnum):
+    URGENT = 0  # opens a modal: Slack's trigger_id lives 3 seconds
+    NORMAL = 1
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request's work after the ack (`bot.slack.jobs`), as it is queued."""
+
+    kind: str
+    details: dict[str, Any]  # JSON: the request's payload and what the listener worked out
+    receipt: str | None = None  # an event's receipt: a second job with it is a redelivery
+    priority: Priority = Priority.NORMAL
+    result: list[Delivery] | None = None  # replies already worked out before the ack (a modal's)
+
+
+class SlackJob(Base):
+    __tablename__ = "slack_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt: Mapped[str | None] = mapped_column(String(128), unique=True, default=None)
+    priority: Mapped[int] = mapped_column(Integer, default=Priority.NORMAL.value)
+    kind: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(128), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    result: Mapped[list[Delivery] | None] = mapped_column(JSON, default=None)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None, index=True)
+
+    __table_args__ = (Index("ix_slack_jobs_claim_order", "state", "priority", "id"),)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A job as its worker took it: `attempt` is its fence (see `JobQueue`), `result` what an earlier
+    attempt worked out (None: not yet), `delivered` how many of those replies were sent."""
+
+    id: int
+    kind: str
+    details: dict[str, Any]
+    attempt: int
+    result: list[Delivery] | None
+    delivered: int
+
+
+def _rowcount(result: Any) -> int:
+    # An UPDATE's result is a CursorResult; Connection.execute is typed for any statement.
+    return cast(CursorResult[Any], result).rowcount
+
+
+class JobQueue:
+    """Every operation is one short transaction of its own on `engine` (no ORM session: the ack path
+    pays for nothing but the INSERT and its commit)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._table = SlackJob.__table__
+
+    def enqueue(self, job: Job) -> int | None:
+        """Store a job; its id, or None when a job with the same receipt was queued before."""
+        row = {
+            "receipt": job.receipt,
+            "priority": job.priority.value,
+            "kind": job.kind,
+            "details": job.details,
+            "state": JobState.QUEUED.value,
+            "attempts": 0,
+            "result": job.result,
+            "delivered": 0,
+            "created_at": utcnow(),
+        }
+        try:
+            with self.engine.begin() as connection:
+                return connection.execute(insert(self._table).values(row).returning(SlackJob.id)).scalar_one()
+        except IntegrityError:
+            if job.receipt is None:
+                raise
+            return None
+
+    def claim(self, worker: str, job_id: int | None = None) -> Claimed | None:
+        """Take the next job (or job `job_id`) that waits or whose lease ran out; None if there is none."""
+        now = utcnow()
+        claimable = or_(
+            SlackJob.state == JobState.QUEUED.value,
+            and_(SlackJob.state == JobState.RUNNING.value, SlackJob.lease_until < now),
+        )
+        if job_id is not None:
+            claimable = and_(SlackJob.id == job_id, claimable)
+        # A read first: with nothing to do, an idle worker's poll takes no write lock (SQLite).
+        with self.engine.connect() as connection:
+            if connection.execute(select(SlackJob.id).where(claimable).limit(1)).first() is None:
+                return None
+        first = (
+            select(SlackJob.id)
+            .where(claimable)
+            .order_by(SlackJob.priority, SlackJob.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has no row locks and ignores it
+            .scalar_subquery()
+        )
+        taken = (
+            update(SlackJob)
+            .where(SlackJob.id == first, claimable)
+            .values(
+                state=JobState.RUNNING.value,
+                worker=worker,
+                lease_until=now + LEASE,
+                attempts=SlackJob.attempts + 1,
+            )
+            .returning(
+                SlackJob.id,
+                SlackJob.kind,
+                SlackJob.details,
+                SlackJob.attempts,
+                SlackJob.result,
+                SlackJob.delivered,
+            )
+        )
+        with self.engine.begin() as connection:
+            row = connection.execute(taken).first()
+        if row is None:  # another worker was quicker
+            return None
+        return Claimed(row.id, row.kind, row.details, row.attempts, row.result, row.delivered)
+
+    def renew(self, worker: str) -> int:
+        """Extend the leases of the jobs `worker` is running; how many it holds."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(SlackJob)
+                .where(SlackJob.worker == worker, SlackJob.state == JobState.RUNNING.value)
+                .values(lease_until=utcnow() + LEASE)
+            )
+        return _rowcount(result)
+
+    def store_result(self, claimed: Claimed, result: list[Delivery]) -> bool:
+        """Record what the job worked out, before delivering it; False if the job was taken over."""
+        return self._update(claimed, result=result)
+
+    def delivered(self, claimed: Claimed, count: int, *, done: bool) -> bool:
+        """Record that the first `count` replies were sent (and, `done`, that the job is finished)."""
+        if done:
+            return self._update(claimed, delivered=count, state=JobState.DONE.value, finished_at=utcnow())
+        return self._update(claimed, delivered=count)
+
+    def release(self, worker: str) -> int:
+        """Hand the jobs of a worker that is gone (or stopping) back to the queue, for any worker to take."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(SlackJob)
+                .where(SlackJob.worker == worker, SlackJob.state == JobState.RUNNING.value)
+                .values(state=JobState.QUEUED.value, worker=None, lease_until=None)
+            )
+        return _rowcount(result)
+
+    def purge(self) -> int:
+        """Delete finished jobs older than RETENTION."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(SlackJob).where(
+                    SlackJob.state == JobState.DONE.value, SlackJob.finished_at < utcnow() - RETENTION
+                )
+            )
+        return _rowcount(result)
+
+    def _update(self, claimed: Claimed, **values: Any) -> bool:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(SlackJob)
+                .where(
+                    SlackJob.id == claimed.id,
+                    SlackJob.attempts == claimed.attempt,
+                    SlackJob.state == JobState.RUNNING.value,
+                )
+                .values(**values)
+            )
+        return _rowcount(result) == 1
