@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,8 +18,19 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from bot.i18n import Catalog, Text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# How long a connection waits for the database: PostgreSQL to connect, SQLite's write lock (writers
+# queue for it). Work after Slack's ack can wait; a request whose ack waits cannot (Slack wants it
+# within 3 seconds, and libpq's shortest connect timeout is 2 s).
 CONNECT_TIMEOUT_SECONDS = 5
-SQLITE_UNAVAILABLE_SIGNS = ("database is locked", "unable to open database", "disk I/O error")
+SQLITE_LOCK_WAIT_MS = 10_000
+ACK_CONNECT_TIMEOUT_SECONDS = 2
+ACK_SQLITE_LOCK_WAIT_MS = 1_000
+SQLITE_UNAVAILABLE_SIGNS = (
+    "database is locked",
+    "unable to open database",
+    "disk I/O error",
+    "database or disk is full",
+)
 
 MESSAGES = Catalog(
     "database",
@@ -43,27 +56,34 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets Postfix read while the bot writes; busy_timeout makes writers queue, not fail.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    # In WAL mode NORMAL cannot corrupt the database; a power cut may lose the last commits (routing
-    # and its audit row together, so Postfix and the audit never disagree). FULL's fsync per commit
-    # held every change at 4-8 ms and queued the acks behind it (bench/routing.py, bench/load.py).
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(lock_wait_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets Postfix read while the bot writes; busy_timeout makes writers queue, not fail.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_ms)}")
+        # In WAL mode NORMAL cannot corrupt the database; a power cut may lose the last commits (routing
+        # and its audit row together, so Postfix and the audit never disagree). FULL's fsync per commit
+        # held every change at 4-8 ms and queued the acks behind it (bench/routing.py, bench/load.py).
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, for_acks: bool = False) -> Engine:
+    """An engine on `url`; `for_acks`: for a process that acknowledges Slack's requests, whose
+    connections give up waiting for the database sooner (ACK_...), so the ack still comes in time."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        lock_wait = ACK_SQLITE_LOCK_WAIT_MS if for_acks else SQLITE_LOCK_WAIT_MS
+        event.listen(engine, "connect", _sqlite_pragmas(lock_wait))
         return engine
     # pool_pre_ping replaces connections a database restart broke; connect_timeout makes a
     # request fail fast (and say so) while the database is unreachable.
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    timeout = ACK_CONNECT_TIMEOUT_SECONDS if for_acks else CONNECT_TIMEOUT_SECONDS
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": timeout})
 
 
 def is_database_unavailable(error: BaseException) -> bool:

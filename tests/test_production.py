@@ -1,4 +1,4 @@
-"""Production pieces on SQLite and PostgreSQL: redelivered events, the request log."""
+"""Production pieces on PostgreSQL: redelivered events, the request log, outages, OAuth, instances."""
 
 from __future__ import annotations
 
@@ -8,46 +8,20 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
-from bot.db import make_engine, make_sessionmaker, utcnow
+from bot.db import make_engine, make_sessionmaker
 from bot.routing.service import RoutingService
 from bot.slack.failures import MESSAGES
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
-from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
 from tests.support.load import DOMAIN, instances, prepare_database
 from tests.support.postgres_server import PostgresServer, running_server
 from tests.support.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
 from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
-
-
-def test_an_event_is_taken_in_once_whichever_instance_gets_it(
-    session_factory: sessionmaker, database_url: str
-) -> None:
-    other_instance = make_sessionmaker(make_engine(database_url))
-    assert first_delivery(session_factory, "Ev001")
-    assert not first_delivery(other_instance, "Ev001")
-    assert not first_delivery(session_factory, "Ev001")
-    assert first_delivery(other_instance, "Ev002")
-
-
-def test_old_receipts_are_dropped(session_factory: sessionmaker) -> None:
-    with session_factory() as session:
-        session.add(
-            EventReceipt(event_id="EvOld", received_at=utcnow() - RECEIPT_LIFETIME - timedelta(hours=1))
-        )
-        session.commit()
-    assert first_delivery(session_factory, "EvNew")
-    with session_factory() as session:
-        assert session.scalars(select(EventReceipt.event_id)).all() == ["EvNew"]
-
 
 # --- The running app (a real `mailbot serve --http` process) on PostgreSQL -----------------------
 
@@ -170,45 +144,6 @@ def test_every_request_is_one_json_log_line_with_team_user_command_outcome_time(
     assert line["outcome"] == "ok"
     assert line["status"] == 200
     assert line["ms"] >= 0
-
-
-def test_database_outage_gets_a_clear_answer_at_once_then_the_app_recovers(
-    slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    slack_standin.reset()
-    with running_server() as server:
-        app = SlackAppProcess(
-            server.create_migrated_database("outage"),
-            slack_standin,
-            {},
-            tmp_path_factory.mktemp("outage-app") / "app.log",
-        )
-        try:
-            server.stop()
-            assert app.command("/mailhelp", "what is an alias?", user_id="UEN").status == 200
-            assert app.command("/mailhelp", "vad är ett alias?", user_id="USV").status == 200
-            [english] = slack_standin.wait_for("response_url", lambda call: call.path.endswith("command-UEN"))
-            [swedish] = slack_standin.wait_for("response_url", lambda call: call.path.endswith("command-USV"))
-            assert english.args["text"] == MESSAGES.text("database_unavailable", "en")
-            assert swedish.args["text"] == MESSAGES.text("database_unavailable", "sv")
-            # DMs are answered by the after-ack worker too; it tells the asker where the answer would go.
-            assert send_event(app, direct_message("vad är ett alias?", channel="DOUT")) == 200
-            [told] = slack_standin.wait_for(
-                "chat.postMessage", lambda call: call.args.get("channel") == "DOUT"
-            )
-            assert told.args["text"] == MESSAGES.text("database_unavailable", "sv")
-            assert app.get("/health").status == 503
-
-            server.start()
-            assert app.get("/health").status == 200
-            assert app.command("/mailhelp", "what is an alias?", user_id="UBACK").status == 200
-            [answer] = slack_standin.wait_for(
-                "response_url", lambda call: call.path.endswith("command-UBACK")
-            )
-            assert "alias" in answer.text().lower()
-            assert "database" not in answer.text().lower()
-        finally:
-            app.stop()
 
 
 # --- Multi-workspace install (OAuth) -------------------------------------------------------------

@@ -118,17 +118,20 @@ class WorkerProcess:
         self._pipe = sender
 
     def _watch(self) -> None:
+        """Replace a worker that was killed (or crashed), handing the jobs it held back at once. One
+        that exited by itself (0) was told to stop with its instance: the instance is going."""
         while True:
             time.sleep(WATCH_SECONDS)
             with self._lock:
-                if self._worker is None or self._worker.is_alive():
+                if self._worker is None or self._worker.exitcode is None:
                     continue
-                log.error(
-                    "the after-ack worker died (exit code %s); starting a new one", self._worker.exitcode
-                )
+                if self._worker.exitcode == 0:
+                    log.info("the after-ack worker stopped with its instance")
+                    self._worker = None
+                    return
+                log.error("the after-ack worker died (exit code %s); starting another", self._worker.exitcode)
                 try:
-                    released = self.queue.release(self._name)
-                    log.warning("handed the %s job(s) it held back to the queue", released)
+                    log.warning("handed its %s job(s) back to the queue", self.queue.release(self._name))
                 except SQLAlchemyError:
                     log.warning("could not hand its jobs back; their leases run out", exc_info=True)
                 self._start()

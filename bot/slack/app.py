@@ -24,7 +24,9 @@ def create_app(settings: Settings, sessions: sessionmaker | None = None, work: A
     """A Bolt app whose Web API calls all go to SLACK_API_URL (GovSlack, or a test stand-in). Its work
     after the ack goes to `work` (default: the job queue in the database and a worker process of its
     own, started now so it also takes up jobs a stopped or crashed instance left)."""
-    runtime = Runtime.create(settings, sessions or make_sessionmaker(make_engine(settings.database_url)))
+    if sessions is None:
+        sessions = make_sessionmaker(make_engine(settings.database_url, for_acks=True))
+    runtime = Runtime.create(settings, sessions)
     app = App(
         signing_secret=settings.slack_signing_secret or "",
         # Each listener only queues its job (or, for a form, checks its fields) and acks: run it in the
@@ -47,4 +49,4 @@ def create_app(settings: Settings, sessions: sessionmaker | None = None, work: A
 def job_queue(settings: Settings) -> JobQueue:
     """The queue on a connection pool of its own: an ack never waits for a connection the app's other
     database work holds."""
-    return JobQueue(make_engine(settings.database_url))
+    return JobQueue(make_engine(settings.database_url, for_acks=True))

@@ -43,8 +43,7 @@ MESSAGES = Catalog(
             "Please try again in a little while.",
         },
         "request_failed": {
-            "sv": "Något gick fel när jag skulle göra det du bad om, förlåt. "
-            "Försök igen om en liten stund.",
+            "sv": "Något gick fel när jag skulle göra det du bad om, förlåt. Försök igen om en liten stund.",
             "en": "Something went wrong while I handled your request, sorry. "
             "Please try again in a little while.",
         },
@@ -59,11 +58,16 @@ MESSAGES = Catalog(
 
 
 def _user_text(body: dict[str, Any]) -> str:
-    """Words that tell the user's language: what they wrote, or the message they clicked in."""
+    """Words that tell the user's language: what they wrote, the message they clicked in, or the
+    form they submitted (shown in their language)."""
     message = body.get("message") or {}
     sections = [block.get("text", {}).get("text", "") for block in message.get("blocks") or []]
+    view = body.get("view") or {}
+    form = [(view.get("title") or {}).get("text", "")]
+    form += [(block.get("label") or {}).get("text", "") for block in view.get("blocks") or []]
     written = body.get("text") or body.get("event", {}).get("text")
-    return written or message.get("text") or " ".join(text for text in sections if isinstance(text, str))
+    shown = " ".join(text for text in [*sections, *form] if isinstance(text, str) and text)
+    return written or message.get("text") or shown
 
 
 def failure_kind(error: Exception) -> str | None:

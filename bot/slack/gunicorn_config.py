@@ -11,6 +11,7 @@ instances starting together never race to migrate.
 import os
 
 from bot.config import load_settings
+from bot.slack.after_ack import DRAIN_SECONDS
 
 wsgi_app = "bot.slack.http:create_wsgi_app()"
 bind = f"{os.environ.get('HOST') or '0.0.0.0'}:{os.environ.get('PORT') or '3000'}"
@@ -22,8 +23,9 @@ _ONE_PROCESS = load_settings().database_url.startswith("sqlite")
 workers = int(os.environ.get("WEB_CONCURRENCY") or (1 if _ONE_PROCESS else 2))
 threads = int(os.environ.get("MAILBOT_THREADS") or 8)
 timeout = 30
-# On a stop or restart, requests in flight get this long: Slack wants its ack within 3 seconds anyway.
-graceful_timeout = 5
+# On a stop or restart (SIGTERM), requests in flight get this long (an ack takes milliseconds), and
+# each worker process waits for its after-ack worker to finish the jobs it holds (DRAIN_SECONDS).
+graceful_timeout = DRAIN_SECONDS + 5
 # No access log: bot.slack.request_log writes one JSON line per request, with team/user/command.
 accesslog = None
 logconfig_dict = {

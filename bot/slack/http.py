@@ -37,7 +37,7 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
     # The articles, their index and the language model, before the first request (not in its threads).
     topics(settings.default_lang, settings)
     detect_language("", settings.default_lang)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, for_acks=True)
     slack = SlackRequestHandler(create_app(settings, make_sessionmaker(engine)), path=SLACK_PATH)
 
     def health(start_response: StartResponse) -> Iterable[bytes]:

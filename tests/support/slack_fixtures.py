@@ -209,11 +209,14 @@ class SlackAppProcess(SlackRequests):
             **env,
         }
         self._log = log_path.open("wb")
+        # A process group of its own: `signal_all` reaches the app and every process it starts, as a
+        # platform stopping an instance does.
         self.process = subprocess.Popen(
             (argv or _serve_http)(self.port),
             env=environment,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._wait_until_healthy()
 
@@ -232,6 +235,32 @@ class SlackAppProcess(SlackRequests):
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def signal_all(self, signum: int) -> None:
+        """Send `signum` to every process of the instance at once (SIGTERM: a deploy; SIGKILL: a crash)."""
+        os.killpg(self.process.pid, signum)
+
+    def running_processes(self) -> list[int]:
+        """The processes of the instance still running (zombies, ended but not reaped, do not count)."""
+        self.process.poll()  # reaps the app itself, the group's leader
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # it ended while we looked
+                continue
+            state, group = fields[0], int(fields[2])
+            if group == self.process.pid and state not in ("Z", "X"):
+                found.append(int(stat.parent.name))
+        return found
+
+    def wait_all_ended(self, timeout: float) -> None:
+        """Until no process of the instance is left (its after-ack workers drain before they exit)."""
+        deadline = time.monotonic() + timeout
+        while self.running_processes():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"processes {self.running_processes()} still run after {timeout} s")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         self.process.terminate()

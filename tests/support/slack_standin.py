@@ -4,7 +4,10 @@ Point the app at it with SLACK_API_URL=standin.api_url. Every POST is recorded a
 (Web API method name, or "response_url" for posts to `standin.response_url(...)`), with its
 arguments decoded from JSON or form encoding (JSON-valued form fields such as `blocks` decoded too).
 Answers are plausible successes; `script()` queues a different answer (e.g. a 429, or a
-`response_url`'s 404 "expired_url") for one call.
+`response_url`'s 404 "expired_url") for one call, and `slow()` makes every call of a method take
+longer to answer (Slack has the call as soon as it arrives, as a slow Slack would). Messages posted
+with chat.postMessage are kept per channel and read back by conversations.history and
+conversations.replies, metadata included.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -52,8 +56,10 @@ class SlackStandIn:
         self.socket_mode_url: str | None = None  # what apps.connections.open answers (Socket Mode)
         self._changed = threading.Condition()
         self._scripted: dict[str, list[_Scripted]] = {}
+        self._delays: dict[str, float] = {}
+        self._messages: dict[str, list[dict[str, Any]]] = {}  # channel -> posted messages, oldest first
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -79,6 +85,13 @@ class SlackStandIn:
         with self._changed:
             self.calls.clear()
             self._scripted.clear()
+            self._delays.clear()
+            self._messages.clear()
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` only after `seconds` (until `reset`)."""
+        with self._changed:
+            self._delays[method] = seconds
 
     def script(
         self, method: str, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None
@@ -112,12 +125,12 @@ class SlackStandIn:
                     raise AssertionError(f"no {count} call(s) of {method} matching; calls seen: {seen}")
                 self._changed.wait(remaining)
 
-    def _record(self, call: Call) -> _Scripted | None:
+    def _record(self, call: Call) -> tuple[_Scripted | None, float]:
         with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
             queue = self._scripted.get(call.method)
-            return queue.pop(0) if queue else None
+            return (queue.pop(0) if queue else None), self._delays.get(call.method, 0.0)
 
     def _success(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -130,7 +143,17 @@ class SlackStandIn:
             }
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = f"1700000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {**args, "ts": ts}}
+            message = {**args, "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID}
+            if method == "chat.postMessage":
+                with self._changed:
+                    self._messages.setdefault(args.get("channel") or "", []).append(message)
+            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            with self._changed:
+                posted = list(self._messages.get(args.get("channel") or "", []))
+            if method == "conversations.replies":
+                posted = [message for message in posted if message.get("thread_ts") == args.get("ts")]
+            return {"ok": True, "messages": posted[::-1], "has_more": False}
         if method in ("views.open", "views.update", "views.push", "views.publish"):
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(args.get("view") or {})}}
         if method == "apps.connections.open":
@@ -152,7 +175,8 @@ class SlackStandIn:
                     method = self.path.removeprefix("/api/").split("?")[0]
                     # The token travels in the Authorization header; keep it visible to tests.
                     args.setdefault("_authorization", self.headers.get("Authorization"))
-                scripted = standin._record(Call(method, self.path, args, dict(self.headers.items())))
+                scripted, delay = standin._record(Call(method, self.path, args, dict(self.headers.items())))
+                time.sleep(delay)
                 if scripted is not None:
                     self._send(scripted.status, scripted.body, scripted.headers)
                 elif method == "response_url":
@@ -176,6 +200,13 @@ class SlackStandIn:
                 pass
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away before its answer (an app killed by a test) is no error here."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _decode(body: str, content_type: str) -> dict[str, Any]:
