@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Lang, Settings
@@ -26,6 +27,7 @@ from bot.flows.store import (
 from bot.routing.changes import Actor, AddAlias, AddMembers, Role, SetForward
 from bot.routing.models import AuditEntry
 from bot.routing.service import RoutingService
+from tests.support.database_faults import refused_inserts
 
 OPERATOR = Actor("operator", Role.ADMIN)
 AGENT = Person("UAGENT", "T1", Role.AGENT)
@@ -194,6 +196,39 @@ def test_a_stale_claim_whose_change_is_already_so_performs_nothing_twice(flows: 
     assert reply.kind is ReplyKind.INFO
     assert rendered(reply).startswith("Nothing was changed.") and "already" in rendered(reply)
     assert audit_count(flows) == before
+
+
+def test_an_undo_left_unfinished_by_a_dead_worker_is_taken_over_after_a_while(flows: Flows) -> None:
+    preview = reply_to(flows, "/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
+    assert preview.pending_id is not None
+    assert "Done (change" in rendered(flows.confirm(preview.pending_id, AGENT))
+    with flows.sessions() as session:  # a worker claimed Undo and died before the undo was written
+        assert claim(session, preview.pending_id, PendingState.DONE, PendingState.UNDOING)
+        session.execute(
+            update(PendingChange)
+            .where(PendingChange.id == preview.pending_id)
+            .values(claimed_at=utcnow() - STALE_CLAIM - timedelta(seconds=1))
+        )
+        session.commit()
+
+    assert "Undone (change" in rendered(flows.undo(preview.pending_id, AGENT))
+    assert "already undone" in rendered(flows.undo(preview.pending_id, AGENT))
+    assert flows.routing.aliases() == []
+
+
+def test_a_change_the_database_refuses_gives_its_claim_back_and_can_be_confirmed_again(
+    flows: Flows, engine: Engine
+) -> None:
+    preview = reply_to(flows, "/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
+    assert preview.pending_id is not None
+    with refused_inserts(engine, "routes"), pytest.raises(DBAPIError, match="refused by the test"):
+        flows.confirm(preview.pending_id, AGENT)
+    assert flows.routing.aliases() == []  # nothing half-written
+    assert "Done (change" in rendered(flows.confirm(preview.pending_id, AGENT))  # at once, not in 15 s
+    with refused_inserts(engine, "audit_log"), pytest.raises(DBAPIError, match="refused by the test"):
+        flows.undo(preview.pending_id, AGENT)
+    assert [alias.alias for alias in flows.routing.aliases()] == ["info@kulexempel.se"]
+    assert "Undone (change" in rendered(flows.undo(preview.pending_id, AGENT))
 
 
 def test_old_pending_changes_are_deleted_when_a_new_one_is_stored(flows: Flows) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import make_engine, utcnow
-from bot.slack.job_queue import MAX_ATTEMPTS, RETENTION, Job, JobQueue, JobState, Priority, SlackJob
+from bot.flows.store import STALE_CLAIM
+from bot.slack.job_queue import LEASE, MAX_ATTEMPTS, RETENTION, Job, JobQueue, JobState, Priority, SlackJob
 
 
 @pytest.fixture
@@ -125,3 +126,9 @@ def test_finished_jobs_are_kept_as_receipts_for_a_day(queue: JobQueue, session_f
         rows = session.execute(select(SlackJob.receipt, SlackJob.state).order_by(SlackJob.id)).all()
     assert rows == [("event:new", JobState.DONE.value), (None, JobState.QUEUED.value)]
     assert queue.enqueue(job(4, receipt="event:new")) is None and waiting is not None
+
+
+def test_a_click_job_taken_over_finds_its_claim_stale() -> None:
+    """A Confirm's job is taken over once its lease runs out; by then the Confirm's claim of the
+    pending change must be stale too, or the new attempt would only report "busy"."""
+    assert LEASE > STALE_CLAIM

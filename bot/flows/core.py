@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -34,7 +36,9 @@ from bot.flows.store import (
     add_pending,
     claim,
     finish,
+    give_back,
     record_done,
+    record_undone,
 )
 from bot.i18n import Text
 from bot.routing.addresses import AddressError, parse_address, show_address
@@ -162,9 +166,10 @@ class Flows:
             if not claim(session, pending_id, PendingState.PENDING, PendingState.PERFORMING):
                 return self._not_pending(session, row)
             change = change_from_dict(row.change)
-        outcome = self.routing.apply(
-            change, person.actor, lambda session, change_id: record_done(session, pending_id, change_id)
-        )
+        with self._given_back_on_failure(pending_id, PendingState.PERFORMING, PendingState.PENDING):
+            outcome = self.routing.apply(
+                change, person.actor, lambda session, change_id: record_done(session, pending_id, change_id)
+            )
         if outcome.ok:
             return Reply(
                 ReplyKind.DONE,
@@ -201,17 +206,16 @@ class Flows:
             ):
                 return self._not_pending(session, row)
             change_id = row.change_id
-        reply = self.undo_change(change_id, person)
+        with self._given_back_on_failure(pending_id, PendingState.UNDOING, PendingState.DONE):
+            outcome = self.routing.undo(
+                change_id, person.actor, lambda session, _undo_id: record_undone(session, pending_id)
+            )
+        if outcome.ok:
+            return Reply.info(MESSAGES("undone", id=outcome.change_id, effect=outcome.message))
         with self.sessions() as session:
             # A refused undo (a later change depends on it) can be tried again once that is undone.
-            finish(
-                session,
-                pending_id,
-                PendingState.UNDONE if reply.kind is ReplyKind.DONE else PendingState.DONE,
-            )
-        if reply.kind is ReplyKind.DONE:
-            return Reply.info(*reply.lines)
-        return Reply(ReplyKind.DONE, reply.lines, pending_id)  # why not, and Undo to try again later
+            finish(session, pending_id, PendingState.DONE)
+        return Reply(ReplyKind.DONE, (outcome.message,), pending_id)  # why not, and Undo to try again later
 
     def undo_change(self, change_id: int, person: Person) -> Reply:
         """Undo an audited change by its id (App Home's Undo, the terminal). DONE when it was undone."""
@@ -221,6 +225,20 @@ class Flows:
         if outcome.ok:
             return Reply(ReplyKind.DONE, (MESSAGES("undone", id=outcome.change_id, effect=outcome.message),))
         return Reply.info(outcome.message)
+
+    @contextmanager
+    def _given_back_on_failure(
+        self, pending_id: int, claimed: PendingState, previous: PendingState
+    ) -> Iterator[None]:
+        """A change that raises wrote nothing (one transaction): give its claim back, so the same
+        button works again at once instead of after STALE_CLAIM. Without the database the claim
+        stays, and goes stale."""
+        try:
+            yield
+        except Exception:
+            with suppress(SQLAlchemyError), self.sessions() as session:
+                give_back(session, pending_id, claimed, previous)
+            raise
 
     def latest_changes(self, limit: int = 10) -> list[AuditRecord]:
         return self.routing.audit(limit)

@@ -22,10 +22,11 @@ from bot.db import Base, utcnow
 
 # A preview older than this is not performed: the person should look at a fresh one.
 PENDING_LIFETIME = timedelta(minutes=30)
-# A Confirm claim this old was left by a worker that died before writing the result (a change takes
-# milliseconds); another click may take it over. Performing and recording the result is one transaction,
-# so such a claim made no change.
-STALE_CLAIM = timedelta(seconds=60)
+# A Confirm (or Undo) claim this old was left by a worker that died before writing the result (a
+# change takes milliseconds); another click may take it over. Making the change and recording it is
+# one transaction, so such a claim made no change. Shorter than the Slack job queue's lease, so a
+# click's job taken over from a dead worker finds its claim stale.
+STALE_CLAIM = timedelta(seconds=15)
 # Long past any Undo anyone still clicks in an old message; the audit log keeps the changes themselves.
 PENDING_RETENTION = timedelta(days=7)
 LOCALE_LIFETIME = timedelta(days=7)
@@ -73,19 +74,23 @@ def add_pending(
     return row.id
 
 
+# The claims a click may take over when they are STALE_CLAIM old: Confirm's and Undo's.
+TAKEN_OVER_WHEN_STALE = {
+    (PendingState.PENDING, PendingState.PERFORMING),
+    (PendingState.DONE, PendingState.UNDOING),
+}
+
+
 def claim(session: Session, pending_id: int, from_state: PendingState, to_state: PendingState) -> bool:
     """Move the row from one state to the next; False if another click (anywhere) got there first.
-    Confirm also takes over a stale claim (STALE_CLAIM) of a Confirm that never finished."""
+    Confirm and Undo also take over a stale claim (STALE_CLAIM) of one that never finished."""
     now = utcnow()
     state = PendingChange.state == from_state.value
     if from_state is PendingState.PENDING:
         state = and_(state, PendingChange.created_at >= now - PENDING_LIFETIME)
-        if to_state is PendingState.PERFORMING:
-            stale = and_(
-                PendingChange.state == PendingState.PERFORMING.value,
-                PendingChange.claimed_at < now - STALE_CLAIM,
-            )
-            state = or_(state, stale)
+    if (from_state, to_state) in TAKEN_OVER_WHEN_STALE:
+        stale = and_(PendingChange.state == to_state.value, PendingChange.claimed_at < now - STALE_CLAIM)
+        state = or_(state, stale)
     # Not synchronised with loaded rows: the database decides, the caller refreshes what it reads.
     # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed for any statement.
     result = cast(
@@ -101,12 +106,29 @@ def claim(session: Session, pending_id: int, from_state: PendingState, to_state:
     return result.rowcount == 1
 
 
+def give_back(session: Session, pending_id: int, claimed: PendingState, previous: PendingState) -> None:
+    """Undo a claim whose change failed (nothing was written), so the button works again at once."""
+    session.execute(
+        update(PendingChange)
+        .where(PendingChange.id == pending_id, PendingChange.state == claimed.value)
+        .values(state=previous.value)
+    )
+    session.commit()
+
+
 def record_done(session: Session, pending_id: int, change_id: int) -> None:
     """Within the change's own transaction: the change and its result are written together or not at all."""
     session.execute(
         update(PendingChange)
         .where(PendingChange.id == pending_id)
         .values(state=PendingState.DONE.value, change_id=change_id)
+    )
+
+
+def record_undone(session: Session, pending_id: int) -> None:
+    """Within the undo's own transaction, like `record_done`."""
+    session.execute(
+        update(PendingChange).where(PendingChange.id == pending_id).values(state=PendingState.UNDONE.value)
     )
 
 

@@ -78,9 +78,19 @@ class RoutingService:
 
         return run_locked(self._sessions, work)
 
-    def undo(self, change_id: int, actor: Actor) -> Outcome:
-        """Put the changed address back as change `change_id` found it, if nothing since depends on it."""
-        return run_locked(self._sessions, lambda graph: undo_change(graph, change_id, actor))
+    def undo(
+        self, change_id: int, actor: Actor, then: Callable[[Session, int], None] | None = None
+    ) -> Outcome:
+        """Put the changed address back as change `change_id` found it, if nothing since depends on it;
+        `then(session, undo_id)` writes the caller's record of it in the same transaction."""
+
+        def work(graph: RoutingGraph) -> Outcome:
+            outcome = undo_change(graph, change_id, actor)
+            if then is not None and outcome.change_id is not None:
+                then(graph.session, outcome.change_id)
+            return outcome
+
+        return run_locked(self._sessions, work)
 
     # -- domains and mailboxes (loaded by the provider, not changed from Slack) ------------------
 
