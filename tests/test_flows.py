@@ -27,7 +27,7 @@ from bot.flows.store import (
 from bot.routing.changes import Actor, AddAlias, AddMembers, Role, SetForward
 from bot.routing.models import AuditEntry
 from bot.routing.service import RoutingService
-from tests.support.database_faults import refused_inserts
+from tests.support.database_faults import refused_writes
 
 OPERATOR = Actor("operator", Role.ADMIN)
 AGENT = Person("UAGENT", "T1", Role.AGENT)
@@ -221,11 +221,11 @@ def test_a_change_the_database_refuses_gives_its_claim_back_and_can_be_confirmed
 ) -> None:
     preview = reply_to(flows, "/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
     assert preview.pending_id is not None
-    with refused_inserts(engine, "routes"), pytest.raises(DBAPIError, match="refused by the test"):
+    with refused_writes(engine, "routes"), pytest.raises(DBAPIError, match="refused by the test"):
         flows.confirm(preview.pending_id, AGENT)
     assert flows.routing.aliases() == []  # nothing half-written
     assert "Done (change" in rendered(flows.confirm(preview.pending_id, AGENT))  # at once, not in 15 s
-    with refused_inserts(engine, "audit_log"), pytest.raises(DBAPIError, match="refused by the test"):
+    with refused_writes(engine, "audit_log"), pytest.raises(DBAPIError, match="refused by the test"):
         flows.undo(preview.pending_id, AGENT)
     assert [alias.alias for alias in flows.routing.aliases()] == ["info@kulexempel.se"]
     assert "Undone (change" in rendered(flows.undo(preview.pending_id, AGENT))

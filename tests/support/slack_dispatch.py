@@ -64,7 +64,7 @@ class InProcessApp(SlackRequests):
         self.standin = standin
         engine = make_engine(settings.database_url)
         upgrade(engine)
-        sessions = make_sessionmaker(engine)
+        self.sessions = sessions = make_sessionmaker(engine)
         work = InlineWork(Runtime.create(settings, sessions), JobQueue(engine))
         self.app: App = create_app(settings, sessions, work)
 
