@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.config import Lang
 from bot.slack.failures import MESSAGES
 from tests.support.load import DOMAIN, prepare_database
 from tests.support.postgres_server import PostgresServer, running_server
@@ -86,7 +87,7 @@ def assert_acked_in_time(response: Response, seconds: float, what: str) -> None:
     assert seconds < SLACK_ACK_SECONDS, what
 
 
-def unavailable(lang: str) -> str:
+def unavailable(lang: Lang) -> str:
     return MESSAGES.text("database_unavailable", lang)
 
 

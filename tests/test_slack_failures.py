@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.config import DEFAULT_KNOWLEDGE_DIR, Lang
 from bot.db import make_engine
 from bot.routing.changes import Actor, Role
 from bot.routing.service import RoutingService
@@ -63,7 +63,7 @@ def database(app: InProcessApp) -> Iterator[Engine]:
     engine.dispose()
 
 
-def apology(kind: str, lang: str) -> str:
+def apology(kind: str, lang: Lang) -> str:
     return FAILURES.text(kind, lang)
 
 

@@ -152,7 +152,7 @@ class Worker:
     def nudge(self) -> None:
         self._nudges.release()
 
-    def stop(self, *_: object) -> None:
+    def stop(self) -> None:
         self._stopping.set()
         for _ in range(self._threads):
             self._nudges.release()

@@ -10,7 +10,7 @@ lets open (expired `trigger_id`: "please click again"), or a short apology for a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -99,7 +99,7 @@ def answer_failures(settings: Settings, background: Executor) -> Callable[..., B
         else:
             log.warning("listener failed: %s", kind, extra={"fields": fields})
         text = failure_text(kind, body, settings.default_lang)
-        headers = {OUTCOME_HEADER: kind}
+        headers: dict[str, str | Sequence[str]] = {OUTCOME_HEADER: kind}
         if body.get("command"):
             return BoltResponse(
                 status=200, body={"response_type": "ephemeral", "text": text}, headers=headers

@@ -121,7 +121,6 @@ class JobQueue:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._table = SlackJob.__table__
 
     def enqueue(self, job: Job) -> int | None:
         """Store a job; its id, or None when a job with the same receipt was queued before."""
@@ -138,7 +137,7 @@ class JobQueue:
         }
         try:
             with self.engine.begin() as connection:
-                return connection.execute(insert(self._table).values(row).returning(SlackJob.id)).scalar_one()
+                return connection.execute(insert(SlackJob).values(row).returning(SlackJob.id)).scalar_one()
         except IntegrityError:
             if job.receipt is None:
                 raise
