@@ -7,16 +7,21 @@ answers are being posted and most are still waiting in the queue:
 - a deploy: 30 DMs acked, then SIGTERM to every process of the instance at once; the instance
   drains and exits, a new one starts on the same database and answers the rest;
 - a crash: 30 DMs acked by one of two instances on PostgreSQL, then SIGKILL to every process of
-  that instance; the other instance answers every one within 60 seconds.
+  that instance; the other instance answers every one within 60 seconds;
+- a deploy of the Socket Mode process (`mailbot serve`), the same way as the first.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -25,8 +30,9 @@ from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.slack.job_queue import JobState, SlackJob
 from tests.support.load import dm_event, gunicorn_argv
 from tests.support.postgres_server import PostgresServer
-from tests.support.slack_fixtures import SlackAppProcess
-from tests.support.slack_standin import SlackStandIn
+from tests.support.slack_fixtures import BOT_TOKEN, SlackAppProcess, wait_group_ended
+from tests.support.slack_standin import TEAM_ID, SlackStandIn
+from tests.support.socket_mode_standin import SocketModeStandIn
 
 DMS = 30
 SLOW_POST_SECONDS = 0.4  # four worker threads: about 3 s to answer all 30
@@ -129,4 +135,70 @@ def test_a_crash_of_one_instance_is_made_good_by_the_other_within_a_minute(
         other.stop()
     print(f"every DM answered {took:.1f} s after the crash")
     assert answers_per_channel(slack_standin, channels) == Counter(channels)  # each DM once
+    assert jobs_by_state(database) == {JobState.DONE.value: DMS + 2}
+
+
+def start_socket_mode(
+    database_url: str, standin: SlackStandIn, log_path: Path
+) -> tuple[subprocess.Popen[bytes], SocketModeStandIn]:
+    """`mailbot serve` in Socket Mode, connected to a WebSocket stand-in of its own, warmed up."""
+    websocket = SocketModeStandIn().start()
+    standin.socket_mode_url = websocket.url
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": "xapp-test-token",
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_API_URL": standin.api_url,
+    }
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], env=env, stdout=log, stderr=log, start_new_session=True
+        )
+    websocket.wait_connected()
+    warm_up = dm_event(process.pid)
+    websocket.wait_ack(websocket.send("events_api", envelope(warm_up)))
+    standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == warm_up["channel"])
+    return process, websocket
+
+
+def envelope(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "event_callback",
+        "team_id": TEAM_ID,
+        "api_app_id": "A1",
+        "event_id": f"Ev{event['channel']}",
+        "event": event,
+    }
+
+
+@pytest.mark.sqlite_only
+def test_a_deploy_of_the_socket_mode_process_answers_every_acked_dm_once(
+    database: str, slack_standin: SlackStandIn, tmp_path: Path
+) -> None:
+    slack_standin.reset()
+    old, websocket = start_socket_mode(database, slack_standin, tmp_path / "app.log")
+    slack_standin.slow("chat.postMessage", SLOW_POST_SECONDS)
+    channels = [f"D{n}" for n in range(3000, 3000 + DMS)]
+    sent = [websocket.send("events_api", envelope(dm_event(n))) for n in range(3000, 3000 + DMS)]
+    for envelope_id in sent:
+        websocket.wait_ack(envelope_id)
+    os.killpg(old.pid, signal.SIGTERM)
+    old.wait(timeout=40)
+    wait_group_ended(old.pid, timeout=40)
+    websocket.stop()
+    during_the_drain = sum(answers_per_channel(slack_standin, channels).values())
+
+    new, websocket = start_socket_mode(database, slack_standin, tmp_path / "app.log")
+    try:
+        wait_until_all_answered(slack_standin, channels, timeout=60)
+        time.sleep(1)  # room for a second answer to show, were one on its way
+    finally:
+        new.terminate()
+        new.wait(timeout=40)
+        websocket.stop()
+    print(f"answered during the drain: {during_the_drain}")
+    assert old.returncode == 0  # it exited, after the drain, instead of being killed by the signal
+    assert answers_per_channel(slack_standin, channels) == Counter(channels)
     assert jobs_by_state(database) == {JobState.DONE.value: DMS + 2}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 
 import click
 
@@ -25,15 +27,27 @@ MESSAGES = Catalog(
 )
 
 
+def exit_on_sigterm() -> None:
+    """Platforms stop an app with SIGTERM, to every process of it: exit as on Ctrl-C. The exit waits
+    for the after-ack worker, which drains on the same signal (`bot.slack.after_ack`), so an app that
+    is its container's first process does not cut the drain short."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+
+
 def run_slack(settings: Settings, http: bool, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    exit_on_sigterm()
     if settings.slack_app_token and not http:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.slack.app import create_app
 
         click.echo("mailbot: connecting to Slack in Socket Mode", err=True)
-        SocketModeHandler(create_app(settings), settings.slack_app_token).start()
+        handler = SocketModeHandler(create_app(settings), settings.slack_app_token)
+        try:
+            handler.start()
+        finally:
+            handler.close()  # no more envelopes; what was acked is in the job queue
         return
     if not (settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id)):
         raise click.UsageError(MESSAGES.text("http_needs_secrets", settings.default_lang))

@@ -241,26 +241,14 @@ class SlackAppProcess(SlackRequests):
         os.killpg(self.process.pid, signum)
 
     def running_processes(self) -> list[int]:
-        """The processes of the instance still running (zombies, ended but not reaped, do not count)."""
+        """The processes of the instance still running."""
         self.process.poll()  # reaps the app itself, the group's leader
-        found = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:  # it ended while we looked
-                continue
-            state, group = fields[0], int(fields[2])
-            if group == self.process.pid and state not in ("Z", "X"):
-                found.append(int(stat.parent.name))
-        return found
+        return running_in_group(self.process.pid)
 
     def wait_all_ended(self, timeout: float) -> None:
         """Until no process of the instance is left (its after-ack workers drain before they exit)."""
-        deadline = time.monotonic() + timeout
-        while self.running_processes():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"processes {self.running_processes()} still run after {timeout} s")
-            time.sleep(0.05)
+        self.process.poll()
+        wait_group_ended(self.process.pid, timeout)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -285,6 +273,27 @@ class SlackAppProcess(SlackRequests):
                 return Response(reply.status, reply.read().decode())
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode())
+
+
+def running_in_group(group: int) -> list[int]:
+    """The processes of a process group still running (zombies, ended but not reaped, do not count)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def wait_group_ended(group: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while running_in_group(group):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"processes {running_in_group(group)} still run after {timeout} s")
+        time.sleep(0.05)
 
 
 def find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
