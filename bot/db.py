@@ -56,9 +56,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_pragmas(lock_wait_ms: int) -> Callable[[Any, Any], None]:
+def _sqlite_pragmas(lock_wait_ms: int, checkpoints: bool) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
+        if not checkpoints:
+            # The commit that fills the WAL copies it into the database and waits for the disk: not
+            # in an ack. The app's other processes (after-ack worker, command line) checkpoint it.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.execute("PRAGMA foreign_keys=ON")
         # WAL lets Postfix read while the bot writes; busy_timeout makes writers queue, not fail.
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -78,7 +82,7 @@ def make_engine(url: str, *, for_acks: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         lock_wait = ACK_SQLITE_LOCK_WAIT_MS if for_acks else SQLITE_LOCK_WAIT_MS
-        event.listen(engine, "connect", _sqlite_pragmas(lock_wait))
+        event.listen(engine, "connect", _sqlite_pragmas(lock_wait, checkpoints=not for_acks))
         return engine
     # pool_pre_ping replaces connections a database restart broke; connect_timeout makes a
     # request fail fast (and say so) while the database is unreachable.

@@ -3,15 +3,18 @@ order, taken over when its worker's lease runs out, and a worker that lost its j
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import make_engine, utcnow
+from bot.db import is_database_unavailable, make_engine, utcnow
 from bot.flows.store import STALE_CLAIM
 from bot.slack.job_queue import LEASE, MAX_ATTEMPTS, RETENTION, Job, JobQueue, JobState, Priority, SlackJob
 
@@ -132,3 +135,48 @@ def test_a_click_job_taken_over_finds_its_claim_stale() -> None:
     """A Confirm's job is taken over once its lease runs out; by then the Confirm's claim of the
     pending change must be stale too, or the new attempt would only report "busy"."""
     assert LEASE > STALE_CLAIM
+
+
+@pytest.mark.sqlite_only
+def test_acks_that_come_together_share_transactions_and_each_gets_its_own_answer(
+    database_url: str, engine: Engine
+) -> None:
+    queue = JobQueue(make_engine(database_url, for_acks=True))  # as an app process writes them
+    answers: dict[int, int | None] = {}
+    start = threading.Barrier(40)
+
+    def ack(n: int) -> None:
+        start.wait()
+        answers[n] = queue.enqueue(job(n, receipt=f"event:Ev{n // 2}"))  # every event delivered twice
+
+    threads = [threading.Thread(target=ack, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken_in = [job_id for job_id in answers.values() if job_id is not None]
+    assert len(taken_in) == len(set(taken_in)) == 20  # one job per event, each with its own id
+    assert all((answers[2 * n] is None) != (answers[2 * n + 1] is None) for n in range(20))
+
+
+@pytest.mark.sqlite_only
+def test_when_the_write_fails_every_ack_waiting_for_it_hears_so(database_url: str, engine: Engine) -> None:
+    queue = JobQueue(make_engine(database_url, for_acks=True))
+    failures: list[BaseException] = []
+
+    def ack(n: int) -> None:
+        try:
+            queue.enqueue(job(n))
+        except OperationalError as error:
+            failures.append(error)
+
+    holder = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock past an ack's wait
+    threads = [threading.Thread(target=ack, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    holder.execute("ROLLBACK")
+    assert len(failures) == 5 and all(is_database_unavailable(error) for error in failures)
+    assert queue.enqueue(job(6)) is not None
