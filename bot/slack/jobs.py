@@ -49,7 +49,7 @@ from bot.slack.deliveries import (
 from bot.slack.failures import failure_kind, failure_text
 from bot.slack.flow_blocks import changes_blocks, flow_modal, modal_metadata, mrkdwn, reply_message
 from bot.slack.job_queue import MAX_ATTEMPTS, Claimed, Delivery, Job, JobQueue, Priority
-from bot.slack.redelivery import receipt
+from bot.slack.redelivery import receipt_of
 from bot.slack.replies import answer_message, request_person, turn_message
 from bot.slack.request_log import describe
 from bot.slack.runtime import Runtime
@@ -87,7 +87,7 @@ def new_job(
 
 def event_job(body: dict[str, Any], context: BoltContext, *, question: str, thread_ts: str | None) -> Job:
     """A DM or mention (`body` is Slack's event envelope): its answer, posted in `thread_ts`."""
-    return new_job("event", body, context, receipt=receipt(body), question=question, thread_ts=thread_ts)
+    return new_job("event", body, context, receipt=receipt_of(body), question=question, thread_ts=thread_ts)
 
 
 # --- The work of each kind: the database work, then the replies --------------------------------
@@ -235,16 +235,16 @@ def _home_undo(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list
     lang, reply = runtime.click(runtime.flows.undo_change, body, job["action"], client)
     notice = "\n".join(mrkdwn(line, lang) for line in reply.lines)
     who = runtime.clicker(body)
-    return [home(who.user_id, home_tab(runtime, who, lang, notice))]
+    return [home(who.user_id, _home_tab(runtime, who, lang, notice))]
 
 
 def _home(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
     body = job["payload"]
     who = runtime.person(body["event"]["user"], body.get("team_id"))
-    return [home(who.user_id, home_tab(runtime, who, runtime.lang(client, who.user_id)))]
+    return [home(who.user_id, _home_tab(runtime, who, runtime.lang(client, who.user_id)))]
 
 
-def home_tab(runtime: Runtime, who: Person, lang: Lang, notice: str | None = None) -> View:
+def _home_tab(runtime: Runtime, who: Person, lang: Lang, notice: str | None = None) -> View:
     """How to ask; for agents also the feedback per article and the latest changes with Undo."""
     titles = {ref.topic_id: ref.title for ref in topics(lang, runtime.settings)}
     if who.role is None:

@@ -17,7 +17,7 @@ from slack_bolt import BoltResponse
 from bot.slack.request_log import OUTCOME_HEADER
 
 
-def receipt(body: dict[str, Any]) -> str | None:
+def receipt_of(body: dict[str, Any]) -> str | None:
     """What makes two deliveries the same event: its `event_id`."""
     event_id = body.get("event_id")
     return f"event:{event_id}" if event_id else None

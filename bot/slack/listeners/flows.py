@@ -33,7 +33,7 @@ from bot.slack.flow_blocks import (
 )
 from bot.slack.job_queue import Priority
 from bot.slack.jobs import new_job
-from bot.slack.redelivery import receipt
+from bot.slack.redelivery import receipt_of
 from bot.slack.runtime import Runtime
 
 # Message buttons -> the Flows method they call with the pending change's id.
@@ -100,7 +100,7 @@ def on_home_opened(
 ) -> BoltResponse | None:
     if event.get("tab", "home") != "home":
         return None
-    return queued(work, new_job("home", body, context, receipt=receipt(body)))
+    return queued(work, new_job("home", body, context, receipt=receipt_of(body)))
 
 
 def register(app: App, runtime: Runtime, work: AfterAck) -> None:
