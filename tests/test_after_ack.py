@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import sessionmaker
 
@@ -18,7 +19,7 @@ from bot.feedback import AnsweredQuestion
 from bot.slack import jobs
 from bot.slack.deliveries import deliver, marker
 from bot.slack.failures import MESSAGES as FAILURES
-from bot.slack.job_queue import MAX_ATTEMPTS, Claimed, Job, JobQueue, JobState, SlackJob
+from bot.slack.job_queue import MAX_ATTEMPTS, Claimed, Delivery, Job, JobQueue, JobState, SlackJob
 from bot.slack.runtime import Runtime
 from bot.slack.web_api import web_client
 from tests.support.slack_dispatch import app_settings
@@ -83,16 +84,25 @@ def state_of(engine: Engine, job_id: int) -> str:
         return connection.execute(select(SlackJob.state).where(SlackJob.id == job_id)).scalar_one()
 
 
+def worked_out_then_died(runtime: Runtime, queue: JobQueue, job: Job) -> tuple[Claimed, list[Delivery]]:
+    """A worker takes the job, works it out and records the replies; then it dies."""
+    queue.enqueue(job)
+    dead = queue.claim("dead")
+    assert dead is not None
+    worked_out = jobs.WORK[dead.kind](runtime, client_of(runtime), dead.details)
+    assert queue.store_result(dead, worked_out)
+    return dead, worked_out
+
+
+def client_of(runtime: Runtime) -> WebClient:
+    return web_client(runtime.settings.slack_api_url, BOT_TOKEN)
+
+
 def test_a_dm_answer_that_reached_slack_before_its_worker_died_is_not_posted_again(
     runtime: Runtime, queue: JobQueue, engine: Engine, slack_standin: SlackStandIn
 ) -> None:
-    queue.enqueue(dm_job("DDIED", "vad är ett alias?"))
-    dead = queue.claim("dead")
-    assert dead is not None
-    client = web_client(runtime.settings.slack_api_url, BOT_TOKEN)
-    worked_out = jobs.WORK[dead.kind](runtime, client, dead.details)
-    assert queue.store_result(dead, worked_out)
-    deliver(client, worked_out[0], marker(dead.id, 0))  # Slack has it; the worker dies before recording it
+    dead, worked_out = worked_out_then_died(runtime, queue, dm_job("DDIED", "vad är ett alias?"))
+    deliver(client_of(runtime), worked_out[0], marker(dead.id, 0))  # Slack had it before the worker died
 
     taken = take_over(queue, engine)
     jobs.run(runtime, queue, taken, later=refused)
@@ -104,11 +114,7 @@ def test_a_dm_answer_that_reached_slack_before_its_worker_died_is_not_posted_aga
 def test_a_dm_answer_that_never_reached_slack_is_posted_once(
     runtime: Runtime, queue: JobQueue, engine: Engine, slack_standin: SlackStandIn
 ) -> None:
-    queue.enqueue(dm_job("DLOST", "vad är ett alias?"))
-    dead = queue.claim("dead")
-    assert dead is not None
-    client = web_client(runtime.settings.slack_api_url, BOT_TOKEN)
-    assert queue.store_result(dead, jobs.WORK[dead.kind](runtime, client, dead.details))  # then it died
+    worked_out_then_died(runtime, queue, dm_job("DLOST", "vad är ett alias?"))
 
     jobs.run(runtime, queue, take_over(queue, engine), later=refused)
     [answer] = slack_standin.calls_to("chat.postMessage")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.slack.job_queue import JobState, SlackJob
 from tests.support.load import dm_event, gunicorn_argv
 from tests.support.postgres_server import PostgresServer
-from tests.support.slack_fixtures import BOT_TOKEN, SlackAppProcess, wait_group_ended
+from tests.support.slack_fixtures import SlackAppProcess, serve_socket_mode, wait_group_ended
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
 from tests.support.socket_mode_standin import SocketModeStandIn
 
@@ -143,19 +142,7 @@ def start_socket_mode(
 ) -> tuple[subprocess.Popen[bytes], SocketModeStandIn]:
     """`mailbot serve` in Socket Mode, connected to a WebSocket stand-in of its own, warmed up."""
     websocket = SocketModeStandIn().start()
-    standin.socket_mode_url = websocket.url
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": "xapp-test-token",
-        "SLACK_SIGNING_SECRET": "",
-        "SLACK_API_URL": standin.api_url,
-    }
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"], env=env, stdout=log, stderr=log, start_new_session=True
-        )
+    process = serve_socket_mode(database_url, standin, websocket.url, log_path)
     websocket.wait_connected()
     warm_up = dm_event(process.pid)
     websocket.wait_ack(websocket.send("events_api", envelope(warm_up)))

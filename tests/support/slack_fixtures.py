@@ -275,6 +275,26 @@ class SlackAppProcess(SlackRequests):
             return Response(error.code, error.read().decode())
 
 
+def serve_socket_mode(
+    database_url: str, standin: SlackStandIn, websocket_url: str, log_path: Path
+) -> subprocess.Popen[bytes]:
+    """`mailbot serve` in Socket Mode: its WebSocket at `websocket_url` (`SocketModeStandIn`), its Web
+    API the stand-in, in a process group of its own (as `SlackAppProcess`)."""
+    standin.socket_mode_url = websocket_url
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": "xapp-test-token",
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_API_URL": standin.api_url,
+    }
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], env=env, stdout=log, stderr=log, start_new_session=True
+        )
+
+
 def running_in_group(group: int) -> list[int]:
     """The processes of a process group still running (zombies, ended but not reaped, do not count)."""
     found = []
