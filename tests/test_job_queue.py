@@ -180,3 +180,15 @@ def test_when_the_write_fails_every_ack_waiting_for_it_hears_so(database_url: st
     holder.execute("ROLLBACK")
     assert len(failures) == 5 and all(is_database_unavailable(error) for error in failures)
     assert queue.enqueue(job(6)) is not None
+
+
+def test_a_job_its_worker_could_not_go_on_with_goes_back_unless_taken_over(
+    queue: JobQueue, engine: Engine
+) -> None:
+    queue.enqueue(job(1))
+    first = queue.claim("w1")
+    assert first is not None and queue.give_back(first)
+    second = queue.claim("w2")
+    assert second is not None and second.id == first.id and second.attempt == 2
+    assert not queue.give_back(first)  # the first attempt no longer has it
+    assert queue.claim("w3") is None

@@ -27,6 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -194,8 +195,13 @@ class Worker:
                 continue
             try:
                 jobs.run(self.runtime, self.queue, claimed, self._unrecorded.append)
-            except Exception:
-                log.exception("after-ack worker: job %s (%s) failed", claimed.id, claimed.kind)
+            except Exception:  # e.g. Slack or the database gone mid-way: another attempt, later
+                log.exception(
+                    "after-ack worker: job %s (%s) failed; back to the queue", claimed.id, claimed.kind
+                )
+                give_back = partial(self.queue.give_back, claimed)
+                if not self._try(give_back):
+                    self._unrecorded.append(give_back)
 
     def _keep_up(self) -> None:
         """Retry the queue writes the database refused (in order), then renew the leases."""

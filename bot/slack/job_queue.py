@@ -220,6 +220,10 @@ class JobQueue:
             return self._update(claimed, delivered=count, state=JobState.DONE.value, finished_at=utcnow())
         return self._update(claimed, delivered=count)
 
+    def give_back(self, claimed: Claimed) -> bool:
+        """Put a job its worker could not go on with back in the queue (unless it was taken over)."""
+        return self._update(claimed, state=JobState.QUEUED.value, worker=None, lease_until=None)
+
     def release(self, worker: str) -> int:
         """Hand the jobs of a worker that is gone (or stopping) back to the queue, for any worker to take."""
         with self.engine.begin() as connection:
