@@ -86,3 +86,5 @@ class AuditEntry(Base):
     after: Mapped[Any | None] = mapped_column(JSON, default=None)
     undo_of: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
+    # Who asked for the change when `actor` approved someone else's request (a customer's).
+    requested_by: Mapped[str | None] = mapped_column(String(200), default=None)

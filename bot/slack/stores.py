@@ -2,6 +2,8 @@
 
 - `slack_event_receipts`: the event ids already taken in, so an event Slack delivers again
   (`X-Slack-Retry-Num`) to this or another instance is handled once.
+- `slack_user_groups`: the members of the user groups named in MAILBOT_AGENTS / MAILBOT_ADMINS, as
+  Slack last listed them (see `bot.slack.user_groups`).
 - `slack_installations`, `slack_bots`, `slack_oauth_states`: slack_sdk's own SQLAlchemy stores for
   the multi-workspace install, declared on our metadata so our migrations create them.
 """
@@ -12,7 +14,9 @@ from datetime import datetime, timedelta
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import DateTime, String, delete
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, String, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
@@ -37,6 +41,17 @@ class EventReceipt(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class UserGroupMembers(Base):
+    """One user group of one workspace (`entry` as configured: its id `S...` or handle `@name`)."""
+
+    __tablename__ = "slack_user_groups"
+
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the workspace asked ("" unknown)
+    entry: Mapped[str] = mapped_column(String(100), primary_key=True)
+    members: Mapped[list[Any]] = mapped_column(JSON)  # user ids; empty when the group is gone or disabled
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def first_delivery(sessions: sessionmaker, event_id: str) -> bool:
