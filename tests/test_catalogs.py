@@ -89,6 +89,12 @@ READINGS: dict[tuple[str, str], tuple[dict[str, Any], tuple[str, str], tuple[str
         ("Sales\t1 medlem", "Sales\t2 medlemmar"),
         ("Sales\t1 member", "Sales\t2 members"),
     ),
+    ("customers", "setup.group_row"): (
+        {"address": "sales@acme.se"},
+        ("sales@acme.se (1 medlem)", "sales@acme.se (2 medlemmar)"),
+        ("sales@acme.se (1 member)", "sales@acme.se (2 members)"),
+    ),
+    ("customers", "setup.more"): ({}, ("och en till.", "och 2 till."), ("and one more.", "and 2 more.")),
     ("flows", "group_row"): (
         ROW,
         ('"Sales" (1 medlem)', '"Sales" (2 medlemmar)'),

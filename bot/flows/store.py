@@ -37,6 +37,7 @@ class PendingState(enum.StrEnum):
     DONE = "done"  # performed; `change_id` is its audit id
     REFUSED = "refused"  # a rule said no at Confirm time (something changed since the preview)
     CANCELLED = "cancelled"
+    REQUESTED = "requested"  # sent to support as a customer's request (bot.customers.requests)
     UNDOING = "undoing"  # claimed by an Undo click
     UNDONE = "undone"
 

@@ -41,7 +41,7 @@ FLOW_MODAL = "flow_modal"
 VALUE_INPUT = "value"  # the action_id of every modal input; the block_id is the field name
 MAX_REPLY_BLOCKS = 45  # Slack takes 50 blocks in a message; room for the buttons
 HOME_CHANGES = 10
-NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.")
+NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.", "customer.")
 # Changes made in Slack are audited with the user's id: shown as a mention (Slack shows the name).
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
