@@ -104,6 +104,15 @@ def forward(session: Session, address: str) -> ForwardInfo | None:
     return ForwardInfo(show_address(parsed), show_addresses(targets), keep_copy)
 
 
+def forwards(session: Session, domain: str | None = None) -> list[ForwardInfo]:
+    """The forwarded mailboxes, of one domain or all."""
+    targets: dict[str, list[str]] = {}
+    for source, target in _routes_of_kind(session, RouteKind.FORWARD, domain):
+        targets.setdefault(source, []).append(target)
+    copies = {source for source, _ in _routes_of_kind(session, RouteKind.KEEP_COPY, domain)}
+    return [ForwardInfo(source, ", ".join(found), source in copies) for source, found in targets.items()]
+
+
 def members(session: Session, group: str) -> list[str] | None:
     """The members of a group (shown form), or None when it is no group."""
     parsed = parse_address(group)

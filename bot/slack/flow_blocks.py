@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.answers.knowledge import escape_mrkdwn
 from bot.config import Lang
+from bot.flows.approvals import Someone
 from bot.flows.commands import BARE_COMMAND_FLOW, YES, FieldKind, Flow
 from bot.flows.core import Reply, ReplyKind
 from bot.flows.messages import MESSAGES
@@ -46,13 +47,17 @@ NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.", "customer.")
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
+def slack_value(value: object) -> str:
+    """A value inside a message, for Slack: a person as a mention, anything else escaped (an address or
+    group name cannot mention anyone or link)."""
+    if isinstance(value, Someone) and SLACK_USER_ID.fullmatch(value.user_id):
+        return f"<@{value.user_id}>"
+    return escape_mrkdwn(value)
+
+
 def mrkdwn(text: Text, lang: Lang) -> str:
-    """`text` rendered for Slack: every value escaped (an address or group name cannot mention or link)."""
-    values = {
-        key: mrkdwn(value, lang) if isinstance(value, Text) else escape_mrkdwn(value)
-        for key, value in text.values.items()
-    }
-    return text.catalog.text(text.key, lang, **values)
+    """`text` rendered for Slack, every value through `slack_value`."""
+    return text.render_with(lang, slack_value)
 
 
 def reply_message(lang: Lang, reply: Reply) -> dict[str, Any]:
