@@ -1,4 +1,5 @@
-"""`mailbot customer add|remove|list|show`: customers, the domains they own, their Slack people.
+"""`mailbot customer add|remove|list|show`: customers, the domains they own, their Slack people; and
+`mailbot request list|approve|reject`: their people's requests for changes.
 
 Like the routing commands: audited under `--actor`, `--json` for programs, `--lang sv|en`; exit 0 done
 (or already so), 1 refused, 2 usage error.
@@ -6,13 +7,22 @@ Like the routing commands: audited under `--actor`, `--json` for programs, `--la
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import asdict
+from typing import Any
 
 import click
 
-from bot.cli.routing import Context, routing_command
+from bot.cli.routing import EXIT_REFUSED, Context, routing_command
 from bot.customers.directory import Additions, CustomerDirectory, CustomerInfo
 from bot.customers.messages import MESSAGES
+from bot.customers.models import ChangeRequest, RequestState
+from bot.customers.requests import customer_name, requests
+from bot.flows.approvals import Approvals, RequestStatus
+from bot.flows.commands import FLOWS
+from bot.flows.core import Flows, Person
+from bot.i18n import Text
 
 
 def directory(context: Context) -> CustomerDirectory:
@@ -93,5 +103,89 @@ def customer_show(context: Context, name: str) -> None:
     context.emit(asdict(info), _lines(context, info))
 
 
+@click.group("request")
+def request_group() -> None:
+    """Customers' requests for changes: list them, approve or reject one."""
+
+
+def _request_row(context: Context, row: ChangeRequest, customer: str | None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "state": row.state,
+        "flow": row.flow_id,
+        "change": row.change,
+        "requester": row.requester,
+        "customer": customer,
+        "created_at": row.created_at,
+        "decided_by": row.decided_by,
+        "reason": row.reason,
+        "change_id": row.change_id,
+    }
+
+
+@routing_command(request_group, "list")
+@click.option("--open", "only_open", is_flag=True, help="Only the requests still waiting for an agent.")
+def request_list(context: Context, only_open: bool) -> None:
+    """The newest requests first."""
+    with context.sessions() as session:
+        rows = requests(session, RequestState.OPEN if only_open else None)
+        data = [_request_row(context, row, customer_name(session, row)) for row in rows]
+    lines = [
+        context.say(
+            MESSAGES(
+                "request_row",
+                id=item["id"],
+                state=item["state"],
+                flow=FLOWS[item["flow"]].title,
+                change=", ".join(f"{k}={v}" for k, v in item["change"].items() if k != "action"),
+                requester=item["requester"],
+                customer=item["customer"] or context.say(MESSAGES("support.no_customer")),
+                at=f"{item['created_at']:%Y-%m-%d %H:%M}",
+            )
+        )
+        for item in data
+    ]
+    if not data and not context.as_json:
+        click.echo(context.say(MESSAGES("no_requests")))
+        return
+    context.emit(data, lines)
+
+
+def _decided(context: Context, result: RequestStatus | Text) -> None:
+    if isinstance(result, Text):
+        click.echo(context.say(result), err=True)
+        sys.exit(EXIT_REFUSED)
+    lines = [context.say(line) for line in result.lines]
+    if context.as_json:
+        click.echo(json.dumps({"request": result.request_id, "open": result.open, "message": lines}))
+    else:
+        click.echo("\n".join(lines))
+    if result.open:  # nothing was made: routing changed since the preview, or a rule says no now
+        sys.exit(EXIT_REFUSED)
+
+
+def _approvals(context: Context) -> Approvals:
+    return Approvals(Flows(context.settings, context.sessions))
+
+
+@routing_command(request_group, "approve")
+@click.argument("request_id", type=int)
+def request_approve(context: Context, request_id: int) -> None:
+    """Make the change of request REQUEST_ID as it was previewed (the requester is told in Slack only
+    when an agent decides there)."""
+    operator = Person(context.actor.name, None, context.actor.role)
+    _decided(context, _approvals(context).approve(request_id, operator))
+
+
+@routing_command(request_group, "reject")
+@click.argument("request_id", type=int)
+@click.option("--reason", required=True, help="Why (the requester reads it).")
+def request_reject(context: Context, request_id: int, reason: str) -> None:
+    """Turn request REQUEST_ID down."""
+    operator = Person(context.actor.name, None, context.actor.role)
+    _decided(context, _approvals(context).reject(request_id, operator, reason))
+
+
 def register(main: click.Group) -> None:
     main.add_command(customer_group)
+    main.add_command(request_group)

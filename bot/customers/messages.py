@@ -208,5 +208,6 @@ MESSAGES = Catalog(
             "en": "[{id}] {state} {flow}: {change} (by {requester}, {customer}, {at})",
         },
         "no_requests": {"sv": "inga begäranden", "en": "no requests"},
+        "audit_requested_by": {"sv": " (begärd av {who})", "en": " (requested by {who})"},
     },
 )

@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.answers.knowledge import escape_mrkdwn
 from bot.config import Lang
+from bot.customers.messages import MESSAGES as CUSTOMERS
 from bot.flows.approvals import Someone
 from bot.flows.commands import BARE_COMMAND_FLOW, YES, FieldKind, Flow
 from bot.flows.core import Reply, ReplyKind
@@ -35,6 +36,7 @@ from bot.routing.service import AuditRecord
 from bot.slack.blocks import START_FLOW_ACTION, mrkdwn_sections
 
 CONFIRM_ACTION = "flow_confirm"
+REQUEST_ACTION = "flow_request"  # a customer's "Request this change" (bot.slack.listeners.requests)
 CANCEL_ACTION = "flow_cancel"
 UNDO_ACTION = "flow_undo"  # value: the pending change's id
 HOME_UNDO_ACTION = "flow_home_undo"  # value: the audit id of the change
@@ -72,6 +74,20 @@ def reply_message(lang: Lang, reply: Reply) -> dict[str, Any]:
                     ButtonElement(
                         text=MESSAGES.text("confirm", lang),
                         action_id=CONFIRM_ACTION,
+                        value=pending,
+                        style="primary",
+                    ),
+                    ButtonElement(text=MESSAGES.text("cancel", lang), action_id=CANCEL_ACTION, value=pending),
+                ]
+            )
+        )
+    elif reply.kind is ReplyKind.REQUESTABLE:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=CUSTOMERS.text("request", lang),
+                        action_id=REQUEST_ACTION,
                         value=pending,
                         style="primary",
                     ),

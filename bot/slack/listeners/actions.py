@@ -80,8 +80,11 @@ def on_topic(
     parsed = parse_topic_value(action.get("value") or "")
     turn = None
     if parsed is not None:
+        customer = runtime.clicker(body, client).customer  # their own domain in the examples
         with runtime.sessions() as session:
-            turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
+            turn = show_topic(
+                session, runtime.settings, *parsed, user_id=body["user"]["id"], customer=customer
+            )
     if turn is None:
         private_note(respond, CONVERSATION.text("unknown_question", runtime.settings.default_lang))
         return
