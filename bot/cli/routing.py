@@ -376,7 +376,8 @@ def audit(context: Context, limit: int) -> None:
         undone = context.say(MESSAGES("cli.undone_by", id=r.undone_by)) if r.undone_by else ""
         of = context.say(MESSAGES("cli.undo_of", id=r.undo_of)) if r.undo_of else ""
         asked = context.say(CUSTOMERS("audit_requested_by", who=r.requested_by)) if r.requested_by else ""
-        lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {r.actor}{asked}: {r.action}{of} {r.subject}{undone}")
+        who = f"{r.actor}{asked}"
+        lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {who}: {r.action}{of} {r.subject}{undone}")
     context.emit([asdict(r) for r in records], lines)
 
 
