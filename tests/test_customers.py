@@ -34,7 +34,8 @@ def rendered(reply: Reply | Text, lang: str = "en") -> str:
 def world(session_factory: sessionmaker) -> sessionmaker:
     """Two customers on their own domains, and the provider's own domain."""
     routing = RoutingService(session_factory)
-    for domain, mailboxes in (("acme.se", ("info", "bo")), ("beta.se", ("kim", "lo")), ("kulexempel.se", ("anna",))):
+    hosted = {"acme.se": ("info", "bo"), "beta.se": ("kim", "lo"), "kulexempel.se": ("anna",)}
+    for domain, mailboxes in hosted.items():
         assert routing.add_domain(domain, OPERATOR).ok
         for local in mailboxes:
             assert routing.add_mailbox(f"{local}@{domain}", OPERATOR).ok
@@ -71,6 +72,7 @@ def routes_and_audit(sessions: sessionmaker) -> tuple[int, int]:
 def test_people_are_recognised_by_user_id_or_workspace(world: sessionmaker) -> None:
     directory = CustomerDirectory(world)
     admin = directory.identify("UACMEBOSS", "TSOMEWHERE")
+    assert admin is not None
     assert admin == CustomerAccess(admin.customer_id, "Acme", frozenset({"acme.se"}), admin=True)
     user = directory.identify("UANYONE", "TACME")
     assert user is not None and user.name == "Acme" and not user.admin
@@ -89,7 +91,8 @@ def test_a_domain_belongs_to_one_customer_and_every_change_is_audited(world: ses
     assert directory.add("Beta", Additions(teams=["TACME"]), OPERATOR).rule == "one_customer"
     assert directory.add("Gamma", Additions(["nowhere.se"]), OPERATOR).rule == "own_domain"
     assert directory.add("Gamma", Additions(), OPERATOR).status is Status.REFUSED  # a new one needs a domain
-    assert directory.add("Gamma", Additions(["kulexempel.se"], users=["not-an-id"]), OPERATOR).rule == "slack_id"
+    bad_user = Additions(["kulexempel.se"], users=["not-an-id"])
+    assert directory.add("Gamma", bad_user, OPERATOR).rule == "slack_id"
     assert directory.add("Acme", Additions(["acme.se"], ["TACME"]), OPERATOR).status is Status.UNCHANGED
     promoted = directory.add("Beta", Additions(users=["UBETA"], admin=True), OPERATOR)
     assert promoted.ok and "the admin UBETA" in promoted.message.render("en")
@@ -177,7 +180,8 @@ def test_lookups_and_trace_show_their_domains_only_and_refuse_alike(world: sessi
     missing = flows.command("/mailtrace", "nobody@beta.se", user)
     assert isinstance(existing, Reply) and isinstance(missing, Reply)
     assert rendered(existing).replace("hemlig", "X") == rendered(missing).replace("nobody", "X")
-    for command, text in (("/forward", "show lo@beta.se"), ("/group", "members all@beta.se"), ("/alias", "list beta.se")):
+    lookups = (("/forward", "show lo@beta.se"), ("/group", "members all@beta.se"), ("/alias", "list beta.se"))
+    for command, text in lookups:
         refused = flows.command(command, text, user)
         assert isinstance(refused, Reply) and "not in your domains" in rendered(refused), text
     aliases = flows.command("/alias", "list", user)
