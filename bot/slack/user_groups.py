@@ -53,16 +53,19 @@ def group_members(
         return {}
     team = workspace or ""
     now = utcnow()
+    # Ages are compared in SQL: SQLite hands back timestamps without their time zone.
+    columns = UserGroupMembers.__table__.c
+    query = select(
+        columns.entry,
+        columns.members,
+        columns.fetched_at >= now - GROUP_REFRESH,
+        columns.fetched_at >= now - GROUP_STALE_LIMIT,
+    ).where(columns.team_id == team, columns.entry.in_(wanted))
     with sessions() as session:
-        rows = {
-            row.entry: row
-            for row in session.scalars(
-                select(UserGroupMembers).where(
-                    UserGroupMembers.team_id == team, UserGroupMembers.entry.in_(wanted)
-                )
-            )
+        known = {
+            entry: (list(users), fresh, usable) for entry, users, fresh, usable in session.execute(query)
         }
-    stale = [entry for entry in wanted if entry not in rows or rows[entry].fetched_at < now - GROUP_REFRESH]
+    stale = [entry for entry in wanted if entry not in known or not known[entry][1]]
     fetched = _fetch(client, stale) if stale else {}
     if fetched:
         _store(sessions, team, fetched)
@@ -70,8 +73,8 @@ def group_members(
     for entry in wanted:
         if entry in fetched:
             members[entry] = frozenset(fetched[entry])
-        elif entry in rows and rows[entry].fetched_at >= now - GROUP_STALE_LIMIT:
-            members[entry] = frozenset(rows[entry].members)
+        elif entry in known and known[entry][2]:
+            members[entry] = frozenset(known[entry][0])
         else:
             members[entry] = frozenset()
     return members
