@@ -32,9 +32,11 @@ import pytest
 
 from bot.db import make_engine, upgrade
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
+from tests.support.socket_mode_standin import SocketModeStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 SUPPORT_CHANNEL = "CSUPPORT"
 AGENT = "UAGENT"
 ADMIN = "UADMIN"
@@ -178,6 +180,21 @@ class SlackRequests(ABC):
         return self.interact(payload)
 
 
+def app_environment(database_url: str, standin: SlackStandIn, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a test's app process: its database, the stand-in as Slack, agents and admins."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": standin.api_url,
+        "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
+        "MAILBOT_AGENTS": AGENT,
+        "MAILBOT_ADMINS": ADMIN,
+        **env,
+    }
+
+
 class SlackAppProcess(SlackRequests):
     """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
 
@@ -196,22 +213,10 @@ class SlackAppProcess(SlackRequests):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_API_URL": standin.api_url,
-            "SLACK_APP_TOKEN": "",
-            "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
-            "MAILBOT_AGENTS": AGENT,
-            "MAILBOT_ADMINS": ADMIN,
-            **env,
-        }
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
             (argv or _serve_http)(self.port),
-            env=environment,
+            env=app_environment(database_url, standin, {"SLACK_APP_TOKEN": "", **env}),
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
@@ -258,6 +263,47 @@ class SlackAppProcess(SlackRequests):
             return Response(error.code, error.read().decode())
 
 
+class SocketModeAppProcess:
+    """`mailbot serve` with an app token: it opens a Socket Mode connection to `websocket` (the stand-in
+    for Slack's WebSocket endpoint), which then delivers envelopes; the Web API is `standin`."""
+
+    def __init__(
+        self, database_url: str, standin: SlackStandIn, log_path: Path, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.database_url = database_url
+        self.standin = standin
+        self.log_path = log_path
+        self.websocket = SocketModeStandIn().start()
+        standin.socket_mode_url = self.websocket.url
+        environment = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": "", **(env or {})}
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            env=app_environment(database_url, standin, environment),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.websocket.wait_connected()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self._log.close()
+        self.websocket.stop()
+
+
+def migrated_sqlite(directory: Path) -> str:
+    """The URL of a fresh SQLite database in `directory`, migrated to the newest schema."""
+    database_url = f"sqlite:///{directory / 'mailbot.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    engine.dispose()
+    return database_url
+
+
 def find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
     """The interactive element with this action id (or action id prefix before ':') in a message."""
     for block in blocks:
@@ -279,11 +325,7 @@ def start_slack_app(
 ) -> SlackAppProcess:
     """A running app on a fresh, migrated SQLite database (the caller stops it)."""
     directory = tmp_path_factory.mktemp("slack-app")
-    database_url = f"sqlite:///{directory / 'mailbot.db'}"
-    engine = make_engine(database_url)
-    upgrade(engine)
-    engine.dispose()
-    return SlackAppProcess(database_url, standin, env or {}, directory / "app.log")
+    return SlackAppProcess(migrated_sqlite(directory), standin, env or {}, directory / "app.log")
 
 
 @pytest.fixture(scope="module")
