@@ -36,7 +36,7 @@ def replay(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         )
     else:
         app = SocketModeAppProcess(migrated_sqlite(directory), standin, log)
-    yield Replay(request.param, app, log)
+    yield Replay(request.param, app)
     app.stop()
     standin.stop()
 

@@ -195,7 +195,27 @@ def app_environment(database_url: str, standin: SlackStandIn, env: Mapping[str, 
     }
 
 
-class SlackAppProcess(SlackRequests):
+class AppProcess:
+    """An app run as a subprocess, its output (stdout and stderr) in `log_path`."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def _start(self, argv: list[str], env: Mapping[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self._log.close()
+
+
+class SlackAppProcess(SlackRequests, AppProcess):
     """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
 
     def __init__(
@@ -212,14 +232,8 @@ class SlackAppProcess(SlackRequests):
         self.standin = standin
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            (argv or _serve_http)(self.port),
-            env=app_environment(database_url, standin, {"SLACK_APP_TOKEN": "", **env}),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+        environment = app_environment(database_url, standin, {"SLACK_APP_TOKEN": "", **env})
+        self._start((argv or _serve_http)(self.port), environment, log_path)
         self._wait_until_healthy()
 
     def _wait_until_healthy(self, timeout: float = 60) -> None:
@@ -234,14 +248,6 @@ class SlackAppProcess(SlackRequests):
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"the app did not become healthy:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self._log.close()
 
     def get(self, path: str) -> Response:
         return self._send(urllib.request.Request(self.url + path))
@@ -263,7 +269,7 @@ class SlackAppProcess(SlackRequests):
             return Response(error.code, error.read().decode())
 
 
-class SocketModeAppProcess:
+class SocketModeAppProcess(AppProcess):
     """`mailbot serve` with an app token: it opens a Socket Mode connection to `websocket` (the stand-in
     for Slack's WebSocket endpoint), which then delivers envelopes; the Web API is `standin`."""
 
@@ -272,26 +278,18 @@ class SocketModeAppProcess:
     ) -> None:
         self.database_url = database_url
         self.standin = standin
-        self.log_path = log_path
         self.websocket = SocketModeStandIn().start()
         standin.socket_mode_url = self.websocket.url
         environment = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": "", **(env or {})}
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
+        self._start(
             [sys.executable, "-m", "bot", "serve"],
-            env=app_environment(database_url, standin, environment),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            app_environment(database_url, standin, environment),
+            log_path,
         )
         self.websocket.wait_connected()
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self._log.close()
+        super().stop()
         self.websocket.stop()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.support.slack_fixtures import SlackRequests, SocketModeAppProcess
+from tests.support.slack_fixtures import SlackAppProcess, SocketModeAppProcess
 from tests.support.slack_standin import SlackStandIn
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "data" / "slack"
@@ -66,12 +66,12 @@ def http_body(payload: Payload) -> tuple[bytes, str]:
 class Replay:
     """Sends payload files to one running app, over HTTP or Socket Mode, and reads its log."""
 
-    def __init__(self, transport: str, app: SlackRequests | SocketModeAppProcess, log: Path) -> None:
+    def __init__(self, transport: str, app: SlackAppProcess | SocketModeAppProcess) -> None:
         self.transport = transport
         self.app = app
         self.standin: SlackStandIn = app.standin
         self.database_url = app.database_url
-        self.log_path = log
+        self.log_path = app.log_path
 
     def load(self, name: str, *, event_id: str | None = None, **event: Any) -> Payload:
         """The file `name`; for an event, `event_id` and `event` fields replace the file's."""
