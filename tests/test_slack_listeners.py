@@ -174,6 +174,8 @@ def test_a_question_with_the_word_payload_is_answered(app: InProcessApp) -> None
     [reply] = app.standin.wait_for("response_url")
     assert reply.args["response_type"] == "ephemeral" and reply.args["blocks"]
     assert last_question(app).question == "can an alias receive a large payload?"
+    # Read by hand, such a form is still checked against its signature.
+    assert app.command("/mailhelp", "a payload", user_id="UFORGER", secret="not-the-secret").status == 401
 
 
 @pytest.mark.parametrize(

@@ -96,10 +96,10 @@ def bolt_request(body: str, query: str | None = None, headers: dict[str, Any] | 
     form = dict(parse_qsl(body, keep_blank_values=True))
     if not form or "payload" in form:
         return request
-    read = BoltRequest(
-        body=form, query=query, headers=headers, mode="socket_mode"
-    )  # its context from the form
-    read.mode, read.raw_body = "http", body  # and its signature checked as the HTTP request it is
+    # Built from the form (Bolt takes a dict only in Socket Mode), then made the HTTP request it is,
+    # so its signature is checked against the raw body.
+    read = BoltRequest(body=form, query=query, headers=headers, mode="socket_mode")
+    read.mode, read.raw_body = "http", body
     return read
 
 
