@@ -7,8 +7,11 @@ import bot.slack.stores  # noqa: F401  (and the Slack adapter's)
 from bot.db import Base, make_engine
 
 engine = context.config.attributes.get("engine")
-if engine is None:
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+if engine is None:  # run by plain `alembic`, not through bot.db
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("set sqlalchemy.url, or migrate with `mailbot db upgrade`")
+    engine = make_engine(url)
 
 with engine.begin() as connection:
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
