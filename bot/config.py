@@ -74,6 +74,11 @@ class Settings:
         )
 
     @property
+    def uses_oauth(self) -> bool:
+        """Installs in any number of workspaces (a token per workspace) instead of one bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def has_slack(self) -> bool:
         return bool(
             self.slack_app_token

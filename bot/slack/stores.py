@@ -1,7 +1,9 @@
 """What the Slack side keeps in the database, so any instance can serve any request.
 
-- `slack_event_receipts`: the event ids already taken in, so an event Slack delivers again
-  (`X-Slack-Retry-Num`) to this or another instance is handled once.
+- `slack_event_receipts`: what was already taken in, so an event Slack delivers again
+  (`X-Slack-Retry-Num`) to this or another instance is handled once: each event's id, and for a
+  question the message it came in (`message:<channel>:<ts>`, see `bot.slack.redelivery`), so an
+  edited mention (a new event about the same message) is not answered again.
 - `slack_installations`, `slack_bots`, `slack_oauth_states`: slack_sdk's own SQLAlchemy stores for
   the multi-workspace install, declared on our metadata so our migrations create them.
 """
@@ -35,15 +37,17 @@ oauth_states_table = SQLAlchemyOAuthStateStore.build_oauth_states_table(
 class EventReceipt(Base):
     __tablename__ = "slack_event_receipts"
 
+    # An event id, or a message's key (`message:<channel>:<ts>`): the column keeps its first name.
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
-def first_delivery(sessions: sessionmaker, event_id: str) -> bool:
-    """Record the event id; False when it was recorded before (a redelivery, maybe to another instance)."""
+def first_delivery(sessions: sessionmaker, key: str) -> bool:
+    """Record `key` (an event id or a message's); False when it was recorded before (a redelivery, maybe
+    to another instance)."""
     with sessions() as session:
         session.execute(delete(EventReceipt).where(EventReceipt.received_at < utcnow() - RECEIPT_LIFETIME))
-        session.add(EventReceipt(event_id=event_id))
+        session.add(EventReceipt(event_id=key))
         try:
             session.commit()
         except IntegrityError:
