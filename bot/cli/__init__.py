@@ -9,7 +9,14 @@ import click
 from bot.config import load_settings
 
 # Modules with a `register(main: click.Group)` function, one per area of the command line.
-COMMAND_MODULES = ("bot.cli.database", "bot.cli.answers", "bot.cli.chat", "bot.cli.slack", "bot.cli.routing")
+COMMAND_MODULES = (
+    "bot.cli.database",
+    "bot.cli.answers",
+    "bot.cli.chat",
+    "bot.cli.slack",
+    "bot.cli.routing",
+    "bot.cli.privacy",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,6 +11,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
+from bot.models import PERSONAL_DATA
+from bot.privacy.retention import prune_daily
 from bot.slack import production
 
 # Modules with a `register(app, runtime)` function, one per kind of Slack request.
@@ -50,4 +52,5 @@ def create_app(settings: Settings, sessions: sessionmaker | None = None) -> App:
     production.install(app, runtime.sessions, settings)
     for module_name in LISTENER_MODULES:
         importlib.import_module(module_name).register(app, runtime)
+    prune_daily(runtime.sessions, settings, PERSONAL_DATA)  # retention: now, then once a day
     return app

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.db import Base
+from bot.privacy.registry import Erasure, Expiry, PersonalTable
 from bot.routing.models import utcnow
 
 # Slack gives up retrying an event after about an hour; receipts older than a day are of no use.
@@ -38,6 +39,36 @@ class EventReceipt(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+PERSONAL_DATA = (
+    # Technical rows: an event id and when it came, nobody's id; deleted after RECEIPT_LIFETIME.
+    PersonalTable(
+        "event_receipts",
+        EventReceipt.__table__,
+        time_column="received_at",
+        expiry=Expiry.DELETE,
+        lifetime=RECEIPT_LIFETIME,
+    ),
+    # An install link's state, of no use once it expired (slack_sdk deletes only the states it consumes).
+    PersonalTable(
+        "oauth_states",
+        oauth_states_table,
+        time_column="expire_at",
+        expiry=Expiry.DELETE,
+        lifetime=timedelta(0),
+    ),
+    # The workspace's installation (its bot token) names the person who installed the app.
+    PersonalTable(
+        "slack_installations",
+        installations_table,
+        time_column="installed_at",
+        expiry=Expiry.KEEP,
+        user_columns=("user_id",),
+        erasure=Erasure.PSEUDONYMISE,
+        exported={"team_id": "workspace", "team_name": "workspace_name", "installed_at": "installed_at"},
+    ),
+)
 
 
 def first_delivery(sessions: sessionmaker, event_id: str) -> bool:
