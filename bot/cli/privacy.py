@@ -52,7 +52,12 @@ def prune_command(settings: Settings, dry_run: bool, as_json: bool, lang: Lang |
         pruned = prune(session, PERSONAL_DATA, retention, dry_run=dry_run)
     if as_json:
         tables = {
-            p.table: {"action": p.expiry.value, "older_than": p.cutoff.isoformat(), "rows": p.rows}
+            p.entry.name: {
+                "table": p.entry.table.name,
+                "action": p.entry.expiry.value,
+                "older_than": p.cutoff.isoformat(),
+                "rows": p.rows,
+            }
             for p in pruned
         }
         click.echo(json.dumps({"dry_run": dry_run, "tables": tables}, indent=2))
@@ -63,9 +68,9 @@ def prune_command(settings: Settings, dry_run: bool, as_json: bool, lang: Lang |
 
 
 def _prune_line(row: Pruned, lang: Lang) -> str:
-    done = MESSAGES.text(f"expiry.{row.expiry.value}", lang)
+    done = MESSAGES.text(f"expiry.{row.entry.expiry.value}", lang)
     cutoff = f"{row.cutoff:%Y-%m-%d %H:%M} UTC"
-    return MESSAGES.text("prune.row", lang, table=row.table, count=row.rows, done=done, cutoff=cutoff)
+    return MESSAGES.text("prune.row", lang, table=row.entry.name, count=row.rows, done=done, cutoff=cutoff)
 
 
 @privacy_group.command("erase")
