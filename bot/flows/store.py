@@ -80,6 +80,7 @@ PERSONAL_DATA = (
             "flow_id": "flow",
             "change": "change",
             "state": "state",
+            "claimed_at": "clicked_at",
             "change_id": "routing_change_number",
             "team_id": "workspace",
         },

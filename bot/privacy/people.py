@@ -154,4 +154,4 @@ def _shown(value: Any, titles: Mapping[str, str] | None) -> Any:
 def _iso(moment: datetime) -> str:
     """UTC in ISO 8601; SQLite gives back naive times, which are UTC here."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="seconds")
+    return aware.astimezone(UTC).isoformat()
