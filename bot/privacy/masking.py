@@ -127,6 +127,7 @@ def _is_phone(text: str) -> bool:
     assert first is not None
     if first.group(0) == digits:
         return True
-    # Written in groups, a Swedish number starts with its area code: 08, or 0 and two or three digits.
+    # Written in groups, a Swedish number starts with 08 or a longer group (070, 031, 0771, 070123 ...);
+    # "01-02-..." is a date.
     area = first.group(0)
-    return area == "08" or 3 <= len(area) <= 4
+    return area == "08" or len(area) >= 3
