@@ -29,7 +29,7 @@ from bot.answers.types import Answer, AnswerKind
 from bot.config import Lang
 from bot.db import Base
 from bot.privacy.masking import mask_personal_data
-from bot.privacy.registry import Erasure, Expiry, PersonalTable
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 from bot.routing.models import utcnow
 
 # Longest question kept: enough to read it later, small enough for a table row and a Slack message.
@@ -80,7 +80,7 @@ class FeedbackVote(Base):
 PERSONAL_DATA = (
     PersonalTable(
         "questions",
-        AnsweredQuestion.__table__,
+        table_of(AnsweredQuestion),
         time_column="asked_at",
         expiry=Expiry.ANONYMISE,
         user_columns=("user_id",),
@@ -100,7 +100,7 @@ PERSONAL_DATA = (
     ),
     PersonalTable(
         "feedback",
-        FeedbackVote.__table__,
+        table_of(FeedbackVote),
         time_column="voted_at",
         expiry=Expiry.ANONYMISE,
         user_columns=("user_id",),

@@ -36,8 +36,8 @@ class Mailbot:
         assert "Traceback" not in result.output
         return result
 
-    def json(self, *args: str, **env: str) -> Any:
-        return json.loads(self(*args, "--json", **env).stdout)
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--json").stdout)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.config import Lang
 from bot.db import Base
-from bot.privacy.registry import Erasure, Expiry, PersonalTable
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 from bot.routing.models import utcnow
 
 # A preview older than this is not performed: the person should look at a fresh one.
@@ -68,7 +68,7 @@ class UserLocale(Base):
 PERSONAL_DATA = (
     PersonalTable(
         "pending_changes",
-        PendingChange.__table__,
+        table_of(PendingChange),
         time_column="created_at",
         expiry=Expiry.DELETE,
         lifetime=PENDING_RETENTION,
@@ -87,7 +87,7 @@ PERSONAL_DATA = (
     ),
     PersonalTable(
         "language_setting",
-        UserLocale.__table__,
+        table_of(UserLocale),
         time_column="fetched_at",
         expiry=Expiry.DELETE,
         lifetime=LOCALE_LIFETIME,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot.config import Lang
 from bot.privacy.messages import MESSAGES, PrivacyError
 from bot.privacy.registry import Erasure, PersonalTable
+from bot.privacy.retention import changed_rows
 from bot.routing.models import AuditEntry, utcnow
 
 # Slack user ids: U (or W, Enterprise Grid) and upper-case letters and digits.
@@ -87,12 +88,12 @@ def erase(
 def _erase_from(session: Session, entry: PersonalTable, user_id: str, alias: str) -> int:
     theirs = _names(entry, user_id)
     if entry.erasure is Erasure.DELETE:
-        return session.execute(delete(entry.table).where(theirs)).rowcount  # type: ignore[attr-defined]
+        return changed_rows(session, delete(entry.table).where(theirs))
     if entry.erasure is Erasure.PSEUDONYMISE:
         changed = 0
         for name in entry.user_columns:
             statement = update(entry.table).where(entry.column(name) == user_id).values({name: alias})
-            changed += session.execute(statement).rowcount  # type: ignore[attr-defined]
+            changed += changed_rows(session, statement)
         return changed
     changed = 0
     not_theirs = and_(*(entry.column(name).is_distinct_from(user_id) for name in entry.user_columns))
@@ -100,9 +101,8 @@ def _erase_from(session: Session, entry: PersonalTable, user_id: str, alias: str
         # Copies of their texts in other people's rows go first, while their own rows still show them.
         their_texts = select(entry.column(name)).where(theirs, entry.holds_something(name))
         copies = update(entry.table).where(not_theirs, entry.column(name).in_(their_texts))
-        changed += session.execute(copies.values(entry.emptied([name]))).rowcount  # type: ignore[attr-defined]
-    statement = update(entry.table).where(theirs).values(entry.emptied())
-    return changed + session.execute(statement).rowcount  # type: ignore[attr-defined]
+        changed += changed_rows(session, copies.values(entry.emptied([name])))
+    return changed + changed_rows(session, update(entry.table).where(theirs).values(entry.emptied()))
 
 
 def _names(entry: PersonalTable, user_id: str) -> ColumnElement[bool]:

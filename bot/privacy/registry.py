@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Table
+from sqlalchemy.orm import DeclarativeBase
 
 
 class Expiry(enum.StrEnum):
@@ -86,3 +87,10 @@ class PersonalTable:
         """The column still holds a value (not NULL, not "")."""
         column = self.column(name)
         return column.is_not(None) if column.nullable else column != ""
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The table an ORM model is mapped to."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

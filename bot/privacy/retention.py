@@ -14,8 +14,20 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, DateTime, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    DateTime,
+    Executable,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,16 +81,20 @@ def prune(
         if dry_run:
             rows = session.scalar(select(func.count()).select_from(entry.table).where(where)) or 0
         elif entry.expiry is Expiry.DELETE:
-            rows = session.execute(delete(entry.table).where(where)).rowcount  # type: ignore[attr-defined]
+            rows = changed_rows(session, delete(entry.table).where(where))
         else:
-            statement = update(entry.table).where(where).values(entry.emptied())
-            rows = session.execute(statement).rowcount  # type: ignore[attr-defined]
+            rows = changed_rows(session, update(entry.table).where(where).values(entry.emptied()))
         pruned.append(Pruned(entry, cutoff, rows))
     if dry_run:
         session.rollback()
     else:
         session.commit()
     return pruned
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def _expired(entry: PersonalTable, cutoff: datetime) -> ColumnElement[bool]:

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
-from bot.privacy.registry import Erasure, Expiry, PersonalTable
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 
 def utcnow() -> datetime:
@@ -97,7 +97,7 @@ class AuditEntry(Base):
 PERSONAL_DATA = (
     PersonalTable(
         "routing_changes",
-        AuditEntry.__table__,
+        table_of(AuditEntry),
         time_column="at",
         expiry=Expiry.KEEP,
         user_columns=("actor",),

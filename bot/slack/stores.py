@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.db import Base
-from bot.privacy.registry import Erasure, Expiry, PersonalTable
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 from bot.routing.models import utcnow
 
 # Slack gives up retrying an event after about an hour; receipts older than a day are of no use.
@@ -45,7 +45,7 @@ PERSONAL_DATA = (
     # Technical rows: an event id and when it came, nobody's id; deleted after RECEIPT_LIFETIME.
     PersonalTable(
         "event_receipts",
-        EventReceipt.__table__,
+        table_of(EventReceipt),
         time_column="received_at",
         expiry=Expiry.DELETE,
         lifetime=RECEIPT_LIFETIME,

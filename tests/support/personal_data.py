@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.conversation import ask, show_topic
 from bot.feedback import add_comment, vote
-from bot.flows.core import Flows, Person, ReplyKind
+from bot.flows.core import Flows, Person, Reply, ReplyKind
 from bot.flows.store import remember_locale
 from bot.routing.changes import Actor, Role
 from bot.routing.service import RoutingService
@@ -98,17 +98,11 @@ def fill(settings: Settings, sessions: sessionmaker[Session], engine: Engine) ->
     written.other_texts = ["vad är en distributionsgrupp?", "Kan en extern adress vara med?"]
 
     flows = Flows(settings, sessions)
-    person = Person(PERSON, TEAM, Role.AGENT)
-    preview = flows.command("/alias", "add support@kulexempel.se anna@kulexempel.se", person)
-    assert preview.kind is ReplyKind.PREVIEW and preview.pending_id is not None
-    done = flows.confirm(preview.pending_id, person)
-    assert done.kind is ReplyKind.DONE
-    waiting = flows.command("/alias", "add info@kulexempel.se bo@kulexempel.se", person)  # never confirmed
-    assert waiting.kind is ReplyKind.PREVIEW
-    other = flows.command(
-        "/alias", "add sales@kulexempel.se bo@kulexempel.se", Person(OTHER, TEAM, Role.AGENT)
-    )
-    assert other.pending_id is not None and flows.confirm(other.pending_id, Person(OTHER, TEAM, Role.AGENT))
+    person, other = Person(PERSON, TEAM, Role.AGENT), Person(OTHER, TEAM, Role.AGENT)
+    confirmed = _preview(flows, "add support@kulexempel.se anna@kulexempel.se", person)
+    assert flows.confirm(confirmed, person).kind is ReplyKind.DONE
+    _preview(flows, "add info@kulexempel.se bo@kulexempel.se", person)  # never confirmed
+    assert flows.confirm(_preview(flows, "add sales@kulexempel.se bo@kulexempel.se", other), other)
     written.person_change_ids = [entry.id for entry in routing.audit() if entry.actor == PERSON]
     assert written.person_change_ids
 
@@ -127,6 +121,13 @@ def fill(settings: Settings, sessions: sessionmaker[Session], engine: Engine) ->
         )
     )
     return written
+
+
+def _preview(flows: Flows, text: str, person: Person) -> int:
+    """`/alias <text>` previewed by `person`: the pending change's id."""
+    reply = flows.command("/alias", text, person)
+    assert isinstance(reply, Reply) and reply.kind is ReplyKind.PREVIEW and reply.pending_id is not None
+    return reply.pending_id
 
 
 def all_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
