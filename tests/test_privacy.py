@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import bot.models  # noqa: F401  (registers every table)
+from bot.config import Settings
 from bot.db import Base
 from bot.feedback import AnsweredQuestion, FeedbackVote, add_comment, record_answer, report, vote
 from bot.flows.store import LOCALE_LIFETIME, PENDING_RETENTION, PendingChange, UserLocale, remember_locale
@@ -203,17 +204,17 @@ def _pruned(session: Session, now: Any) -> dict[str, int]:
 
 @pytest.mark.parametrize("value", ["0", "-5", "abc", "1.5", "36501", " ", "180 days", "1e3"])
 def test_a_retention_of_zero_or_below_or_not_a_number_is_refused(value: str) -> None:
-    settings = settings_for("sqlite://")
     with pytest.raises(PrivacyError) as refused:
-        question_retention(type(settings)(question_retention_days=value))
+        question_retention(Settings(question_retention_days=value))
     assert "MAILBOT_QUESTION_RETENTION_DAYS" in refused.value.text.render("en")
     assert "Inget har ändrats" in refused.value.text.render("sv")
 
 
 def test_retention_default_and_setting() -> None:
-    assert question_retention(settings_for("sqlite://")) == timedelta(days=180)
-    settings = type(settings_for("sqlite://")).from_env({"MAILBOT_QUESTION_RETENTION_DAYS": " 30 "})
-    assert question_retention(settings) == timedelta(days=30)
+    assert question_retention(Settings()) == timedelta(days=180)
+    assert question_retention(Settings.from_env({"MAILBOT_QUESTION_RETENTION_DAYS": " 30 "})) == timedelta(
+        days=30
+    )
 
 
 def test_the_daily_prune_runs_at_once_and_again_after_its_interval(session_factory: sessionmaker) -> None:

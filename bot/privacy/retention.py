@@ -123,7 +123,8 @@ def prune_logged(
     except SQLAlchemyError as error:
         log.warning(MESSAGES.text("prune.failed", "en", reason=type(error).__name__), exc_info=True)
         return False
-    log.info("privacy prune", extra={"fields": {"pruned": {p.entry.name: p.rows for p in pruned}}})
+    counts = {p.entry.name: p.rows for p in pruned}
+    log.info("privacy prune: %s", counts, extra={"fields": {"pruned": counts}})
     return True
 
 
