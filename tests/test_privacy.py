@@ -226,7 +226,7 @@ def test_the_daily_prune_runs_at_once_and_again_after_its_interval(session_facto
     stop = threading.Event()
     thread = prune_daily(session_factory, settings, PERSONAL_DATA, interval=timedelta(seconds=0.2), stop=stop)
     try:
-        _wait_for(lambda: _question(session_factory, question_id).user_id is None)
+        wait_for(lambda: _question(session_factory, question_id).user_id is None)
         # A question that ages past the limit while the app runs goes at the next round.
         with session_factory() as session:
             later = record_answer(session, "fråga", ALIAS_ANSWER, user_id="U0LATER")
@@ -236,7 +236,7 @@ def test_the_daily_prune_runs_at_once_and_again_after_its_interval(session_facto
                 .values(asked_at=utcnow() - RETENTION)
             )
             session.commit()
-        _wait_for(lambda: _question(session_factory, later).user_id is None)
+        wait_for(lambda: _question(session_factory, later).user_id is None)
     finally:
         stop.set()
         thread.join(timeout=10)
@@ -250,7 +250,7 @@ def _question(sessions: sessionmaker, question_id: int) -> AnsweredQuestion:
         return question
 
 
-def _wait_for(condition: Any, timeout: float = 10) -> None:
+def wait_for(condition: Any, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "not within the time"

@@ -4,8 +4,6 @@ masked while the answer comes as usual, and `mailbot privacy erase` then leaves 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,14 +19,8 @@ from tests.support.personal_data import PERSON, SECRET, all_rows, texts_in
 from tests.support.slack_fixtures import SlackAppProcess, find_element
 from tests.support.slack_standin import SlackStandIn
 from tests.test_feedback import ALIAS_ANSWER
+from tests.test_privacy import wait_for
 from tests.test_slack import dm, section_text
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "not within the time"
-        time.sleep(0.1)
 
 
 def test_the_app_prunes_at_start_stores_masked_text_and_erasure_leaves_nothing(
