@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
+from bot.privacy.retention import prune_daily
 from bot.slack import listeners
 from bot.slack.after_ack import AfterAck, WorkerProcess
 from bot.slack.failures import answer_failures
@@ -16,6 +17,7 @@ from bot.slack.other_workspaces import ignore_other_workspaces
 from bot.slack.redelivery import skip_redelivered_events
 from bot.slack.request_log import LoggedApp
 from bot.slack.runtime import Runtime
+from bot.slack.stores import ALL_PERSONAL_DATA
 from bot.slack.web_api import app_options
 
 # More than the requests one instance sees at once (Slack retries what is not acked in 3 seconds).
@@ -42,4 +44,5 @@ def create_app(settings: Settings, sessions: sessionmaker | None = None, work: A
     app.use(skip_redelivered_events(make_sessionmaker(make_engine(url))))
     app.error(answer_failures(settings))
     listeners.register(app, runtime, work or WorkerProcess(settings))
+    prune_daily(runtime.sessions, settings, ALL_PERSONAL_DATA)  # retention: now, then once a day
     return app

@@ -18,7 +18,9 @@ from sqlalchemy import DateTime, String, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
+from bot import models
 from bot.db import Base, utcnow
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 # Slack gives up retrying an event after about an hour; receipts older than a day are of no use.
 RECEIPT_LIFETIME = timedelta(days=1)
@@ -40,6 +42,40 @@ class EventReceipt(Base):
     # An event id, or a message's key (`message:<channel>:<ts>`): the column keeps its first name.
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+PERSONAL_DATA = (
+    # Technical rows: an event id and when it came, nobody's id; deleted after RECEIPT_LIFETIME.
+    PersonalTable(
+        "event_receipts",
+        table_of(EventReceipt),
+        time_column="received_at",
+        expiry=Expiry.DELETE,
+        lifetime=RECEIPT_LIFETIME,
+    ),
+    # An install link's state, of no use once it expired (slack_sdk deletes only the states it consumes).
+    PersonalTable(
+        "oauth_states",
+        oauth_states_table,
+        time_column="expire_at",
+        expiry=Expiry.DELETE,
+        lifetime=timedelta(0),
+    ),
+    # The workspace's installation (its bot token) names the person who installed the app.
+    PersonalTable(
+        "slack_installations",
+        installations_table,
+        time_column="installed_at",
+        expiry=Expiry.KEEP,
+        user_columns=("user_id",),
+        erasure=Erasure.PSEUDONYMISE,
+        exported={"team_id": "workspace", "team_name": "workspace_name", "installed_at": "installed_at"},
+    ),
+)
+
+
+# Every table holding people's data: the core's and the Slack adapter's (`mailbot privacy`, the daily prune).
+ALL_PERSONAL_DATA = (*models.PERSONAL_DATA, *PERSONAL_DATA)
 
 
 def first_delivery(sessions: sessionmaker, key: str) -> bool:
