@@ -60,7 +60,7 @@ def test_prune_reports_per_table_and_dry_run_changes_nothing(
     before = all_rows(engine)
     dry = mailbot("privacy", "prune", "--dry-run", "--lang", "sv").stdout
     assert dry.splitlines()[0] == "Provkörning: inget har ändrats. Så här många rader skulle ändras:"
-    assert "questions: 1 anonymiserade (äldre än " in dry
+    assert "questions: anonymiserade 1 rad (äldre än " in dry
     assert all_rows(engine) == before
 
     pruned = mailbot.json("privacy", "prune")
@@ -73,7 +73,7 @@ def test_prune_reports_per_table_and_dry_run_changes_nothing(
     }
     assert pruned["tables"]["event_receipts"]["rows"] == 0  # recorded just now
     assert mailbot.json("feedback") == feedback  # same counts, same comments (theirs were recent)
-    assert "questions: 0 anonymised" in mailbot("privacy", "prune").stdout  # nothing left to prune
+    assert "questions: anonymised 0 rows" in mailbot("privacy", "prune").stdout  # nothing left to prune
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "180d"])
@@ -114,12 +114,12 @@ def test_erase_prints_a_summary_and_the_audit_shows_the_pseudonym(mailbot: Mailb
     said = mailbot("privacy", "erase", "--slack-user", PERSON, "--actor", "dpo").stdout.splitlines()
     assert said[0].startswith(f"Erased everything about {PERSON}. The audit log now calls the person erased-")
     assert said[1:] == [
-        "questions: 3 anonymised",
-        "feedback: 2 anonymised",
-        "pending_changes: 2 deleted",
-        "language_setting: 1 deleted",
-        "routing_changes: 1 given the pseudonym",
-        "slack_installations: 1 given the pseudonym",
+        "questions: anonymised 3 rows",
+        "feedback: anonymised 2 rows",
+        "pending_changes: deleted 2 rows",
+        "language_setting: deleted 1 row",
+        "routing_changes: pseudonymised 1 row",
+        "slack_installations: pseudonymised 1 row",
     ]
     pseudonym = said[0].split("calls the person ")[1].split(" ")[0]
     audit = mailbot.json("audit")

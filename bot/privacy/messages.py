@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Catalog, Text
+from bot.i18n import Catalog, Plural, Text
 
 MESSAGES = Catalog(
     "privacy",
@@ -33,17 +33,27 @@ MESSAGES = Catalog(
         "expiry.delete": {"sv": "raderade", "en": "deleted"},
         "erasure.anonymise": {"sv": "anonymiserade", "en": "anonymised"},
         "erasure.delete": {"sv": "raderade", "en": "deleted"},
-        "erasure.pseudonymise": {"sv": "fick pseudonymen", "en": "given the pseudonym"},
+        "erasure.pseudonymise": {"sv": "pseudonymiserade", "en": "pseudonymised"},
+        # {done} is a verb in the past tense ("deleted", "raderade"), so it agrees with any count.
         "prune.row": {
-            "sv": "{table}: {count} {done} (äldre än {cutoff})",
-            "en": "{table}: {count} {done} (older than {cutoff})",
+            "sv": Plural(
+                "{table}: {done} 1 rad (äldre än {cutoff})",
+                "{table}: {done} {count} rader (äldre än {cutoff})",
+            ),
+            "en": Plural(
+                "{table}: {done} 1 row (older than {cutoff})",
+                "{table}: {done} {count} rows (older than {cutoff})",
+            ),
         },
         "prune.dry_run": {
             "sv": "Provkörning: inget har ändrats. Så här många rader skulle ändras:",
             "en": "Dry run: nothing was changed. This many rows would change:",
         },
         "prune.done": {"sv": "Gallrat:", "en": "Pruned:"},
-        "erase.row": {"sv": "{table}: {count} {done}", "en": "{table}: {count} {done}"},
+        "erase.row": {
+            "sv": Plural("{table}: {done} 1 rad", "{table}: {done} {count} rader"),
+            "en": Plural("{table}: {done} 1 row", "{table}: {done} {count} rows"),
+        },
         "erase.done": {
             "sv": "Raderat allt om {user}. I ändringsloggen heter personen nu {pseudonym} "
             "(ändring {change_id}).",
