@@ -20,6 +20,7 @@ CORE = (
     "bot.feedback",
     "bot.conversation",
     "bot.models",
+    "bot.privacy",
 )
 ADAPTERS = ("bot.slack", "bot.cli", "bot.console")
 SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")

@@ -193,7 +193,7 @@ class CustomerDirectory:
             "users": [v for k, v, _ in new_members if k is MemberKind.USER],
             "admins": [v for k, v, a in new_members if a] + promoted,
         }
-        change_id = write_audit(graph, actor, ACTION_ADD, name, None, None, details=details)
+        change_id = write_audit(graph, actor, ACTION_ADD, name, None, None, details=_audited(details))
         what = self._described(details)
         key = "created" if created else "added"
         return Outcome(Status.OK, MESSAGES(key, customer=name, what=what), change_id=change_id)
@@ -229,7 +229,7 @@ class CustomerDirectory:
             connection.execute(delete(CustomerDomain).where(CustomerDomain.customer_id == customer_id))
             connection.execute(delete(CustomerMember).where(CustomerMember.customer_id == customer_id))
             connection.execute(delete(Customer).where(Customer.id == customer_id))
-            change_id = write_audit(graph, actor, ACTION_REMOVE, name, None, None, details=details)
+            change_id = write_audit(graph, actor, ACTION_REMOVE, name, None, None, details=_audited(details))
             return Outcome(Status.OK, MESSAGES("deleted", customer=name), change_id=change_id)
         removed: dict[str, list[str]] = {"domains": [], "teams": [], "users": []}
         for raw in domains:
@@ -259,7 +259,7 @@ class CustomerDirectory:
                     raise CustomerRefused("customer", MESSAGES("not_theirs", what=what, customer=name))
                 removed[key].append(value)
         details = {"customer": name, **removed}
-        change_id = write_audit(graph, actor, ACTION_REMOVE, name, None, None, details=details)
+        change_id = write_audit(graph, actor, ACTION_REMOVE, name, None, None, details=_audited(details))
         return Outcome(
             Status.OK, MESSAGES("removed", customer=name, what=self._described(details)), change_id=change_id
         )
@@ -340,6 +340,13 @@ class CustomerDirectory:
             return _access(
                 session, row.customer_id, row.name, row.kind == MemberKind.USER.value and row.admin
             )
+
+
+def _audited(details: dict[str, Any]) -> dict[str, Any]:
+    """What the audit keeps of a directory change: domains and workspaces, but of people only how many
+    (the audit is kept for good; who is listed now is in customer_members, which erasure reaches)."""
+    people = {key: len(details.get(key, [])) for key in ("users", "admins")}
+    return {key: value for key, value in details.items() if key not in people} | people
 
 
 def _access(session: Session, customer_id: int, name: str, admin: bool) -> CustomerAccess:

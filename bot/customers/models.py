@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, utcnow
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 
 class Customer(Base):
@@ -49,6 +50,7 @@ class CustomerMember(Base):
     kind: Mapped[str] = mapped_column(String(8))
     slack_id: Mapped[str] = mapped_column(String(64))
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RequestState(enum.StrEnum):
@@ -85,3 +87,37 @@ class ChangeRequest(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+PERSONAL_DATA = (
+    # A Slack user listed as a customer's (a workspace's id names no person): kept while listed.
+    PersonalTable(
+        "customer_listings",
+        table_of(CustomerMember),
+        time_column="created_at",
+        expiry=Expiry.KEEP,
+        user_columns=("slack_id",),
+        erasure=Erasure.DELETE,
+        exported={"kind": "kind", "admin": "admin", "created_at": "listed_at"},
+    ),
+    # Requests are records of who asked for a change and who decided: erasure gives them pseudonyms.
+    PersonalTable(
+        "change_requests",
+        table_of(ChangeRequest),
+        time_column="created_at",
+        expiry=Expiry.DELETE,
+        user_columns=("requester", "decided_by"),
+        erasure=Erasure.PSEUDONYMISE,
+        exported={
+            "id": "number",
+            "created_at": "requested_at",
+            "flow_id": "flow",
+            "change": "change",
+            "state": "state",
+            "reason": "reason",
+            "decided_at": "decided_at",
+            "change_id": "routing_change_number",
+            "requester_team": "workspace",
+        },
+    ),
+)

@@ -34,6 +34,7 @@ from bot.flows.messages import MESSAGES
 from bot.i18n import Text
 from bot.routing.service import AuditRecord
 from bot.slack.blocks import START_FLOW_ACTION, mrkdwn_sections
+from bot.slack.messages import MESSAGES as SLACK_MESSAGES
 
 CONFIRM_ACTION = "flow_confirm"
 REQUEST_ACTION = "flow_request"  # a customer's "Request this change" (bot.slack.listeners.requests)
@@ -111,9 +112,27 @@ def modal_metadata(flow_id: str, response_url: str | None) -> str:
     return json.dumps({"flow": flow_id, "response_url": response_url})
 
 
-def parse_modal_metadata(metadata: str) -> tuple[str, str | None]:
-    data = json.loads(metadata)
-    return data["flow"], data.get("response_url")
+def parse_modal_metadata(metadata: str) -> tuple[str, str | None] | None:
+    """The flow and response_url `modal_metadata` wrote, or None for a form that is not this version's
+    (a modal an older version opened, still open during a deploy)."""
+    try:
+        data = json.loads(metadata)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("flow"), str):
+        return None
+    response_url = data.get("response_url")
+    return (data["flow"], response_url) if response_url is None or isinstance(response_url, str) else None
+
+
+def stale_form(lang: Lang) -> View:
+    """What a form that is not this version's turns into when it is submitted: why, and what to do."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text=SLACK_MESSAGES.text("stale_form_title", lang)),
+        close=PlainTextObject(text=SLACK_MESSAGES.text("modal_close", lang)),
+        blocks=[SectionBlock(text=MarkdownTextObject(text=SLACK_MESSAGES.text("stale_form", lang)))],
+    )
 
 
 def flow_modal(lang: Lang, flow: Flow, values: dict[str, str], metadata: str) -> View:

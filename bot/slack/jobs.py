@@ -21,7 +21,7 @@ from bot.slack import request_jobs
 from bot.slack.failures import failure_text
 from bot.slack.flow_blocks import reply_message
 from bot.slack.private_replies import reply_to
-from bot.slack.redelivery import TAKEN_IN, handle_once
+from bot.slack.redelivery import TAKEN_IN, handle_once, message_key
 from bot.slack.replies import answer_message
 from bot.slack.runtime import Runtime, event_team
 from bot.slack.web_api import web_client
@@ -118,6 +118,8 @@ def _answer_event(runtime: Runtime, job: Job, client: WebClient) -> None:
     """A DM or mention: taken in once (a redelivery may have been first), answered in its thread."""
     body = job["payload"]
     if not handle_once(runtime.sessions, body, job["taken_in"]):
+        fields = {"event_id": body.get("event_id"), "message": message_key(body["event"])}
+        log.info("not answered: the event or its message was taken in before", extra={"fields": fields})
         return
     event = body["event"]
     message = answer_message(

@@ -26,12 +26,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import utcnow
-from bot.slack.stores import UserGroupMembers
+from bot.slack.stores import GROUP_STALE_LIMIT, UserGroupMembers
 
 log = logging.getLogger(__name__)
 
 GROUP_REFRESH = timedelta(minutes=5)
-GROUP_STALE_LIMIT = timedelta(minutes=30)
 GONE = "no_such_subteam"  # Slack's answer for a group that does not exist (deleted, or another workspace's)
 
 

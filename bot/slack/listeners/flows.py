@@ -38,6 +38,7 @@ from bot.slack.flow_blocks import (
     mrkdwn,
     parse_modal_metadata,
     reply_message,
+    stale_form,
 )
 from bot.slack.jobs import click_job, command_job
 from bot.slack.private_replies import reply_privately, reply_to
@@ -71,9 +72,13 @@ def on_flow_command(
 def on_modal_submitted(
     runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
 ) -> None:
-    flow_id, response_url = parse_modal_metadata(view.get("private_metadata") or "{}")
     who = runtime.clicker(body, client)
     lang = runtime.lang(client, who.user_id)
+    metadata = parse_modal_metadata(view.get("private_metadata") or "")
+    if metadata is None:
+        ack(response_action="update", view=stale_form(lang))
+        return
+    flow_id, response_url = metadata
     result = runtime.flows.submit(flow_id, modal_values(view), who)
     if isinstance(result, dict):
         ack(response_action="errors", errors={field: text.render(lang) for field, text in result.items()})

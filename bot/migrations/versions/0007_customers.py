@@ -1,15 +1,15 @@
 """customers: their domains and Slack people, their change requests, user groups of agents, and who
 requested an approved change in the audit log
 
-Revision ID: 0006_customers
-Revises: 0005_flow_claims
+Revision ID: 0007_customers
+Revises: 0006_anonymised_votes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_customers"
-down_revision = "0005_flow_claims"
+revision = "0007_customers"
+down_revision = "0006_anonymised_votes"
 branch_labels = None
 depends_on = None
 
@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("slack_id", sa.String(length=64), nullable=False),
         sa.Column("admin", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "slack_id", name="uq_customer_members_kind_slack_id"),
