@@ -193,8 +193,7 @@ def mailbox_list(context: Context, domain: str | None) -> None:
 def mailbox_import(context: Context, file: Path) -> None:
     """Add every mailbox in a CSV FILE (header line: address, and optionally name): all of them or none."""
     try:
-        with file.open(encoding="utf-8-sig", newline="") as lines:
-            rows = read_mailbox_csv(lines)
+        rows = read_mailbox_csv(file.read_bytes())
     except OSError as error:
         reason = error.strerror or str(error)
         raise UsageProblem(MESSAGES("import_cannot_open", reason=reason), param_hint="FILE") from None

@@ -9,7 +9,7 @@ a record with a quoted line break is numbered by its first line.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import io
 from dataclasses import dataclass
 
 from bot.i18n import Text
@@ -39,9 +39,13 @@ def _problem(line: int, detail: Text) -> CsvProblem:
     return CsvProblem(MESSAGES("import_line", line=line, detail=detail))
 
 
-def read_mailbox_csv(lines: Iterable[str]) -> list[MailboxLine]:
-    """The mailboxes of a CSV file's lines (with their line ends); raises CsvProblem."""
-    reader = csv.reader(lines, strict=True)
+def read_mailbox_csv(data: bytes) -> list[MailboxLine]:
+    """The mailboxes of a CSV file's content (UTF-8, with or without a byte order mark); raises CsvProblem."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _problem(data[: error.start].count(b"\n") + 1, MESSAGES("import_not_utf8")) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = []
     last_line = 0
     try:
@@ -54,8 +58,6 @@ def read_mailbox_csv(lines: Iterable[str]) -> list[MailboxLine]:
         unclosed = "unexpected end of data" in str(error)
         detail = MESSAGES("import_unclosed_quote") if unclosed else MESSAGES("import_bad_csv", reason=error)
         raise _problem(last_line + 1, detail) from None
-    except UnicodeDecodeError:
-        raise _problem(last_line + 1, MESSAGES("import_not_utf8")) from None
     if not records:
         raise CsvProblem(MESSAGES("import_no_address_column"))
     header_line, header = records[0]

@@ -21,7 +21,7 @@ from bot.routing.models import MAX_ID, AuditEntry
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
 from bot.routing.rules import validate
 from bot.routing.state import AddressState, Plan
-from bot.routing.writing import ACTION_UNDO, write_audit, write_plan
+from bot.routing.writing import ACTION_UNDO, PROVIDER_ACTIONS, write_audit, write_plan
 
 
 def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
@@ -29,7 +29,7 @@ def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
     entry = session.get(AuditEntry, change_id) if 1 <= change_id <= MAX_ID else None
     if entry is None:
         raise Refused("undo", MESSAGES("no_such_change", id=change_id))
-    if entry.before is None or entry.after is None:  # domains and mailboxes: the provider's, not undone here
+    if entry.action in PROVIDER_ACTIONS or entry.before is None or entry.after is None:
         raise Refused("undo", MESSAGES("not_undoable", id=change_id, action=entry.action))
     subject = entry.subject
     chain = undo_chain(graph, subject)
@@ -56,10 +56,14 @@ def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
 
 
 def undo_chain(graph: RoutingGraph, subject: str) -> list[AuditEntry]:
-    """The newest change of `subject`, then the change it undid, and so on back to one that is no undo."""
+    """The newest routing change of `subject`, then the change it undid, and so on back to one that
+    is no undo. The provider's loads (a mailbox added) change no routing state and are not in it."""
     session = graph.session
     newest = session.scalars(
-        select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.id.desc()).limit(1)
+        select(AuditEntry)
+        .where(AuditEntry.subject == subject, AuditEntry.action.not_in(PROVIDER_ACTIONS))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
     ).one()
     chain = [newest]
     while (undone := chain[-1].undo_of) is not None:
