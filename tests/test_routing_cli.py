@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from bot.cli import main
 from bot.routing.postfix import map_type
-
-
-class Mailbot:
-    def __init__(self, database_url: str) -> None:
-        self.runner = CliRunner()
-        self.env = {"DATABASE_URL": database_url, "MAILBOT_LANG": "en"}
-
-    def __call__(self, *args: str, exit_code: int = 0) -> Result:
-        result = self.runner.invoke(main, list(args), env=self.env)
-        assert result.exit_code == exit_code, (result.output, result.exception)
-        return result
-
-    def json(self, *args: str, exit_code: int = 0) -> object:
-        return json.loads(self(*args, "--json", exit_code=exit_code).stdout)
+from tests.support.cli import Mailbot
 
 
 @pytest.fixture
@@ -143,7 +129,9 @@ def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
     assert "mailbot undo" not in mailbot("mailbox", "add", "new0@kulexempel.se").stdout
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("address,name\nnew5@kulexempel.se,Åsa\n".encode("latin-1"))
-    assert "line 2: the file is not UTF-8 text" in mailbot("mailbox", "import", str(latin1), exit_code=2).stderr
+    assert (
+        "line 2: the file is not UTF-8 text" in mailbot("mailbox", "import", str(latin1), exit_code=2).stderr
+    )
 
 
 def test_postfix_config_tables_answer_postfix_lookups(

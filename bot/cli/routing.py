@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from bot.cli.common import LANG_OPTION, database
-from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem, WholeNumber
+from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem, WholeNumber, os_reason
 from bot.config import LANGS, Lang, Settings
 from bot.i18n import Text
 from bot.routing.addresses import AddressError, parse_address, show_address
@@ -195,8 +195,9 @@ def mailbox_import(context: Context, file: Path) -> None:
     try:
         rows = read_mailbox_csv(file.read_bytes())
     except OSError as error:
-        reason = error.strerror or str(error)
-        raise UsageProblem(MESSAGES("import_cannot_open", reason=reason), param_hint="FILE") from None
+        raise UsageProblem(
+            MESSAGES("import_cannot_open", reason=os_reason(error)), param_hint="FILE"
+        ) from None
     except CsvProblem as problem:
         raise UsageProblem(problem.text, param_hint="FILE") from None
     label = context.say(MESSAGES("cli.importing"))
@@ -387,7 +388,7 @@ def postfix_config(settings: Settings, out: Path, mailbox_base: str, force: bool
         names = ", ".join(path.name for path in clash.paths)
         raise CommandFailed(MESSAGES("postfix.would_replace", path=out, names=names), EXIT_REFUSED) from None
     except OSError as error:
-        message = MESSAGES("postfix.cannot_write", path=out, reason=error.strerror or error)
+        message = MESSAGES("postfix.cannot_write", path=out, reason=os_reason(error))
         raise UsageProblem(message, param_hint="'--out'") from None
     if not written:
         click.echo(MESSAGES("postfix.up_to_date", path=out).render(lang or settings.default_lang))

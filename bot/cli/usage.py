@@ -9,6 +9,7 @@ command line's `--lang` when given, else MAILBOT_LANG.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Sequence
 from typing import IO, Any
@@ -57,6 +58,15 @@ USAGE = Catalog(
         "one_of": {"sv": "välj ett av: {choices}.", "en": "choose one of: {choices}."},
         "number": {"sv": "ange ett tal.", "en": "give a number."},
         "unusable": {"sv": "går inte att använda ({reason}).", "en": "cannot be used ({reason})."},
+        # Why a file or folder cannot be used (the operating system says it in English only).
+        "os.ENOENT": {"sv": "den finns inte", "en": "it does not exist"},
+        "os.EACCES": {"sv": "åtkomst nekad", "en": "permission denied"},
+        "os.EISDIR": {"sv": "det är en mapp", "en": "it is a folder"},
+        "os.ENOTDIR": {"sv": "en del av sökvägen är ingen mapp", "en": "a part of the path is no folder"},
+        "os.EROFS": {"sv": "filsystemet är skrivskyddat", "en": "the file system is read-only"},
+        "os.ENOSPC": {"sv": "disken är full", "en": "the disk is full"},
+        "os.EEXIST": {"sv": "den finns redan", "en": "it exists already"},
+        "os.other": {"sv": "{reason}", "en": "{reason}"},
         "bad_setting": {
             "sv": "{name}={value} går inte att använda: ange ett tal från {low:g} till {high:g}.",
             "en": "{name}={value} cannot be used: give a number from {low:g} to {high:g}.",
@@ -196,6 +206,15 @@ class WholeNumber(click.ParamType):
     def _problem(text: Text, param: click.Parameter | None, ctx: click.Context | None) -> UsageProblem:
         hint = param.get_error_hint(ctx) if param is not None and ctx is not None else None
         return UsageProblem(text, ctx, param_hint=hint)
+
+
+def os_reason(error: OSError) -> Text:
+    """Why a file or folder cannot be used, in sv/en for the usual reasons."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    name = "EACCES" if name == "EPERM" else name
+    if f"os.{name}" in USAGE.messages:
+        return USAGE(f"os.{name}")
+    return USAGE("os.other", reason=error.strerror or str(error))
 
 
 def requested_lang(args: Sequence[str]) -> Lang | None:
