@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TextIO
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import AnswerKind
+from bot.answers.messages import MESSAGES as ANSWERS
 from bot.config import Lang, Settings
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, show_topic
@@ -67,7 +69,9 @@ class Choice:
 
 
 class Chat:
-    def __init__(self, settings: Settings, sessions: sessionmaker, user_id: str, out: TextIO) -> None:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], user_id: str, out: TextIO
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.user_id = user_id
@@ -134,10 +138,17 @@ class Chat:
                     lambda: self.vote(question_id, lang, helpful=False),
                 ),
             ]
+        if answer.alternative:
+            self.choices.append(
+                Choice(
+                    ANSWERS.text("did_you_mean", lang, title=answer.alternative.title),
+                    partial(self.show_topic, question_id, answer.alternative.topic_id),
+                )
+            )
         self.choices += [
             Choice(
                 MESSAGES.text("show_topic", lang, title=ref.title),
-                lambda topic_id=ref.topic_id: self.show_topic(question_id, topic_id),
+                partial(self.show_topic, question_id, ref.topic_id),
             )
             for ref in answer.related
         ]
@@ -146,7 +157,7 @@ class Chat:
             self.choices.append(
                 Choice(flow.title.render(lang), lambda: self.ask_fields(flow, {}, list(flow.fields)))
             )
-        if answer.kind is AnswerKind.NO_ANSWER:
+        if answer.kind in (AnswerKind.NO_ANSWER, AnswerKind.OFF_TOPIC):
             self.choices.append(
                 Choice(CONVERSATION.text("ask_person", lang), lambda: self.ask_person(question_id, lang))
             )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.answers import Answer, answer, render_topic
 from bot.answers.core import MAX_QUESTION_CHARS
 from bot.config import Lang, Settings
-from bot.feedback import answered_question, record_answer
+from bot.feedback import answered_question, record_answer, stored_lang
 from bot.i18n import Catalog
 
 MESSAGES = Catalog(
@@ -94,7 +94,7 @@ def show_topic(
     asked = answered_question(session, question_id)
     if asked is None:
         return None
-    reply = render_topic(topic_id, _stored_lang(asked.lang), settings)
+    reply = render_topic(topic_id, stored_lang(asked.lang), settings)
     new_id = record_answer(
         session, asked.question, reply, user_id=user_id, team_id=asked.team_id, channel_id=asked.channel_id
     )
@@ -104,8 +104,4 @@ def show_topic(
 def question_lang(session: Session, question_id: int, default: Lang) -> Lang:
     """The language an answered question was answered in (for replies to clicks on it)."""
     asked = answered_question(session, question_id)
-    return default if asked is None else _stored_lang(asked.lang)
-
-
-def _stored_lang(value: str) -> Lang:
-    return "en" if value == "en" else "sv"
+    return default if asked is None else stored_lang(asked.lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -78,6 +79,11 @@ MESSAGES = Catalog(
 
 class Base(DeclarativeBase):
     pass
+
+
+def utcnow() -> datetime:
+    """Now, with its time zone: what every timestamp column stores."""
+    return datetime.now(UTC)
 
 
 def _sqlite_pragmas(lock_timeout: float):  # type: ignore[no-untyped-def]

@@ -27,8 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.answers.types import Answer, AnswerKind
 from bot.config import Lang
-from bot.db import Base
-from bot.routing.models import utcnow
+from bot.db import Base, utcnow
 
 # Longest question kept: enough to read it later, small enough for a table row and a Slack message.
 MAX_STORED_QUESTION = 4000
@@ -140,6 +139,11 @@ def _vote_of(session: Session, question_id: int, user_id: str) -> FeedbackVote |
     )
 
 
+def stored_lang(value: str) -> Lang:
+    """The language column of a stored answer (written from a `Lang`) as a `Lang` again."""
+    return "en" if value == "en" else "sv"
+
+
 @dataclass(frozen=True)
 class Comment:
     question: str
@@ -188,7 +192,8 @@ def report(session: Session) -> list[ArticleFeedback]:
         .where(FeedbackVote.comment.is_not(None))
         .order_by(FeedbackVote.voted_at)
     ):
-        comments.setdefault(topic_id, []).append(Comment(question, lang, comment, wants_person))
+        assert comment is not None  # the query keeps only votes with a comment
+        comments.setdefault(topic_id, []).append(Comment(question, stored_lang(lang), comment, wants_person))
     articles = [
         ArticleFeedback(topic_id, answered, helpful, not_helpful, comments.get(topic_id, []))
         for topic_id, answered, helpful, not_helpful in counts

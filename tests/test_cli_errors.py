@@ -13,8 +13,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.cli import main
-from bot.db import make_engine, make_sessionmaker
-from bot.routing.models import AuditEntry, Domain, Mailbox, Route, utcnow
+from bot.db import make_engine, make_sessionmaker, utcnow
+from bot.routing.models import AuditEntry, Domain, Mailbox, Route
 from tests.support.cli import Mailbot
 
 ENGLISH_FRAME = ("Usage:", "Error:", "Invalid value", "Missing", "No such", "Got unexpected", "Try '")

@@ -6,18 +6,16 @@ with an exit status that says what kind of thing it was (see `bot.cli.usage`), n
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import click
 from sqlalchemy.exc import DBAPIError
 
+from bot.cli import answers, chat, database, routing, slack
 from bot.cli.usage import EXIT_DATABASE, USAGE, CommandFailed, LocalisedError, requested_lang, setting_problem
 from bot.config import SettingError, Settings, env_lang, load_settings
 from bot.db import database_problem
 
-# Modules with a `register(main: click.Group)` function, one per area of the command line.
-COMMAND_MODULES = ("bot.cli.database", "bot.cli.answers", "bot.cli.chat", "bot.cli.slack", "bot.cli.routing")
 LANG_KEY = "mailbot.lang"
 
 
@@ -63,5 +61,6 @@ def main(ctx: click.Context) -> None:
         raise setting_problem(error) from None
 
 
-for module_name in COMMAND_MODULES:
-    importlib.import_module(module_name).register(main)
+# Each area of the command line adds its subcommands.
+for area in (database, answers, chat, slack, routing):
+    area.register(main)

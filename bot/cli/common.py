@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli.usage import EXIT_DATABASE, CommandFailed, UsageProblem
 from bot.config import LANGS, Settings
@@ -36,7 +36,7 @@ LANG_OPTION = click.option(
 )
 
 
-def database(settings: Settings) -> sessionmaker:
+def database(settings: Settings) -> sessionmaker[Session]:
     """The migrated database's sessions; a wrong DATABASE_URL is a usage error (exit 2), a database
     that cannot be used (unreachable, busy, read-only ...) ends the command with exit 3."""
     try:

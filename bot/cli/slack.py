@@ -8,6 +8,7 @@ import click
 
 from bot.cli.chat import run_chat
 from bot.cli.common import database
+from bot.cli.routing import demo
 from bot.cli.usage import UsageProblem, WholeNumber
 from bot.config import Settings
 from bot.i18n import Catalog
@@ -61,9 +62,7 @@ def start(ctx: click.Context) -> None:
     if settings.has_slack:
         run_slack(settings, http=False, port=settings.port)
         return
-    demo = ctx.find_root().command.get_command(ctx, "demo")  # the routing CLI's demo data, when present
-    if demo is not None:
-        ctx.invoke(demo)
+    ctx.invoke(demo)
     run_chat(settings)
 
 

@@ -90,7 +90,7 @@ class CommandFailed(click.ClickException):
     def __init__(self, text: Text, exit_code: int) -> None:
         super().__init__(text.render("en"))
         self.text = text
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # Click reads it from the instance
 
 
 class LocalisedError(click.ClickException):
@@ -100,7 +100,7 @@ class LocalisedError(click.ClickException):
         super().__init__(error.format_message())
         self.error = error
         self.lang = lang
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # Click reads it from the instance
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.render(), file=file, err=file is None)

@@ -88,7 +88,7 @@ def role_of(settings: Settings, user_id: str) -> Role | None:
 
 
 class Flows:
-    def __init__(self, settings: Settings, sessions: sessionmaker) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
         self.routing = RoutingService(sessions)
@@ -175,7 +175,8 @@ class Flows:
             # Not performed here. A worker still running after its claim went stale may have done it
             # (apply changes nothing twice): then the row is done, and that is the answer.
             if not claim(session, pending_id, PendingState.PERFORMING, PendingState.REFUSED):
-                return self._not_pending(session, session.get(PendingChange, pending_id))
+                row = session.get(PendingChange, pending_id)
+                return self._gone(row) if row is None else self._not_pending(session, row)
         return Reply.info(MESSAGES("refused_at_confirm", reason=outcome.message))
 
     def cancel(self, pending_id: int, person: Person) -> Reply:
@@ -244,7 +245,7 @@ class Flows:
                 return Reply.info(MESSAGES("already_cancelled"))
             case PendingState.PERFORMING | PendingState.UNDOING:
                 return Reply.info(MESSAGES("busy"))
-        return Reply.info(MESSAGES("expired", minutes=int(PENDING_LIFETIME.total_seconds() // 60)))
+        return Reply.info(MESSAGES("expired", count=int(PENDING_LIFETIME.total_seconds() // 60)))
 
     def lookup(self, lookup: Lookup) -> Reply:
         """The answer to a read-only command; a bad address or domain gets the parser's message."""

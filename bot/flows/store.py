@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, and_, delete, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.config import Lang
-from bot.db import Base
-from bot.routing.models import utcnow
+from bot.db import Base, utcnow
 
 # A preview older than this is not performed: the person should look at a fresh one.
 PENDING_LIFETIME = timedelta(minutes=30)
@@ -87,11 +87,15 @@ def claim(session: Session, pending_id: int, from_state: PendingState, to_state:
             )
             state = or_(state, stale)
     # Not synchronised with loaded rows: the database decides, the caller refreshes what it reads.
-    result = session.execute(
-        update(PendingChange)
-        .where(PendingChange.id == pending_id, state)
-        .values(state=to_state.value, claimed_at=now),
-        execution_options={"synchronize_session": False},
+    # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed for any statement.
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(PendingChange)
+            .where(PendingChange.id == pending_id, state)
+            .values(state=to_state.value, claimed_at=now),
+            execution_options={"synchronize_session": False},
+        ),
     )
     session.commit()
     return result.rowcount == 1

@@ -6,7 +6,7 @@ the change. Addresses in the values are already in their Unicode form.
 
 from __future__ import annotations
 
-from bot.i18n import Catalog
+from bot.i18n import Catalog, Plural
 
 MESSAGES = Catalog(
     "routing",
@@ -143,16 +143,34 @@ MESSAGES = Catalog(
             "en": "a group cannot be a member of itself ({address}).",
         },
         "too_many_members": {
-            "sv": "{group} skulle få {count} medlemmar, högst {limit} är tillåtet.",
-            "en": "{group} would get {count} members; at most {limit} are allowed.",
+            "sv": Plural(
+                "{group} skulle få {count} medlem, högst {limit} är tillåtet.",
+                "{group} skulle få {count} medlemmar, högst {limit} är tillåtet.",
+            ),
+            "en": Plural(
+                "{group} would get {count} member; at most {limit} are allowed.",
+                "{group} would get {count} members; at most {limit} are allowed.",
+            ),
         },
         "too_many_deliveries": {
-            "sv": "post till {address} skulle nå {count} mottagare, högst {limit} är tillåtet.",
-            "en": "mail to {address} would reach {count} recipients; at most {limit} are allowed.",
+            "sv": Plural(
+                "post till {address} skulle nå {count} mottagare, högst {limit} är tillåtet.",
+                "post till {address} skulle nå {count} mottagare, högst {limit} är tillåtet.",
+            ),
+            "en": Plural(
+                "mail to {address} would reach {count} recipient; at most {limit} are allowed.",
+                "mail to {address} would reach {count} recipients; at most {limit} are allowed.",
+            ),
         },
         "too_deep": {
-            "sv": "post till {address} skulle gå genom {count} led, högst {limit} är tillåtet.",
-            "en": "mail to {address} would pass through {count} steps; at most {limit} are allowed.",
+            "sv": Plural(
+                "post till {address} skulle gå genom {count} led, högst {limit} är tillåtet.",
+                "post till {address} skulle gå genom {count} led, högst {limit} är tillåtet.",
+            ),
+            "en": Plural(
+                "mail to {address} would pass through {count} step; at most {limit} are allowed.",
+                "mail to {address} would pass through {count} steps; at most {limit} are allowed.",
+            ),
         },
         "no_members_given": {"sv": "ange minst en medlem.", "en": "name at least one member."},
         "in_use": {
@@ -220,8 +238,14 @@ MESSAGES = Catalog(
             "en": 'the column "{column}" is named twice.',
         },
         "import_field_count": {
-            "sv": "raden har {count} fält, men rubrikraden har {expected}.",
-            "en": "the line has {count} fields but the header has {expected}.",
+            "sv": Plural(
+                "raden har {count} fält, men rubrikraden har {expected}.",
+                "raden har {count} fält, men rubrikraden har {expected}.",
+            ),
+            "en": Plural(
+                "the line has {count} field but the header has {expected}.",
+                "the line has {count} fields but the header has {expected}.",
+            ),
         },
         "postfix.unsupported": {
             "sv": "Postfix kan inte läsa en databas av typen {backend}; använd SQLite eller PostgreSQL.",
@@ -254,8 +278,8 @@ MESSAGES = Catalog(
         "cli.importing": {"sv": "importerar", "en": "importing"},
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
         "cli.group": {
-            "sv": "{address}\t{name}\t{count} medlemmar",
-            "en": "{address}\t{name}\t{count} members",
+            "sv": Plural("{address}\t{name}\t{count} medlem", "{address}\t{name}\t{count} medlemmar"),
+            "en": Plural("{address}\t{name}\t{count} member", "{address}\t{name}\t{count} members"),
         },
         "cli.undo_of": {"sv": " av {id}", "en": " of {id}"},
         "cli.undone_by": {"sv": " (ångrad av {id})", "en": " (undone by {id})"},
@@ -342,8 +366,14 @@ MESSAGES = Catalog(
             "en": '{address} becomes the group "{name}". Mail to it is rejected until it has members.',
         },
         "effect.delete_group": {
-            "sv": "Gruppen {address} tas bort: post dit avvisas och dess {count} medlemmar får den inte.",
-            "en": "Group {address} is deleted: mail to it is rejected, its {count} members stop getting it.",
+            "sv": Plural(
+                "Gruppen {address} tas bort: post dit avvisas och dess enda medlem får den inte.",
+                "Gruppen {address} tas bort: post dit avvisas och dess {count} medlemmar får den inte.",
+            ),
+            "en": Plural(
+                "Group {address} is deleted: mail to it is rejected, its one member stops getting it.",
+                "Group {address} is deleted: mail to it is rejected, its {count} members stop getting it.",
+            ),
         },
         "effect.add_members": {
             "sv": "Post till {group} når också {members}.",
@@ -362,7 +392,10 @@ MESSAGES = Catalog(
             "sv": "Brevlådan {address} läggs till.",
             "en": "The mailbox {address} is added.",
         },
-        "effect.import": {"sv": "{count} brevlådor importerade.", "en": "{count} mailboxes imported."},
+        "effect.import": {
+            "sv": Plural("{count} brevlåda importerad.", "{count} brevlådor importerade."),
+            "en": Plural("{count} mailbox imported.", "{count} mailboxes imported."),
+        },
         # Trace.
         "trace.mailbox": {
             "sv": "levereras till brevlådan {address}",

@@ -8,21 +8,17 @@ Every alias target, forward target, keep-a-copy and group member is one row of `
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
+from bot.db import Base, utcnow
 
 # The largest id an Integer primary key holds on PostgreSQL (SQLite's go further): a change number
 # beyond it cannot exist, and a database would refuse to compare a column with it.
 MAX_ID = 2**31 - 1
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class RouteKind(enum.StrEnum):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.db import utcnow
 from bot.routing.addresses import (
     AddressError,
     domain_of,
@@ -24,7 +25,7 @@ from bot.routing.changes import Actor
 from bot.routing.graph import CHUNK, ROUTES, RoutingGraph, batched
 from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.messages import MESSAGES
-from bot.routing.models import DistributionGroup, Domain, Mailbox, utcnow
+from bot.routing.models import DistributionGroup, Domain, Mailbox
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
 from bot.routing.rules import check_name, parse, refuse_if_taken
 from bot.routing.writing import ACTION_DOMAIN_ADD, ACTION_MAILBOX_ADD, ACTION_MAILBOX_IMPORT, write_audit

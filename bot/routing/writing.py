@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import delete, insert, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import utcnow
 from bot.routing.changes import Actor
 from bot.routing.graph import RoutingGraph
-from bot.routing.models import AuditEntry, DistributionGroup, Route, RouteKind, utcnow
+from bot.routing.models import AuditEntry, DistributionGroup, Route, RouteKind
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
 from bot.routing.state import AddressState, Plan
 

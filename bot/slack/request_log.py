@@ -48,6 +48,7 @@ def configure_json_logging(level: int = logging.INFO) -> None:
 
 def describe(payload: dict[str, Any]) -> dict[str, str | None]:
     """Who sent a Slack request and what it asks for: a slash command, an event type or an action."""
+    command: str | None
     if payload.get("command"):
         command = f"{payload['command']} {payload.get('text', '').split(' ')[0]}".strip()
     elif payload.get("type") == "event_callback":

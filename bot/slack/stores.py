@@ -16,8 +16,7 @@ from sqlalchemy import DateTime, String, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
-from bot.db import Base
-from bot.routing.models import utcnow
+from bot.db import Base, utcnow
 
 # Slack gives up retrying an event after about an hour; receipts older than a day are of no use.
 RECEIPT_LIFETIME = timedelta(days=1)

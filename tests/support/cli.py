@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -30,7 +31,7 @@ class Mailbot:
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         return result
 
-    def json(self, *args: str, exit_code: int = 0) -> object:
+    def json(self, *args: str, exit_code: int = 0) -> Any:
         return json.loads(self(*args, "--json", exit_code=exit_code).stdout)
 
 

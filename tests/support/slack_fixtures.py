@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,77 +66,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-class SlackAppProcess:
-    """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
+class SlackRequests(ABC):
+    """Requests built as Slack builds them and signed as Slack signs them; a subclass delivers them
+    (`post`) to the app: over HTTP to a running process, or in-process through Bolt's `app.dispatch`."""
 
-    def __init__(
-        self,
-        database_url: str,
-        standin: SlackStandIn,
-        env: Mapping[str, str],
-        log_path: Path,
-        argv: Callable[[int], list[str]] | None = None,
-    ) -> None:
-        """`argv(port)` replaces `mailbot serve --http --port PORT` (a benchmark's bare app); it must
-        answer GET /health with 200 once it serves."""
-        self.database_url = database_url
-        self.standin = standin
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_API_URL": standin.api_url,
-            "SLACK_APP_TOKEN": "",
-            "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
-            "MAILBOT_AGENTS": AGENT,
-            "MAILBOT_ADMINS": ADMIN,
-            **env,
-        }
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            (argv or _serve_http)(self.port),
-            env=environment,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_until_healthy()
+    standin: SlackStandIn
+    database_url: str
 
-    def _wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the app exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if self.get("/health").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the app did not become healthy:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self._log.close()
-
-    def get(self, path: str) -> Response:
-        return self._send(urllib.request.Request(self.url + path))
-
+    @abstractmethod
     def post(self, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
-        request = urllib.request.Request(
-            self.url + "/slack/events",
-            data=body,
-            method="POST",
-            headers={"Content-Type": content_type, **(headers or {})},
-        )
-        return self._send(request)
+        """Deliver one request as it is (signed or not) and return the app's answer."""
 
     def signed_post(
         self,
@@ -236,6 +176,79 @@ class SlackAppProcess:
             "view": {**view, "id": "V1", "state": {"values": values}},
         }
         return self.interact(payload)
+
+
+class SlackAppProcess(SlackRequests):
+    """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
+
+    def __init__(
+        self,
+        database_url: str,
+        standin: SlackStandIn,
+        env: Mapping[str, str],
+        log_path: Path,
+        argv: Callable[[int], list[str]] | None = None,
+    ) -> None:
+        """`argv(port)` replaces `mailbot serve --http --port PORT` (a benchmark's bare app); it must
+        answer GET /health with 200 once it serves."""
+        self.database_url = database_url
+        self.standin = standin
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": standin.api_url,
+            "SLACK_APP_TOKEN": "",
+            "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
+            "MAILBOT_AGENTS": AGENT,
+            "MAILBOT_ADMINS": ADMIN,
+            **env,
+        }
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            (argv or _serve_http)(self.port),
+            env=environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if self.get("/health").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the app did not become healthy:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self._log.close()
+
+    def get(self, path: str) -> Response:
+        return self._send(urllib.request.Request(self.url + path))
+
+    def post(self, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
+        request = urllib.request.Request(
+            self.url + "/slack/events",
+            data=body,
+            method="POST",
+            headers={"Content-Type": content_type, **(headers or {})},
+        )
+        return self._send(request)
 
     def _send(self, request: urllib.request.Request) -> Response:
         try:

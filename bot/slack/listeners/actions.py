@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,7 +12,6 @@ from slack_sdk import WebClient
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import question_lang, show_topic
 from bot.feedback import vote
-from bot.slack.app import Runtime
 from bot.slack.blocks import (
     ASK_PERSON_ACTION,
     FEEDBACK_ACTION,
@@ -21,6 +21,7 @@ from bot.slack.blocks import (
     parse_topic_value,
 )
 from bot.slack.replies import request_person, turn_message
+from bot.slack.runtime import Runtime
 
 
 def reply_beside(body: dict[str, Any], client: WebClient, respond: Respond, message: dict[str, Any]) -> None:
@@ -41,49 +42,67 @@ def private_note(respond: Respond, text: str) -> None:
     respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-def register(app: App, runtime: Runtime) -> None:
+def on_feedback(
+    runtime: Runtime,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    ack()
     default_lang = runtime.settings.default_lang
+    parsed = parse_feedback_value(action.get("value") or "")
+    if parsed is None:
+        private_note(respond, CONVERSATION.text("unknown_question", default_lang))
+        return
+    helpful, question_id = parsed
+    with runtime.sessions() as session:
+        stored = vote(session, question_id, body["user"]["id"], helpful=helpful)
+        lang = question_lang(session, question_id, default_lang)
+    if stored is None:
+        private_note(respond, CONVERSATION.text("unknown_question", lang))
+    elif helpful:
+        private_note(respond, CONVERSATION.text("thanks_helpful", lang))
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(lang, question_id))
 
-    @app.action(FEEDBACK_ACTION)
-    def on_feedback(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        parsed = parse_feedback_value(action.get("value") or "")
-        if parsed is None:
-            private_note(respond, CONVERSATION.text("unknown_question", default_lang))
-            return
-        helpful, question_id = parsed
+
+def on_topic(
+    runtime: Runtime,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    ack()
+    parsed = parse_topic_value(action.get("value") or "")
+    turn = None
+    if parsed is not None:
         with runtime.sessions() as session:
-            stored = vote(session, question_id, body["user"]["id"], helpful=helpful)
-            lang = question_lang(session, question_id, default_lang)
-        if stored is None:
-            private_note(respond, CONVERSATION.text("unknown_question", lang))
-        elif helpful:
-            private_note(respond, CONVERSATION.text("thanks_helpful", lang))
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(lang, question_id))
+            turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
+    if turn is None:
+        private_note(respond, CONVERSATION.text("unknown_question", runtime.settings.default_lang))
+        return
+    reply_beside(body, client, respond, turn_message(turn))
 
-    @app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))
-    def on_topic(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        parsed = parse_topic_value(action.get("value") or "")
-        turn = None
-        if parsed is not None:
-            with runtime.sessions() as session:
-                turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
-        if turn is None:
-            private_note(respond, CONVERSATION.text("unknown_question", default_lang))
-            return
-        reply_beside(body, client, respond, turn_message(turn))
 
-    @app.action(ASK_PERSON_ACTION)
-    def on_ask_person(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        value = action.get("value") or ""
-        told = request_person(runtime, client, int(value), body["user"]["id"]) if value.isdigit() else None
-        private_note(respond, told or CONVERSATION.text("unknown_question", default_lang))
+def on_ask_person(
+    runtime: Runtime,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    ack()
+    value = action.get("value") or ""
+    told = request_person(runtime, client, int(value), body["user"]["id"]) if value.isdigit() else None
+    private_note(respond, told or CONVERSATION.text("unknown_question", runtime.settings.default_lang))
+
+
+def register(app: App, runtime: Runtime) -> None:
+    app.action(FEEDBACK_ACTION)(partial(on_feedback, runtime))
+    app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))(partial(on_topic, runtime))
+    app.action(ASK_PERSON_ACTION)(partial(on_ask_person, runtime))
