@@ -209,7 +209,10 @@ MALFORMED_CSV = [
         'address,name\nnew1@kulexempel.se,New\nnew2@kulexempel.se,"Unclosed\nnew3@kulexempel.se,N\n',
         "line 3: a quote",
     ),
-    ('address,name\nnew1@kulexempel.se,"Two\nlines"\nnew2@kulexempel.se\n', "line 4: the line has 1 field but"),
+    (
+        'address,name\nnew1@kulexempel.se,"Two\nlines"\nnew2@kulexempel.se\n',
+        "line 4: the line has 1 field but",
+    ),
     ("address,name,phone\nnew1@kulexempel.se,New,123\n", 'line 1: the column "phone" is unknown'),
     (
         "address,address\nnew1@kulexempel.se,new2@kulexempel.se\n",

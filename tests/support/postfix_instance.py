@@ -15,7 +15,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TypeVar
@@ -87,13 +87,28 @@ class Sink:
 
 
 class PostfixInstance:
-    def __init__(self, root: Path, database_url: str, sink_port: int) -> None:
+    """A private Postfix reading `database_url` through the tables `postfix-config` writes.
+
+    `sink_port`: where mail for the outside world goes (None: nowhere, for a `settings` that
+    discards it). `settings`: main.cf parameters set after mailbot's snippet, so they win (Postfix
+    takes a parameter's last value), e.g. other maps or a cheaper transport for a benchmark.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        database_url: str,
+        sink_port: int | None,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
         self.root = root
         self.config_dir = root / "etc"
         self.mail_dir = root / "mail"
+        self.tables_dir = root / "tables"
         self.port = free_port()
         self.database_url = database_url
         self.sink_port = sink_port
+        self.settings = dict(settings or {})
         self.mail_user = pwd.getpwnam("nobody")
 
     def configure(self) -> None:
@@ -102,10 +117,11 @@ class PostfixInstance:
         self.root.chmod(0o755)
         shutil.chown(self.root / "data", user="postfix")
         shutil.chown(self.mail_dir, user=self.mail_user.pw_uid, group=self.mail_user.pw_gid)
-        tables = self.root / "tables"
-        write_config(self.database_url, tables, mailbox_base=str(self.mail_dir))
-        snippet = (tables / "main.cf.snippet").read_text()
+        write_config(self.database_url, self.tables_dir, mailbox_base=str(self.mail_dir))
+        snippet = (self.tables_dir / "main.cf.snippet").read_text()
         snippet = snippet.replace("static:5000", f"static:{self.mail_user.pw_uid}")
+        relayhost = f"relayhost = [127.0.0.1]:{self.sink_port}" if self.sink_port else "relayhost ="
+        overrides = "".join(f"{name} = {value}\n" for name, value in self.settings.items())
         (self.config_dir / "main.cf").write_text(
             f"""\
 compatibility_level = 3.6
@@ -123,7 +139,7 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
-relayhost = [127.0.0.1]:{self.sink_port}
+{relayhost}
 smtp_dns_support_level = disabled
 smtp_tls_security_level = none
 smtpd_tls_security_level = none
@@ -132,7 +148,7 @@ alias_maps =
 alias_database =
 delay_warning_time = 0
 virtual_minimum_uid = 1
-{snippet}"""
+{snippet}{overrides}"""
         )
         (self.config_dir / "master.cf").write_text(MASTER_CF.format(listen=f"127.0.0.1:{self.port}"))
 
