@@ -90,8 +90,10 @@ class PostfixInstance:
     """A private Postfix reading `database_url` through the tables `postfix-config` writes.
 
     `sink_port`: where mail for the outside world goes (None: nowhere, for a `settings` that
-    discards it). `settings`: main.cf parameters set after mailbot's snippet, so they win (Postfix
-    takes a parameter's last value), e.g. other maps or a cheaper transport for a benchmark.
+    discards it). `settings`: main.cf parameters that replace the snippet's, e.g. other maps or a
+    cheaper transport for a benchmark. Replaced, not repeated: Postfix would warn of a repeated
+    parameter in every daemon it starts, and the burst of warnings can fill the logging socket and
+    hang the instance.
     """
 
     def __init__(
@@ -120,6 +122,8 @@ class PostfixInstance:
         write_config(self.database_url, self.tables_dir, mailbox_base=str(self.mail_dir))
         snippet = (self.tables_dir / "main.cf.snippet").read_text()
         snippet = snippet.replace("static:5000", f"static:{self.mail_user.pw_uid}")
+        kept = [line for line in snippet.splitlines() if line.partition(" = ")[0] not in self.settings]
+        snippet = "".join(f"{line}\n" for line in kept)
         relayhost = f"relayhost = [127.0.0.1]:{self.sink_port}" if self.sink_port else "relayhost ="
         overrides = "".join(f"{name} = {value}\n" for name, value in self.settings.items())
         (self.config_dir / "main.cf").write_text(
