@@ -22,6 +22,7 @@ Target (issue 9): ours at least 0.9x lmdb end to end. `--quick`: 100k routes, 2,
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -50,6 +51,7 @@ SENDERS = 10  # smtp-source processes, each to its own random domain
 SESSIONS = 2  # SMTP sessions in parallel per process
 ROUNDS = 2
 DRAIN_SECONDS = 600  # an upper bound for the queue to empty after the last message was sent
+SAMPLE_SECONDS = 0.1  # how often the daemons' CPU time is read
 # Every final delivery costs the same, whatever the maps answered.
 CHEAP_DELIVERY = {"virtual_transport": "discard:", "default_transport": "discard:"}
 TABLES = ("routes", "mailboxes", "distribution_groups", "domains")
@@ -110,6 +112,34 @@ def copy_to_postgresql(database: Path, url: str) -> None:
 class Run:
     seconds: float
     deliveries: int  # recipients delivered (discarded): the same for every map, or one answers wrongly
+    cpu: dict[str, float]  # CPU seconds by Postfix daemon (smtpd, cleanup, proxymap ...)
+
+
+class DaemonClock:
+    """CPU seconds of a running Postfix's daemons by name, sampled from /proc (a daemon that exits
+    between two samples loses at most its last SAMPLE_SECONDS of work)."""
+
+    def __init__(self, postfix: PostfixInstance) -> None:
+        pid_file = postfix.root / "queue" / "pid" / "master.pid"
+        self.master = pid_file.read_text().strip()
+        self.ticks: dict[int, tuple[str, int]] = {}  # pid -> (daemon, CPU ticks so far)
+
+    def sample(self) -> None:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)
+            except OSError:  # the process ended meanwhile
+                continue
+            name = fields[0].split("(", 1)[1]
+            values = fields[1].split()
+            if values[1] == self.master:  # parent pid: a daemon of this instance
+                self.ticks[int(stat.parent.name)] = (name, int(values[11]) + int(values[12]))
+
+    def seconds(self) -> dict[str, float]:
+        total: dict[str, float] = defaultdict(float)
+        for name, ticks in self.ticks.values():
+            total[name] += ticks / os.sysconf("SC_CLK_TCK")
+        return dict(total)
 
 
 class MaillogReader:
@@ -140,6 +170,7 @@ class MaillogReader:
 def send_and_drain(postfix: PostfixInstance, plan: list[tuple[int, int]]) -> Run:
     """smtp-source processes (domain, messages) at once; seconds until every message left the queue."""
     log = MaillogReader(postfix.root / "maillog")
+    clock = DaemonClock(postfix)
     total = sum(count for _, count in plan)
     started = time.perf_counter()
     senders = [
@@ -164,21 +195,25 @@ def send_and_drain(postfix: PostfixInstance, plan: list[tuple[int, int]]) -> Run
         )
         for domain, count in plan
     ]
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while log.update()["removed"] < total:
+        if any(sender.poll() not in (None, 0) for sender in senders):
+            break  # a sender gave up: its error is raised below
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the queue did not drain: {postfix.queue()[-2000:]}")
+        clock.sample()
+        time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - started
+    clock.sample()
     for sender in senders:
         _, errors = sender.communicate()
         if sender.returncode != 0:
             raise RuntimeError(f"smtp-source failed: {errors.decode()}\n{postfix.log()[-3000:]}")
-    deadline = time.monotonic() + DRAIN_SECONDS
-    while log.update()["removed"] < total:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the queue did not drain: {postfix.queue()[-2000:]}")
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
     time.sleep(0.5)  # the last delivery lines may follow the queue file's removal
     counts = log.update()
     if counts["trouble"]:
         raise RuntimeError(f"bounces, deferrals or rejects: {postfix.log()[-3000:]}")
-    return Run(seconds, counts["sent"])
+    return Run(seconds, counts["sent"], clock.seconds())
 
 
 def measure_throughput(
@@ -206,7 +241,14 @@ def measure_throughput(
             finally:
                 postfix.stop()
             rate = messages / run.seconds
-            print(f"round {round_number + 1}, {kind}: {rate:,.0f} messages/s", file=sys.stderr)
+            busiest = ", ".join(
+                f"{name} {cpu:.1f}" for name, cpu in sorted(run.cpu.items(), key=lambda i: -i[1])
+            )
+            print(
+                f"round {round_number + 1}, {kind}: {rate:,.0f} messages/s in {run.seconds:.1f} s",
+                file=sys.stderr,
+            )
+            print(f"  CPU seconds by daemon: {busiest}", file=sys.stderr)
             this_round[kind] = run
             if kind not in best or run.seconds < best[kind].seconds:
                 best[kind] = run
