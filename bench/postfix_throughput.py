@@ -42,7 +42,7 @@ import psycopg  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.routing import DOMAINS, bench_postfix_lookups, build_database, entity_counts  # noqa: E402
-from bot.routing.postfix import QUERIES, write_config  # noqa: E402
+from bot.routing.postfix import write_config  # noqa: E402
 from tests.support.postfix_instance import PostfixInstance, share_with_postfix  # noqa: E402
 from tests.support.postgres_server import running_server  # noqa: E402
 
@@ -217,7 +217,7 @@ def send_and_drain(postfix: PostfixInstance, plan: list[tuple[int, int]]) -> Run
 
 
 def measure_throughput(
-    configurations: dict[str, tuple[str, dict[str, str]]],
+    configurations: dict[str, tuple[str, dict[str, str], bool]],
     queues: Path,
     messages: int,
     rounds: int,
@@ -231,9 +231,9 @@ def measure_throughput(
         plan = [(domain, messages // SENDERS) for domain in rng.sample(range(DOMAINS), SENDERS)]
         assert all(count <= per_domain for _, count in plan), "more messages than addresses"
         this_round: dict[str, Run] = {}
-        for kind, (url, settings) in configurations.items():
+        for kind, (url, settings, proxy) in configurations.items():
             postfix = PostfixInstance(
-                queues / f"{kind.replace(' ', '-')}-{round_number}", url, None, settings
+                queues / f"{kind.replace(' ', '-')}-{round_number}", url, None, settings, proxy
             )
             postfix.start()
             try:
@@ -287,14 +287,13 @@ def main() -> None:
             write_config(pgsql_url, pgsql_tables)
             more = {"pgsql": f"pgsql:{pgsql_tables / 'virtual_alias_maps.cf'}"}
             lookups = bench_postfix_lookups(work, database, data, routes, more_tables=more)
-            # Ours without proxy: each daemon opens the database itself (not where Postfix runs them
-            # chrooted, as Debian's master.cf does; then only proxymap can reach the file).
-            direct = {name: f"sqlite:{work / 'tables' / name}.cf" for name in QUERIES}
+            # Ours without proxy (postfix-config --no-proxy): each daemon opens the database itself,
+            # which Debian's master.cf prevents by running them chrooted.
             configurations = {
-                "sqlite": (sqlite_url, CHEAP_DELIVERY),
-                "lmdb": (sqlite_url, {**build_lmdb_maps(work, database), **CHEAP_DELIVERY}),
-                "pgsql": (pgsql_url, CHEAP_DELIVERY),
-                "sqlite without proxy": (sqlite_url, {**direct, **CHEAP_DELIVERY}),
+                "sqlite": (sqlite_url, CHEAP_DELIVERY, True),
+                "lmdb": (sqlite_url, {**build_lmdb_maps(work, database), **CHEAP_DELIVERY}, True),
+                "pgsql": (pgsql_url, CHEAP_DELIVERY, True),
+                "sqlite without proxy": (sqlite_url, CHEAP_DELIVERY, False),
             }
             per_domain = sum(entity_counts(routes).values()) // DOMAINS
             best = measure_throughput(configurations, queues, messages, rounds, per_domain)

@@ -160,6 +160,13 @@ def test_postfix_config_tables_answer_postfix_lookups(
         return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
 
     assert postmap("virtual_alias_maps", "Support@KulExempel.se") == "anna@kulexempel.se"
+    direct = tmp_path / "direct"
+    mailbot("postfix-config", "--out", str(direct), "--no-proxy")
+    assert f"virtual_alias_maps = {kind}:{direct.resolve()}/virtual_alias_maps.cf" in (
+        (direct / "main.cf.snippet").read_text()
+    )
+    settings = [line for line in (direct / "main.cf.snippet").read_text().splitlines() if " = " in line]
+    assert not any("proxy:" in line for line in settings)
     assert postmap("virtual_alias_maps", "nobody@kulexempel.se") == ""
     assert postmap("virtual_mailbox_maps", "anna@kulexempel.se") == "kulexempel.se/anna/"
     assert postmap("virtual_mailbox_domains", "kulexempel.se") == "kulexempel.se"

@@ -372,16 +372,24 @@ def audit(context: Context, limit: int) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder to write into.")
 @click.option("--mailbox-base", default="/var/mail/vhosts", show_default=True, help="virtual_mailbox_base.")
 @click.option("--force", is_flag=True, help="Replace files in OUT whose content differs.")
+@click.option(
+    "--no-proxy",
+    "no_proxy",
+    is_flag=True,
+    help="Maps without proxy: (faster; only where smtpd, cleanup and trivial-rewrite are not chrooted).",
+)
 @LANG_OPTION
 @click.pass_obj
-def postfix_config(settings: Settings, out: Path, mailbox_base: str, force: bool, lang: Lang | None) -> None:
+def postfix_config(
+    settings: Settings, out: Path, mailbox_base: str, force: bool, no_proxy: bool, lang: Lang | None
+) -> None:
     """Write Postfix lookup tables for DATABASE_URL and a main.cf snippet into the folder OUT.
 
     All four files are written, or none: each is written beside its place and renamed into it.
     A file that is there with other content is replaced only with --force.
     """
     try:
-        written = write_config(settings.database_url, out, mailbox_base, replace=force)
+        written = write_config(settings.database_url, out, mailbox_base, replace=force, proxy=not no_proxy)
     except UnsupportedDatabase as error:
         raise UsageProblem(error.text) from None
     except ConfigClash as clash:

@@ -73,14 +73,23 @@ def map_files(database_url: str) -> dict[str, str]:
     return {f"{name}.cf": f"{header}{connection}\nquery = {query}\n" for name, query in QUERIES.items()}
 
 
-def main_cf_snippet(database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts") -> str:
-    """The main.cf lines that make Postfix use the tables in `directory`."""
+def main_cf_snippet(
+    database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts", proxy: bool = True
+) -> str:
+    """The main.cf lines that make Postfix use the tables in `directory`: through proxymap, or
+    (`proxy=False`) opened by each daemon itself, which is faster but needs daemons not chrooted."""
     kind = map_type(database_url)
     directory = directory.resolve()
+    how = (
+        "# proxy: lets one proxymap process hold the database open for all Postfix daemons."
+        if proxy
+        else "# Without proxy: smtpd, cleanup and trivial-rewrite (unchrooted) open the database themselves."
+    )
+    table = f"proxy:{kind}" if proxy else kind
     lines = [
         '# mailbot routing: add to main.cf (see README, "Pointing Postfix at mailbot").',
-        "# proxy: lets one proxymap process hold the database open for all Postfix daemons.",
-        *(f"{name} = proxy:{kind}:{directory / name}.cf" for name in QUERIES),
+        how,
+        *(f"{name} = {table}:{directory / name}.cf" for name in QUERIES),
         "# Our domains are virtual mailbox domains only; not also alias domains or mydestination.",
         "virtual_alias_domains =",
         "virtual_transport = virtual",
@@ -101,7 +110,11 @@ class ConfigClash(Exception):
 
 
 def write_config(
-    database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts", replace: bool = False
+    database_url: str,
+    directory: Path,
+    mailbox_base: str = "/var/mail/vhosts",
+    replace: bool = False,
+    proxy: bool = True,
 ) -> list[Path]:
     """Write the three tables and `main.cf.snippet` into `directory`; return the paths whose content
     changed (none when the folder is up to date).
@@ -112,7 +125,7 @@ def write_config(
     content raises ConfigClash (nothing written) unless `replace`.
     """
     files = map_files(database_url)
-    files["main.cf.snippet"] = main_cf_snippet(database_url, directory, mailbox_base)
+    files["main.cf.snippet"] = main_cf_snippet(database_url, directory, mailbox_base, proxy)
     wanted = {directory / name: content for name, content in files.items()}
     changed = {path: content for path, content in wanted.items() if _content_of(path) != content}
     clashes = sorted(path for path in changed if path.exists() or path.is_symlink())

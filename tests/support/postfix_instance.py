@@ -102,6 +102,7 @@ class PostfixInstance:
         database_url: str,
         sink_port: int | None,
         settings: Mapping[str, str] | None = None,
+        proxy: bool = True,
     ) -> None:
         self.root = root
         self.config_dir = root / "etc"
@@ -111,6 +112,7 @@ class PostfixInstance:
         self.database_url = database_url
         self.sink_port = sink_port
         self.settings = dict(settings or {})
+        self.proxy = proxy  # the tables through proxymap, as postfix-config writes them by default
         self.mail_user = pwd.getpwnam("nobody")
 
     def configure(self) -> None:
@@ -119,7 +121,7 @@ class PostfixInstance:
         self.root.chmod(0o755)
         shutil.chown(self.root / "data", user="postfix")
         shutil.chown(self.mail_dir, user=self.mail_user.pw_uid, group=self.mail_user.pw_gid)
-        write_config(self.database_url, self.tables_dir, mailbox_base=str(self.mail_dir))
+        write_config(self.database_url, self.tables_dir, mailbox_base=str(self.mail_dir), proxy=self.proxy)
         snippet = (self.tables_dir / "main.cf.snippet").read_text()
         snippet = snippet.replace("static:5000", f"static:{self.mail_user.pw_uid}")
         kept = [line for line in snippet.splitlines() if line.partition(" = ")[0] not in self.settings]
