@@ -168,6 +168,11 @@ def test_usage_errors_speak_the_users_language_around_and_inside(
         assert by_setting.stderr.startswith(f"Användning: mailbot {args[0]}")
 
 
+def test_a_group_named_alone_shows_its_help() -> None:
+    result = CliRunner().invoke(main, ["alias"], env={"MAILBOT_LANG": "sv"}, prog_name="mailbot")
+    assert "Aliases: other addresses of one mailbox." in result.output and "Fel:" not in result.output
+
+
 def test_the_lang_option_wins_over_the_setting_for_refusals_and_usage_alike(mailbot: Mailbot) -> None:
     swedish = mailbot("alias", "add", "x@kulexempel.se", "nobody@kulexempel.se", "--lang", "sv", exit_code=1)
     assert swedish.stderr.startswith("Nekat enligt regeln")

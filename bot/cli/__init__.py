@@ -28,6 +28,8 @@ class MailbotGroup(click.Group):
         lang = requested_lang(args) or env_lang()
         try:
             ctx = super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # `mailbot` alone: Click shows the help, which is all it needs
         except click.ClickException as error:
             raise LocalisedError(error, lang) from None
         ctx.meta[LANG_KEY] = lang
@@ -37,8 +39,8 @@ class MailbotGroup(click.Group):
         lang = ctx.meta[LANG_KEY]
         try:
             return super().invoke(ctx)
-        except LocalisedError:
-            raise
+        except (LocalisedError, click.exceptions.NoArgsIsHelpError):
+            raise  # said already, or a group named without its command: Click shows the help
         except click.ClickException as error:
             raise LocalisedError(error, lang) from None
         except (click.Abort, KeyboardInterrupt):
