@@ -50,7 +50,7 @@ def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
     effect = MESSAGES("effect.undo", address=show_address(subject), id=change_id, action=entry.action)
     plan = Plan(subject, current, AddressState.from_json(newest.before), effect)
     with concealed_for(actor):
-        require_in_scope(actor, [d for d, _ in plan.after.routes - plan.before.routes])
+        require_in_scope(actor.scope, [d for d, _ in plan.after.routes - plan.before.routes])
         validate(graph, plan, actor)
     write_plan(graph, plan)
     undo_id = write_audit(graph, actor, ACTION_UNDO, subject, plan.before, plan.after, undo_of=newest.id)
