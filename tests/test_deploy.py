@@ -13,9 +13,7 @@ answers are being posted and most are still waiting in the queue:
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -29,9 +27,8 @@ from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.slack.job_queue import JobState, SlackJob
 from tests.support.load import dm_event, gunicorn_argv
 from tests.support.postgres_server import PostgresServer
-from tests.support.slack_fixtures import SlackAppProcess, serve_socket_mode, wait_group_ended
+from tests.support.slack_fixtures import SlackAppProcess, SocketModeAppProcess
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
-from tests.support.socket_mode_standin import SocketModeStandIn
 
 DMS = 30
 SLOW_POST_SECONDS = 0.4  # four worker threads: about 3 s to answer all 30
@@ -137,17 +134,13 @@ def test_a_crash_of_one_instance_is_made_good_by_the_other_within_a_minute(
     assert jobs_by_state(database) == {JobState.DONE.value: DMS + 2}
 
 
-def start_socket_mode(
-    database_url: str, standin: SlackStandIn, log_path: Path
-) -> tuple[subprocess.Popen[bytes], SocketModeStandIn]:
+def start_socket_mode(database_url: str, standin: SlackStandIn, log_path: Path) -> SocketModeAppProcess:
     """`mailbot serve` in Socket Mode, connected to a WebSocket stand-in of its own, warmed up."""
-    websocket = SocketModeStandIn().start()
-    process = serve_socket_mode(database_url, standin, websocket.url, log_path)
-    websocket.wait_connected()
-    warm_up = dm_event(process.pid)
-    websocket.wait_ack(websocket.send("events_api", envelope(warm_up)))
+    app = SocketModeAppProcess(database_url, standin, log_path)
+    warm_up = dm_event(app.process.pid)
+    app.websocket.wait_ack(app.websocket.send("events_api", envelope(warm_up)))
     standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == warm_up["channel"])
-    return process, websocket
+    return app
 
 
 def envelope(event: dict[str, Any]) -> dict[str, Any]:
@@ -165,27 +158,25 @@ def test_a_deploy_of_the_socket_mode_process_answers_every_acked_dm_once(
     database: str, slack_standin: SlackStandIn, tmp_path: Path
 ) -> None:
     slack_standin.reset()
-    old, websocket = start_socket_mode(database, slack_standin, tmp_path / "app.log")
+    old = start_socket_mode(database, slack_standin, tmp_path / "old.log")
     slack_standin.slow("chat.postMessage", SLOW_POST_SECONDS)
     channels = [f"D{n}" for n in range(3000, 3000 + DMS)]
-    sent = [websocket.send("events_api", envelope(dm_event(n))) for n in range(3000, 3000 + DMS)]
+    sent = [old.websocket.send("events_api", envelope(dm_event(n))) for n in range(3000, 3000 + DMS)]
     for envelope_id in sent:
-        websocket.wait_ack(envelope_id)
-    os.killpg(old.pid, signal.SIGTERM)
-    old.wait(timeout=40)
-    wait_group_ended(old.pid, timeout=40)
-    websocket.stop()
+        old.websocket.wait_ack(envelope_id)
+    old.signal_all(signal.SIGTERM)
+    old.process.wait(timeout=40)
+    old.wait_all_ended(timeout=40)
+    old.stop()
     during_the_drain = sum(answers_per_channel(slack_standin, channels).values())
 
-    new, websocket = start_socket_mode(database, slack_standin, tmp_path / "app.log")
+    new = start_socket_mode(database, slack_standin, tmp_path / "new.log")
     try:
         wait_until_all_answered(slack_standin, channels, timeout=60)
         time.sleep(1)  # room for a second answer to show, were one on its way
     finally:
-        new.terminate()
-        new.wait(timeout=40)
-        websocket.stop()
+        new.stop()
     print(f"answered during the drain: {during_the_drain}")
-    assert old.returncode == 0  # it exited, after the drain, instead of being killed by the signal
+    assert old.process.returncode == 0  # it exited, after the drain, instead of being killed by the signal
     assert answers_per_channel(slack_standin, channels) == Counter(channels)
     assert jobs_by_state(database) == {JobState.DONE.value: DMS + 2}

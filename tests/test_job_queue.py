@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from bot.customers.requests import STALE_CLAIM as REQUEST_STALE_CLAIM
 from bot.db import is_database_unavailable, make_engine, utcnow
 from bot.flows.store import STALE_CLAIM
 from bot.slack.job_queue import LEASE, MAX_ATTEMPTS, RETENTION, Job, JobQueue, JobState, Priority, SlackJob
@@ -132,9 +133,11 @@ def test_finished_jobs_are_kept_as_receipts_for_a_day(queue: JobQueue, session_f
 
 
 def test_a_click_job_taken_over_finds_its_claim_stale() -> None:
-    """A Confirm's job is taken over once its lease runs out; by then the Confirm's claim of the
-    pending change must be stale too, or the new attempt would only report "busy"."""
+    """A Confirm's (or an Approve's) job is taken over once its lease runs out; by then the claim of
+    the pending change (or of the request) must be stale too, or the new attempt would only report
+    "busy"."""
     assert LEASE > STALE_CLAIM
+    assert LEASE > REQUEST_STALE_CLAIM
 
 
 @pytest.mark.sqlite_only

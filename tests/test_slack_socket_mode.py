@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.db import make_engine, upgrade
-from tests.support.slack_fixtures import CUSTOMER, serve_socket_mode
+from tests.support.slack_fixtures import APP_TOKEN, CUSTOMER, SocketModeAppProcess, migrated_sqlite
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
 from tests.support.socket_mode_standin import SocketModeStandIn
 
@@ -18,22 +17,14 @@ def socket_mode(
     slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SocketModeStandIn]:
     directory = tmp_path_factory.mktemp("socket-mode")
-    database_url = f"sqlite:///{directory / 'mailbot.db'}"
-    upgrade(make_engine(database_url))
-    websocket = SocketModeStandIn().start()
-    process = serve_socket_mode(database_url, slack_standin, websocket.url, directory / "app.log")
-    try:
-        websocket.wait_connected()
-        yield websocket
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        websocket.stop()
+    app = SocketModeAppProcess(migrated_sqlite(directory), slack_standin, directory / "app.log")
+    yield app.websocket
+    app.stop()
 
 
 def test_connects_with_the_app_token(socket_mode: SocketModeStandIn, slack_standin: SlackStandIn) -> None:
     [opened] = slack_standin.calls_to("apps.connections.open")
-    assert opened.args["_authorization"] == "Bearer xapp-test-token"
+    assert opened.args["_authorization"] == f"Bearer {APP_TOKEN}"
 
 
 def test_dm_event_is_acknowledged_and_answered(

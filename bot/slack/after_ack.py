@@ -33,11 +33,12 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Protocol
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltContext, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
+from bot.logs import configure_logging
 from bot.slack import jobs
 from bot.slack.job_queue import LEASE, Job, JobQueue
 from bot.slack.redelivery import duplicate
@@ -69,9 +70,9 @@ class AfterAck(Protocol):
         ...
 
 
-def queued(work: AfterAck, job: Job) -> BoltResponse | None:
+def queued(work: AfterAck, job: Job, context: BoltContext) -> BoltResponse | None:
     """Queue `job`; a listener returns this: None to ack as usual, or the ack of a duplicate."""
-    return None if work.submit(job) else duplicate()
+    return None if work.submit(job) else duplicate(context, job.receipt)
 
 
 def worker_name() -> str:
@@ -222,7 +223,7 @@ class Worker:
 
 def _serve(settings: Settings, receiver: Connection, name: str) -> None:
     """In the worker process."""
-    logging.basicConfig(level=logging.INFO)
+    configure_logging()  # a spawned process starts without the app's logging setup
     os.nice(WORKER_NICENESS)
     engine = make_engine(settings.database_url)
     worker = Worker(Runtime.create(settings, make_sessionmaker(engine)), JobQueue(engine), name)

@@ -18,6 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models import JsonObject
+from slack_sdk.web import SlackResponse
 
 from bot.slack.job_queue import Delivery
 from bot.slack.private_replies import reply_privately
@@ -69,9 +70,19 @@ def private_to(
     }
 
 
-def in_channel(channel: str, thread_ts: str | None, message: dict[str, Any]) -> Delivery:
-    """chat.postMessage in `channel` (a DM: the user's id), in the thread `thread_ts` if given."""
-    return {"to": "channel", "channel": channel, "thread_ts": thread_ts, "message": plain(message)}
+def in_channel(
+    channel: str, thread_ts: str | None, message: dict[str, Any], *, best_effort: bool = False
+) -> Delivery:
+    """chat.postMessage in `channel` (a DM: the user's id), in the thread `thread_ts` if given.
+    `best_effort`: for someone other than the person who asked; if Slack refuses it, that is logged
+    and nobody is told (say, a person of another organisation the app cannot write to)."""
+    delivery = {"to": "channel", "channel": channel, "thread_ts": thread_ts, "message": plain(message)}
+    return {**delivery, "best_effort": True} if best_effort else delivery
+
+
+def updated(channel: str, ts: str, message: dict[str, Any]) -> Delivery:
+    """chat.update of the app's own message `ts` in `channel` (sent again, it changes nothing more)."""
+    return {"to": "update", "channel": channel, "ts": ts, "message": plain(message)}
 
 
 def modal(trigger_id: str, view: Any) -> Delivery:
@@ -86,9 +97,12 @@ def marker(job_id: int, number: int) -> dict[str, Any]:
     return {"job": job_id, "delivery": number}
 
 
-def deliver(client: WebClient, delivery: Delivery, mark: dict[str, Any] | None = None) -> None:
-    """Send one delivery (a message in a channel carries `mark`, see `was_delivered`); SlackApiError
-    when Slack refuses it (`reply_privately` tries its fallbacks first)."""
+def deliver(
+    client: WebClient, delivery: Delivery, mark: dict[str, Any] | None = None
+) -> SlackResponse | None:
+    """Send one delivery (a message in a channel carries `mark`, see `was_delivered`); Slack's answer
+    to a message posted in a channel (its `channel` and `ts`). SlackApiError when Slack refuses it
+    (`reply_privately` tries its fallbacks first)."""
     kind = delivery["to"]
     if kind == "private":
         reply_privately(
@@ -101,16 +115,19 @@ def deliver(client: WebClient, delivery: Delivery, mark: dict[str, Any] | None =
         )
     elif kind == "channel":
         metadata = {"event_type": MARKER_EVENT, "event_payload": mark} if mark else None
-        client.chat_postMessage(
+        return client.chat_postMessage(
             channel=delivery["channel"],
             thread_ts=delivery["thread_ts"],
             metadata=metadata,
             **delivery["message"],
         )
+    elif kind == "update":
+        client.chat_update(channel=delivery["channel"], ts=delivery["ts"], **delivery["message"])
     elif kind == "modal":
         client.views_open(trigger_id=delivery["trigger_id"], view=delivery["view"])
     else:
         client.views_publish(user_id=delivery["user_id"], view=delivery["view"])
+    return None
 
 
 def was_delivered(client: WebClient, delivery: Delivery, mark: dict[str, Any]) -> bool:

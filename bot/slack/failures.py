@@ -10,7 +10,7 @@ lets open (expired `trigger_id`: "please click again"), or a short apology for a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
@@ -24,7 +24,7 @@ from bot.db import is_database_unavailable
 from bot.i18n import Catalog
 from bot.slack.deliveries import deliver, in_channel, privately
 from bot.slack.job_queue import Delivery
-from bot.slack.request_log import OUTCOME_HEADER, describe
+from bot.slack.request_log import describe, set_outcome
 
 log = logging.getLogger(__name__)
 
@@ -99,19 +99,17 @@ def answer_failures(settings: Settings, background: Executor) -> Callable[..., B
         else:
             log.warning("listener failed: %s", kind, extra={"fields": fields})
         text = failure_text(kind, body, settings.default_lang)
-        headers: dict[str, str | Sequence[str]] = {OUTCOME_HEADER: kind}
+        set_outcome(request.context, kind)
         if body.get("command"):
-            return BoltResponse(
-                status=200, body={"response_type": "ephemeral", "text": text}, headers=headers
-            )
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
         field = _first_input(body)
         if field is not None:
             errors = {"response_action": "errors", "errors": {field: text}}
-            return BoltResponse(status=200, body=errors, headers=headers)
+            return BoltResponse(status=200, body=errors)
         delivery = _reply_to(body, text)
         if delivery is not None:
             background.submit(_tell, request.context.client, delivery)
-        return BoltResponse(status=200, body="", headers=headers)
+        return BoltResponse(status=200, body="")
 
     return on_error
 

@@ -11,6 +11,7 @@ instances starting together never race to migrate.
 import os
 
 from bot.config import load_settings
+from bot.logs import LOGGING
 from bot.slack.after_ack import DRAIN_SECONDS
 
 wsgi_app = "bot.slack.http:create_wsgi_app()"
@@ -26,19 +27,6 @@ timeout = 30
 # On a stop or restart (SIGTERM), requests in flight get this long (an ack takes milliseconds), and
 # each worker process waits for its after-ack worker to finish the jobs it holds (DRAIN_SECONDS).
 graceful_timeout = DRAIN_SECONDS + 5
-# No access log: bot.slack.request_log writes one JSON line per request, with team/user/command.
+# No access log: the request log (bot.slack.request_log) writes one JSON line per request.
 accesslog = None
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "bot.slack.request_log.JsonLines"}},
-    "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-    },
-    "root": {"level": "INFO", "handlers": ["stderr"]},
-    "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
-        "alembic": {"level": "WARNING"},
-    },
-}
+logconfig_dict = LOGGING  # JSON lines, as every other process of the app writes them

@@ -15,7 +15,11 @@ to: a worker whose job was taken over (its lease ran out while it was stuck) cha
 
 The jobs of events are also their receipts: `receipt` (see `bot.slack.redelivery`) is unique, so a
 delivery Slack sends again, to this or another instance, finds its job and is not queued twice.
-Finished jobs are kept for RETENTION, longer than Slack goes on redelivering.
+
+People's data: a job holds what its person sent (their question, the form they filled in) and what
+was worked out for them until it is done; then only the receipt stays (kind, times, who sent it), for
+RETENTION, longer than Slack goes on redelivering, and is deleted (`purge`, and the daily privacy
+prune, `PERSONAL_DATA`).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, utcnow
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 # A running job's lease; its worker renews it every LEASE / 4 while the worker process lives.
 LEASE = timedelta(seconds=20)
@@ -77,6 +82,7 @@ class Job:
     receipt: str | None = None  # an event's receipt: a second job with it is a redelivery
     priority: Priority = Priority.NORMAL
     result: list[Delivery] | None = None  # replies already worked out before the ack (a modal's)
+    user_id: str | None = None  # who sent the request
 
 
 class SlackJob(Base):
@@ -86,7 +92,8 @@ class SlackJob(Base):
     receipt: Mapped[str | None] = mapped_column(String(128), unique=True, default=None)
     priority: Mapped[int] = mapped_column(Integer, default=Priority.NORMAL.value)
     kind: Mapped[str] = mapped_column(String(32))
-    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    user_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # None once the job is done
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(128), default=None)
@@ -97,6 +104,29 @@ class SlackJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None, index=True)
 
     __table_args__ = (Index("ix_slack_jobs_claim_order", "state", "priority", "id"),)
+
+
+PERSONAL_DATA = (
+    # What a person sent, until it is answered (a job's payload also holds Slack's one-off response
+    # URL and trigger id, and may name others: the message they clicked in; none of it is exported);
+    # then a receipt naming them, deleted after RETENTION, done or not.
+    PersonalTable(
+        "slack_requests",
+        table_of(SlackJob),
+        time_column="created_at",
+        expiry=Expiry.DELETE,
+        lifetime=RETENTION,
+        user_columns=("user_id",),
+        erasure=Erasure.DELETE,
+        exported={
+            "receipt": "slack_delivery",
+            "kind": "request",
+            "state": "state",
+            "created_at": "received_at",
+            "finished_at": "answered_at",
+        },
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +169,7 @@ class JobQueue:
             "receipt": job.receipt,
             "priority": job.priority.value,
             "kind": job.kind,
+            "user_id": job.user_id,
             "details": job.details,
             "state": JobState.QUEUED.value,
             "attempts": 0,
@@ -215,9 +246,19 @@ class JobQueue:
         return self._update(claimed, result=result)
 
     def delivered(self, claimed: Claimed, count: int, *, done: bool) -> bool:
-        """Record that the first `count` replies were sent (and, `done`, that the job is finished)."""
+        """Record that the first `count` replies were sent (and, `done`, that the job is finished:
+        what the person sent and what was worked out for them go, the receipt stays)."""
         if done:
-            return self._update(claimed, delivered=count, state=JobState.DONE.value, finished_at=utcnow())
+            return self._update(
+                claimed,
+                delivered=count,
+                state=JobState.DONE.value,
+                finished_at=utcnow(),
+                details=None,
+                result=None,
+                worker=None,
+                lease_until=None,
+            )
         return self._update(claimed, delivered=count)
 
     def give_back(self, claimed: Claimed) -> bool:

@@ -1,5 +1,6 @@
 """The work done after Slack's ack, one job per request: answers to `/mailhelp`, DMs and mentions,
-the buttons under an answer and the feedback form, flow previews and changes, forms and App Home.
+the buttons under an answer and the feedback form, flow previews and changes, forms and App Home,
+customers' requests and agents' decisions (`bot.slack.request_jobs`).
 
 A job is plain JSON (the request's payload, its workspace, what the listener worked out) written to
 the queue before the ack (`bot.slack.job_queue`) and done by the after-ack worker of any instance
@@ -19,6 +20,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
+from slack_sdk.web import SlackResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import topics
@@ -30,6 +32,7 @@ from bot.flows.commands import FLOWS, NeedsInput
 from bot.flows.core import Person
 from bot.flows.messages import MESSAGES as FLOW_MESSAGES
 from bot.flows.store import cached_lang
+from bot.slack import request_jobs
 from bot.slack.blocks import (
     feedback_modal,
     home_view,
@@ -52,7 +55,7 @@ from bot.slack.job_queue import MAX_ATTEMPTS, Claimed, Delivery, Job, JobQueue, 
 from bot.slack.redelivery import receipt_of
 from bot.slack.replies import answer_message, request_person, turn_message
 from bot.slack.request_log import describe
-from bot.slack.runtime import Runtime
+from bot.slack.runtime import Runtime, event_team
 from bot.slack.web_api import bot_token, web_client
 
 log = logging.getLogger(__name__)
@@ -75,14 +78,16 @@ def new_job(
 ) -> Job:
     """The job for one request: `payload` is what Slack sent (a command, an interaction, an event
     envelope); the workspace comes along so the worker finds its bot token (no token is stored).
-    `receipt`: an event's (see `bot.slack.redelivery`); `result`: replies worked out before the ack."""
+    `receipt`: an event's (see `bot.slack.redelivery`); `result`: replies worked out before the ack.
+    The job names who sent the request (erasure and export find it by them: `job_queue.PERSONAL_DATA`)."""
     team = {
         "team_id": context.team_id,
         "enterprise_id": context.enterprise_id,
         "is_enterprise_install": bool(context.is_enterprise_install),
     }
     details = {"payload": payload, "team": team, **details}
-    return Job(kind, details, receipt=receipt, priority=priority, result=result)
+    user_id = describe(payload)["user"]
+    return Job(kind, details, receipt=receipt, priority=priority, result=result, user_id=user_id)
 
 
 def event_job(body: dict[str, Any], context: BoltContext, *, question: str, thread_ts: str | None) -> Job:
@@ -106,19 +111,23 @@ def _question(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[
         user_id=command["user_id"],
         team_id=command.get("team_id"),
         channel_id=command.get("channel_id"),
+        workspace=command.get("team_id"),
     )
     return [privately(command, message)]
 
 
 def _event(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
-    event = job["payload"]["event"]
+    """A DM or mention: the asker's own workspace may differ from the one it came in (Slack Connect)."""
+    body = job["payload"]
+    event, workspace = body["event"], job["team"]["team_id"]
     message = answer_message(
         runtime,
         client,
         job["question"],
         user_id=event["user"],
-        team_id=job["team"]["team_id"],
+        team_id=event_team(body) or workspace,
         channel_id=event.get("channel"),
+        workspace=workspace,
     )
     return [in_channel(event["channel"], job["thread_ts"], message)]
 
@@ -147,8 +156,11 @@ def _topic(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Del
     parsed = parse_topic_value(action.get("value") or "")
     turn = None
     if parsed is not None:
+        customer = runtime.clicker(body, client).customer  # their own domain in the examples
         with runtime.sessions() as session:
-            turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
+            turn = show_topic(
+                session, runtime.settings, *parsed, user_id=body["user"]["id"], customer=customer
+            )
     if turn is None:
         return [_note(body, CONVERSATION.text("unknown_question", runtime.settings.default_lang))]
     container = body.get("container") or {}
@@ -214,12 +226,12 @@ def _click(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Del
 def _start_flow(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
     """An article's (or App Home's) "Create an alias": the form for agents, how to ask for others."""
     body = job["payload"]
-    who = runtime.clicker(body)
+    who = runtime.clicker(body, client)
     lang = runtime.lang(client, who.user_id)
     flow = FLOWS.get(job["action"].get("value") or "")
     if flow is None:
         return []
-    if who.role is None:
+    if not who.may_look:  # a customer's people get the form too: its preview offers Request this change
         settings = runtime.settings
         example = f"support@{settings.example_domain}"
         text = FLOW_MESSAGES(
@@ -234,13 +246,13 @@ def _home_undo(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list
     body = job["payload"]
     lang, reply = runtime.click(runtime.flows.undo_change, body, job["action"], client)
     notice = "\n".join(mrkdwn(line, lang) for line in reply.lines)
-    who = runtime.clicker(body)
+    who = runtime.clicker(body, client)
     return [home(who.user_id, _home_tab(runtime, who, lang, notice))]
 
 
 def _home(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
     body = job["payload"]
-    who = runtime.person(body["event"]["user"], body.get("team_id"))
+    who = runtime.person(client, body["event"]["user"], event_team(body), body.get("team_id"))
     return [home(who.user_id, _home_tab(runtime, who, runtime.lang(client, who.user_id)))]
 
 
@@ -268,6 +280,9 @@ WORK: dict[str, Callable[[Runtime, WebClient, dict[str, Any]], list[Delivery]]] 
     "start_flow": _start_flow,
     "home_undo": _home_undo,
     "home": _home,
+    request_jobs.REQUEST: request_jobs.open_request,
+    request_jobs.REJECT_FORM: request_jobs.reject_form,
+    request_jobs.DECISION: request_jobs.decide,
 }
 
 
@@ -292,7 +307,10 @@ def run(runtime: Runtime, queue: JobQueue, claimed: Claimed, later: Callable[[Re
     for number in range(claimed.delivered, len(deliveries)):
         delivery, mark = deliveries[number], marker(claimed.id, number)
         if not (in_doubt and number == claimed.delivered and was_delivered(client, delivery, mark)):
-            _send(runtime, client, claimed, delivery, mark)
+            posted = _send(runtime, client, claimed, delivery, mark)
+            request_id = delivery.get(request_jobs.POSTED_REQUEST)
+            if posted is not None and request_id is not None:
+                _record(partial(request_jobs.record_post, runtime, request_id, posted), later)
         sent = number + 1
         done = sent == len(deliveries)
         if not _record(partial(queue.delivered, claimed, sent, done=done), later):
@@ -331,20 +349,22 @@ def _work_out(runtime: Runtime, client: WebClient, claimed: Claimed) -> list[Del
 
 def _send(
     runtime: Runtime, client: WebClient, claimed: Claimed, delivery: Delivery, mark: dict[str, Any]
-) -> None:
+) -> SlackResponse | None:
+    """Send one reply; Slack's answer to a message posted in a channel. If Slack refuses it, the
+    person is told (`_apology`), unless it was the apology itself or only a best effort."""
     try:
-        deliver(client, delivery, mark)
-        return
+        return deliver(client, delivery, mark)
     except Exception as error:
         log.warning("job %s (%s): Slack refused a reply (%s)", claimed.id, claimed.kind, error, exc_info=True)
         kind = failure_kind(error) or _generic_failure(claimed.kind)
-    if delivery.get("apology"):
-        return
+    if delivery.get("apology") or delivery.get("best_effort"):
+        return None
     for apology in _apology(runtime, claimed, kind):
         try:
             deliver(client, apology)
         except Exception:
             log.exception("job %s (%s): could not tell the person it failed", claimed.id, claimed.kind)
+    return None
 
 
 def _generic_failure(kind: str) -> str:

@@ -43,5 +43,14 @@ MESSAGES = Catalog(
             "en": Plural("{count} answer", "{count} answers"),
         },
         "home_no_feedback": {"sv": "Inga svar ännu.", "en": "No answers yet."},
+        "stale_form_title": {"sv": "Formuläret är inaktuellt", "en": "This form is out of date"},
+        "stale_form": {
+            "sv": "Det här formuläret öppnades av en äldre version av mig och kan inte skickas längre. "
+            "Inget har ändrats. Stäng det och börja om, till exempel med `/alias`, `/forward` "
+            "eller `/group`.",
+            "en": "This form was opened by an older version of me and cannot be sent any more. "
+            "Nothing was changed. Close it and start again, for example with `/alias`, `/forward` "
+            "or `/group`.",
+        },
     },
 )

@@ -40,13 +40,9 @@ def web_client(api_url: str, token: str | None) -> WebClient:
     )
 
 
-def _uses_oauth(settings: Settings) -> bool:
-    return bool(settings.slack_client_id and settings.slack_client_secret)
-
-
 def app_options(settings: Settings, sessions: sessionmaker) -> dict[str, Any]:
     """Keyword arguments for `slack_bolt.App`: a client with the one bot token, or per-workspace OAuth."""
-    if _uses_oauth(settings):
+    if settings.uses_oauth:
         return {
             "client": web_client(settings.slack_api_url, token=None),
             "oauth_settings": oauth_settings(settings, sessions.kw["bind"]),
@@ -57,7 +53,7 @@ def app_options(settings: Settings, sessions: sessionmaker) -> dict[str, Any]:
 def bot_token(runtime: Runtime, team: dict[str, Any]) -> str | None:
     """The bot token of the workspace a job came from (`team` as `bot.slack.jobs.new_job` keeps it)."""
     settings = runtime.settings
-    if not _uses_oauth(settings):
+    if not settings.uses_oauth:
         return settings.slack_bot_token
     bot = installation_store(settings, runtime.sessions.kw["bind"]).find_bot(
         enterprise_id=team.get("enterprise_id"),

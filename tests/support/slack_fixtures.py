@@ -32,9 +32,11 @@ import pytest
 
 from bot.db import make_engine, upgrade
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
+from tests.support.socket_mode_standin import SocketModeStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 SUPPORT_CHANNEL = "CSUPPORT"
 AGENT = "UAGENT"
 ADMIN = "UADMIN"
@@ -178,60 +180,35 @@ class SlackRequests(ABC):
         return self.interact(payload)
 
 
-class SlackAppProcess(SlackRequests):
-    """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
+def app_environment(database_url: str, standin: SlackStandIn, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a test's app process: its database, the stand-in as Slack, agents and admins."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": standin.api_url,
+        "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
+        "MAILBOT_AGENTS": AGENT,
+        "MAILBOT_ADMINS": ADMIN,
+        **env,
+    }
 
-    def __init__(
-        self,
-        database_url: str,
-        standin: SlackStandIn,
-        env: Mapping[str, str],
-        log_path: Path,
-        argv: Callable[[int], list[str]] | None = None,
-    ) -> None:
-        """`argv(port)` replaces `mailbot serve --http --port PORT` (a benchmark's bare app); it must
-        answer GET /health with 200 once it serves."""
-        self.database_url = database_url
-        self.standin = standin
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+
+class AppProcess:
+    """An app run as a subprocess, its output (stdout and stderr) in `log_path`."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def _start(self, argv: list[str], env: Mapping[str, str], log_path: Path) -> None:
         self.log_path = log_path
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_API_URL": standin.api_url,
-            "SLACK_APP_TOKEN": "",
-            "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
-            "MAILBOT_AGENTS": AGENT,
-            "MAILBOT_ADMINS": ADMIN,
-            **env,
-        }
         self._log = log_path.open("wb")
         # A process group of its own: `signal_all` reaches the app and every process it starts, as a
         # platform stopping an instance does.
         self.process = subprocess.Popen(
-            (argv or _serve_http)(self.port),
-            env=environment,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            argv, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the app exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if self.get("/health").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the app did not become healthy:\n{self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -252,8 +229,43 @@ class SlackAppProcess(SlackRequests):
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=30)  # its after-ack worker drains first (after_ack.DRAIN_SECONDS)
         self._log.close()
+
+
+class SlackAppProcess(SlackRequests, AppProcess):
+    """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
+
+    def __init__(
+        self,
+        database_url: str,
+        standin: SlackStandIn,
+        env: Mapping[str, str],
+        log_path: Path,
+        argv: Callable[[int], list[str]] | None = None,
+    ) -> None:
+        """`argv(port)` replaces `mailbot serve --http --port PORT` (a benchmark's bare app); it must
+        answer GET /health with 200 once it serves."""
+        self.database_url = database_url
+        self.standin = standin
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = app_environment(database_url, standin, {"SLACK_APP_TOKEN": "", **env})
+        self._start((argv or _serve_http)(self.port), environment, log_path)
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if self.get("/health").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the app did not become healthy:\n{self.log()}")
 
     def get(self, path: str) -> Response:
         return self._send(urllib.request.Request(self.url + path))
@@ -275,24 +287,28 @@ class SlackAppProcess(SlackRequests):
             return Response(error.code, error.read().decode())
 
 
-def serve_socket_mode(
-    database_url: str, standin: SlackStandIn, websocket_url: str, log_path: Path
-) -> subprocess.Popen[bytes]:
-    """`mailbot serve` in Socket Mode: its WebSocket at `websocket_url` (`SocketModeStandIn`), its Web
-    API the stand-in, in a process group of its own (as `SlackAppProcess`)."""
-    standin.socket_mode_url = websocket_url
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": "xapp-test-token",
-        "SLACK_SIGNING_SECRET": "",
-        "SLACK_API_URL": standin.api_url,
-    }
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"], env=env, stdout=log, stderr=log, start_new_session=True
+class SocketModeAppProcess(AppProcess):
+    """`mailbot serve` with an app token: it opens a Socket Mode connection to `websocket` (the stand-in
+    for Slack's WebSocket endpoint), which then delivers envelopes; the Web API is `standin`."""
+
+    def __init__(
+        self, database_url: str, standin: SlackStandIn, log_path: Path, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.database_url = database_url
+        self.standin = standin
+        self.websocket = SocketModeStandIn().start()
+        standin.socket_mode_url = self.websocket.url
+        environment = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": "", **(env or {})}
+        self._start(
+            [sys.executable, "-m", "bot", "serve"],
+            app_environment(database_url, standin, environment),
+            log_path,
         )
+        self.websocket.wait_connected()
+
+    def stop(self) -> None:
+        super().stop()
+        self.websocket.stop()
 
 
 def running_in_group(group: int) -> list[int]:
@@ -316,6 +332,15 @@ def wait_group_ended(group: int, timeout: float) -> None:
         time.sleep(0.05)
 
 
+def migrated_sqlite(directory: Path) -> str:
+    """The URL of a fresh SQLite database in `directory`, migrated to the newest schema."""
+    database_url = f"sqlite:///{directory / 'mailbot.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    engine.dispose()
+    return database_url
+
+
 def find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
     """The interactive element with this action id (or action id prefix before ':') in a message."""
     for block in blocks:
@@ -337,11 +362,7 @@ def start_slack_app(
 ) -> SlackAppProcess:
     """A running app on a fresh, migrated SQLite database (the caller stops it)."""
     directory = tmp_path_factory.mktemp("slack-app")
-    database_url = f"sqlite:///{directory / 'mailbot.db'}"
-    engine = make_engine(database_url)
-    upgrade(engine)
-    engine.dispose()
-    return SlackAppProcess(database_url, standin, env or {}, directory / "app.log")
+    return SlackAppProcess(migrated_sqlite(directory), standin, env or {}, directory / "app.log")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ can reach each one through `app.dispatch` with a signed request.
 from slack_bolt import App
 
 from bot.slack.after_ack import AfterAck
-from bot.slack.listeners import actions, commands, events, flows, views
+from bot.slack.listeners import actions, commands, events, flows, requests, views
 from bot.slack.runtime import Runtime
 
 
@@ -22,3 +22,4 @@ def register(app: App, runtime: Runtime, work: AfterAck) -> None:
     actions.register(app, work)
     views.register(app, work)
     flows.register(app, runtime, work)
+    requests.register(app, runtime, work)

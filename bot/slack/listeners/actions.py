@@ -22,21 +22,21 @@ def on_feedback(
     work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
 ) -> BoltResponse | None:
     ack()
-    return queued(work, new_job("feedback", body, context, action=action, priority=Priority.URGENT))
+    return queued(work, new_job("feedback", body, context, action=action, priority=Priority.URGENT), context)
 
 
 def on_topic(
     work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
 ) -> BoltResponse | None:
     ack()
-    return queued(work, new_job("topic", body, context, action=action))
+    return queued(work, new_job("topic", body, context, action=action), context)
 
 
 def on_ask_person(
     work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
 ) -> BoltResponse | None:
     ack()
-    return queued(work, new_job("ask_person", body, context, action=action))
+    return queued(work, new_job("ask_person", body, context, action=action), context)
 
 
 def register(app: App, work: AfterAck) -> None:

@@ -19,7 +19,7 @@ def on_mailhelp(
     # Answered by the after-ack worker: retrieval in this process's threads held the interpreter
     # lock while later requests waited to be acked.
     ack()
-    return queued(work, new_job("question", command, context))
+    return queued(work, new_job("question", command, context), context)
 
 
 def register(app: App, work: AfterAck) -> None:

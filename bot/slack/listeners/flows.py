@@ -30,6 +30,7 @@ from bot.slack.flow_blocks import (
     modal_values,
     parse_modal_metadata,
     reply_message,
+    stale_form,
 )
 from bot.slack.job_queue import Priority
 from bot.slack.jobs import new_job
@@ -47,7 +48,7 @@ def on_flow_command(
     ack()
     opens_form = isinstance(parse_command(command["command"], command.get("text") or ""), NeedsInput)
     priority = Priority.URGENT if opens_form else Priority.NORMAL
-    return queued(work, new_job("command", command, context, priority=priority))
+    return queued(work, new_job("command", command, context, priority=priority), context)
 
 
 def on_modal_submitted(
@@ -59,9 +60,13 @@ def on_modal_submitted(
     client: WebClient,
     context: BoltContext,
 ) -> BoltResponse | None:
-    flow_id, response_url = parse_modal_metadata(view.get("private_metadata") or "{}")
-    who = runtime.clicker(body)
+    who = runtime.clicker(body, client)
     lang = runtime.lang(client, who.user_id)
+    metadata = parse_modal_metadata(view.get("private_metadata") or "")
+    if metadata is None:  # a form an older version opened: nothing to queue
+        ack(response_action="update", view=stale_form(lang))
+        return None
+    flow_id, response_url = metadata
     result = runtime.flows.submit(flow_id, modal_values(view), who)
     if isinstance(result, dict):
         ack(response_action="errors", errors={field: text.render(lang) for field, text in result.items()})
@@ -69,7 +74,7 @@ def on_modal_submitted(
     ack()
     # Opened from App Home there is no response_url: the preview comes in the app's DM.
     preview = private_to(who.user_id, response_url, None, reply_message(lang, result))
-    return queued(work, new_job("modal_reply", body, context, result=[preview]))
+    return queued(work, new_job("modal_reply", body, context, result=[preview]), context)
 
 
 def on_click(
@@ -77,7 +82,9 @@ def on_click(
 ) -> BoltResponse | None:
     """Confirm, Cancel, Undo: the worker acts on the pending change and replaces the message."""
     ack()
-    return queued(work, new_job("click", body, context, act=CLICKS[action["action_id"]], action=action))
+    return queued(
+        work, new_job("click", body, context, act=CLICKS[action["action_id"]], action=action), context
+    )
 
 
 def on_start_flow(
@@ -85,14 +92,16 @@ def on_start_flow(
 ) -> BoltResponse | None:
     """An article's (or App Home's) "Create an alias": the form for agents, how to ask for others."""
     ack()
-    return queued(work, new_job("start_flow", body, context, action=action, priority=Priority.URGENT))
+    return queued(
+        work, new_job("start_flow", body, context, action=action, priority=Priority.URGENT), context
+    )
 
 
 def on_home_undo(
     work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
 ) -> BoltResponse | None:
     ack()
-    return queued(work, new_job("home_undo", body, context, action=action))
+    return queued(work, new_job("home_undo", body, context, action=action), context)
 
 
 def on_home_opened(
@@ -100,7 +109,7 @@ def on_home_opened(
 ) -> BoltResponse | None:
     if event.get("tab", "home") != "home":
         return None
-    return queued(work, new_job("home", body, context, receipt=receipt_of(body)))
+    return queued(work, new_job("home", body, context, receipt=receipt_of(body)), context)
 
 
 def register(app: App, runtime: Runtime, work: AfterAck) -> None:

@@ -1,14 +1,14 @@
 """Slack: the after-ack job queue, whose unique receipts replace the event receipts table
 
-Revision ID: 0006_slack_job_queue
-Revises: 0005_flow_claims
+Revision ID: 0011_slack_job_queue
+Revises: 0007_customers
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_slack_job_queue"
-down_revision = "0005_flow_claims"
+revision = "0011_slack_job_queue"
+down_revision = "0007_customers"
 branch_labels = None
 depends_on = None
 
@@ -20,7 +20,8 @@ def upgrade() -> None:
         sa.Column("receipt", sa.String(length=128), nullable=True),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("user_id", sa.String(length=64), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("worker", sa.String(length=128), nullable=True),
@@ -35,6 +36,7 @@ def upgrade() -> None:
     with op.batch_alter_table("slack_jobs", schema=None) as batch_op:
         batch_op.create_index("ix_slack_jobs_claim_order", ["state", "priority", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_slack_jobs_finished_at"), ["finished_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_slack_jobs_user_id"), ["user_id"], unique=False)
 
     with op.batch_alter_table("slack_event_receipts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_slack_event_receipts_received_at"))
@@ -54,6 +56,7 @@ def downgrade() -> None:
         )
 
     with op.batch_alter_table("slack_jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_slack_jobs_user_id"))
         batch_op.drop_index(batch_op.f("ix_slack_jobs_finished_at"))
         batch_op.drop_index("ix_slack_jobs_claim_order")
     op.drop_table("slack_jobs")
