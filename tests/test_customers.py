@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
@@ -19,6 +20,7 @@ from bot.i18n import Text
 from bot.routing.changes import Actor, AddAlias, AddMembers, CreateGroup, Role, SetForward
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import RoutingService, Status
+from tests.support.database_faults import refused_writes
 
 OPERATOR = Actor("operator", Role.ADMIN)
 AGENT = Person("UAGENT", "T1", Role.AGENT)
@@ -278,6 +280,24 @@ def test_reject_needs_a_reason_writes_nothing_and_tells_the_requester(world: ses
     assert "We do not forward outside" in result.told.render("en")
     assert routes_and_audit(world) == before
     assert isinstance(approvals.approve(request_id, AGENT), Text)  # decided
+
+
+def test_an_approve_the_database_refuses_reopens_the_request_at_once(
+    world: sessionmaker, engine: Engine
+) -> None:
+    """The change raised and wrote nothing: the request is open again for the next Approve, not held
+    by the failed one's claim until it goes stale."""
+    flows = Flows(Settings(), world)
+    approvals = Approvals(flows)
+    request_id = request(flows, acme_user(flows), "/alias", "add refused@acme.se bo@acme.se")
+    before = routes_and_audit(world)
+    with refused_writes(engine, "routes"), pytest.raises(DBAPIError, match="refused by the test"):
+        approvals.approve(request_id, AGENT)
+    assert routes_and_audit(world) == before  # nothing half-written
+    with world() as session:
+        assert session.get(ChangeRequest, request_id).state == RequestState.OPEN.value  # type: ignore[union-attr]
+    done = approvals.approve(request_id, AGENT)
+    assert isinstance(done, RequestStatus) and not done.open
 
 
 def test_two_agents_approving_at_once_make_one_change(world: sessionmaker) -> None:
