@@ -16,6 +16,7 @@ from slack_bolt import App
 from bot.config import Settings
 from bot.slack.app import create_app
 from bot.slack.oauth import BOT_SCOPES
+from tests.support.slack_fixtures import migrated_sqlite
 from tests.support.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +32,9 @@ def manifest() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def app(slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory) -> App:
-    database = tmp_path_factory.mktemp("manifest") / "mailbot.db"
+    # Migrated: the app starts its after-ack worker, which polls the job queue until the tests end.
     settings = Settings(
-        database_url=f"sqlite:///{database}",
+        database_url=migrated_sqlite(tmp_path_factory.mktemp("manifest")),
         slack_bot_token="xoxb-test",
         slack_signing_secret="secret",
         slack_api_url=slack_standin.api_url,
