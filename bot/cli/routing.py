@@ -48,11 +48,21 @@ DEMO_MAILBOXES = ("anna", "bertil", "cecilia", "david")
 class Context:
     """What every routing command needs: the service, who acts, and in which language to answer."""
 
-    def __init__(self, settings: Settings, actor: str | None, lang: str | None, as_json: bool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        actor: str | None,
+        lang: str | None,
+        as_json: bool,
+        accept_bounces: bool = False,
+    ) -> None:
         self.settings = settings
         self.actor = Actor(actor or getpass.getuser(), Role.ADMIN)
         self.lang: Lang = lang if lang in LANGS else settings.default_lang  # type: ignore[assignment]
         self.as_json = as_json
+        # The operator's confirmation that addresses may bounce (a change without it is refused
+        # and names them: the command line's preview).
+        self.accept_bounces = accept_bounces
         self._service: RoutingService | None = None
 
     @property
@@ -68,6 +78,10 @@ class Context:
         """Print an outcome and leave with its exit status. Domains and mailboxes the provider loads
         are audited but not undoable (`undoable=False`): their change id is shown without the hint."""
         message = self.say(outcome.message)
+        if outcome.warning is not None:
+            message = f"{message}\n{self.say(outcome.warning)}"
+        elif outcome.rule == "no_mail_loss":
+            message = f"{message}\n{self.say(MESSAGES('cli.accept_bounces'))}"
         if self.as_json:
             click.echo(
                 json.dumps(
@@ -75,6 +89,7 @@ class Context:
                         "status": outcome.status.value,
                         "rule": outcome.rule,
                         "change_id": outcome.change_id,
+                        "bounces": [show_address(address) for address in outcome.bounces],
                         "message": message,
                     },
                     ensure_ascii=False,
@@ -89,7 +104,7 @@ class Context:
             sys.exit(EXIT_REFUSED)
 
     def change(self, change: Change) -> None:
-        self.report(self.service.apply(change, self.actor))
+        self.report(self.service.apply(change, self.actor, allow_bounces=self.accept_bounces))
 
     def emit(self, data: Any, lines: list[str]) -> None:
         if self.as_json:
@@ -100,9 +115,10 @@ class Context:
 
 
 def routing_command(
-    group: click.Group, name: str, json_help: str = "Print JSON for programs."
+    group: click.Group, name: str, json_help: str = "Print JSON for programs.", changes: bool = False
 ) -> Callable[[F], F]:
-    """A routing subcommand with --actor, --lang and --json; the function receives a Context first."""
+    """A routing subcommand with --actor, --lang and --json (and, when it `changes` routing,
+    --accept-bounces); the function receives a Context first."""
 
     def decorate(function: F) -> F:
         @click.option("--actor", default=None, help="Name to audit the change under (default: the OS user).")
@@ -110,14 +126,25 @@ def routing_command(
         @click.option("--json", "as_json", is_flag=True, help=json_help)
         @click.pass_obj
         def command(
-            settings: Settings, actor: str | None, lang: str | None, as_json: bool, **kwargs: Any
+            settings: Settings,
+            actor: str | None,
+            lang: str | None,
+            as_json: bool,
+            accept_bounces: bool = False,
+            **kwargs: Any,
         ) -> None:
-            context = Context(settings, actor, lang, as_json)
+            context = Context(settings, actor, lang, as_json, accept_bounces)
             try:
                 function(context, **kwargs)
             except AddressError as error:
                 raise click.BadParameter(context.say(error.text)) from None
 
+        if changes:
+            command = click.option(
+                "--accept-bounces",
+                is_flag=True,
+                help="Make the change even though it makes the addresses it names bounce.",
+            )(command)
         command.__doc__ = function.__doc__
         # Keep the arguments and options declared on `function` itself.
         command.__click_params__ = [*command.__click_params__, *getattr(function, "__click_params__", [])]  # type: ignore[attr-defined]
@@ -131,11 +158,17 @@ def domain_group() -> None:
     """Domains we host mail for."""
 
 
-@routing_command(domain_group, "add")
+@routing_command(domain_group, "add", changes=True)
 @click.argument("name")
-def domain_add(context: Context, name: str) -> None:
-    """Host mail for the domain NAME (IDN like exämpel.se is fine)."""
-    context.report(context.service.add_domain(name, context.actor), undoable=False)
+@click.option(
+    "--postmaster",
+    default=None,
+    help="An existing mailbox for postmaster@NAME and abuse@NAME (default: a new mailbox postmaster@NAME).",
+)
+def domain_add(context: Context, name: str, postmaster: str | None) -> None:
+    """Host mail for the domain NAME (IDN like exämpel.se is fine), with postmaster@ and abuse@."""
+    outcome = context.service.add_domain(name, context.actor, postmaster, context.accept_bounces)
+    context.report(outcome, undoable=False)
 
 
 @routing_command(domain_group, "list")
@@ -188,7 +221,7 @@ def alias_group() -> None:
     """Aliases: other addresses of one mailbox."""
 
 
-@routing_command(alias_group, "add")
+@routing_command(alias_group, "add", changes=True)
 @click.argument("alias")
 @click.argument("mailbox")
 def alias_add(context: Context, alias: str, mailbox: str) -> None:
@@ -196,7 +229,7 @@ def alias_add(context: Context, alias: str, mailbox: str) -> None:
     context.change(AddAlias(alias, mailbox))
 
 
-@routing_command(alias_group, "remove")
+@routing_command(alias_group, "remove", changes=True)
 @click.argument("alias")
 def alias_remove(context: Context, alias: str) -> None:
     """Remove ALIAS (mail to it is then rejected)."""
@@ -216,7 +249,7 @@ def forward_group() -> None:
     """Forwards: a mailbox's mail goes to another address."""
 
 
-@routing_command(forward_group, "set")
+@routing_command(forward_group, "set", changes=True)
 @click.argument("address")
 @click.argument("target")
 @click.option("--keep-copy", is_flag=True, help="Also keep a copy in ADDRESS's own inbox.")
@@ -225,7 +258,7 @@ def forward_set(context: Context, address: str, target: str, keep_copy: bool) ->
     context.change(SetForward(address, target, keep_copy))
 
 
-@routing_command(forward_group, "clear")
+@routing_command(forward_group, "clear", changes=True)
 @click.argument("address")
 def forward_clear(context: Context, address: str) -> None:
     """Stop forwarding ADDRESS; its mail lands in its own inbox again."""
@@ -250,7 +283,7 @@ def group_group() -> None:
     """Distribution groups: one address that reaches every member."""
 
 
-@routing_command(group_group, "create")
+@routing_command(group_group, "create", changes=True)
 @click.argument("address")
 @click.option("--name", default="", help="Display name of the group.")
 def group_create(context: Context, address: str, name: str) -> None:
@@ -258,7 +291,7 @@ def group_create(context: Context, address: str, name: str) -> None:
     context.change(CreateGroup(address, name))
 
 
-@routing_command(group_group, "add")
+@routing_command(group_group, "add", changes=True)
 @click.argument("group")
 @click.argument("members", nargs=-1, required=True)
 def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
@@ -266,7 +299,7 @@ def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
     context.change(AddMembers(group, members))
 
 
-@routing_command(group_group, "remove")
+@routing_command(group_group, "remove", changes=True)
 @click.argument("group")
 @click.argument("member")
 def group_remove(context: Context, group: str, member: str) -> None:
@@ -274,7 +307,7 @@ def group_remove(context: Context, group: str, member: str) -> None:
     context.change(RemoveMember(group, member))
 
 
-@routing_command(group_group, "delete")
+@routing_command(group_group, "delete", changes=True)
 @click.argument("group")
 def group_delete(context: Context, group: str) -> None:
     """Delete GROUP and its member list."""
@@ -318,11 +351,11 @@ def trace(context: Context, address: str) -> None:
     context.emit(result.to_dict(), [context.say(line) for line in result.lines()])
 
 
-@routing_command(top_level, "undo")
+@routing_command(top_level, "undo", changes=True)
 @click.argument("change_id", type=int)
 def undo(context: Context, change_id: int) -> None:
     """Undo the change CHANGE_ID (the number `audit` and every change print)."""
-    context.report(context.service.undo(change_id, context.actor))
+    context.report(context.service.undo(change_id, context.actor, context.accept_bounces))
 
 
 @routing_command(top_level, "audit")

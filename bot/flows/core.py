@@ -40,7 +40,7 @@ from bot.i18n import Text
 from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import Actor, Role, change_from_dict
 from bot.routing.messages import MESSAGES as ROUTING_MESSAGES
-from bot.routing.service import AuditRecord, RoutingService, Status
+from bot.routing.service import AuditRecord, RoutingService, Status, Verdict
 
 # How long a click that lost the race waits for the winner (it runs after the ack: no Slack deadline).
 SETTLE_POLLS = 100
@@ -88,7 +88,7 @@ def role_of(settings: Settings, user_id: str) -> Role | None:
 
 
 class Flows:
-    def __init__(self, settings: Settings, sessions: sessionmaker) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
         self.routing = RoutingService(sessions)
@@ -131,7 +131,7 @@ class Flows:
         if not verdict.ok:
             field = flow.destination_field if verdict.rule in DESTINATION_RULES else flow.fields[0].name
             return {field: verdict.message}
-        return self._store_preview(flow, proposal, person, verdict.message)
+        return self._store_preview(flow, proposal, person, verdict)
 
     def propose(self, proposal: Proposal, person: Person) -> Reply:
         """The preview: what the change will do with the service's verdict, stored for Confirm."""
@@ -141,14 +141,19 @@ class Flows:
             return Reply.info(MESSAGES("not_possible", flow=flow.title, reason=verdict.message))
         if verdict.status is Status.UNCHANGED:
             return Reply.info(MESSAGES("nothing_to_do", flow=flow.title, reason=verdict.message))
-        return self._store_preview(flow, proposal, person, verdict.message)
+        return self._store_preview(flow, proposal, person, verdict)
 
-    def _store_preview(self, flow: Flow, proposal: Proposal, person: Person, effect: Text) -> Reply:
+    def _store_preview(self, flow: Flow, proposal: Proposal, person: Person, verdict: Verdict) -> Reply:
+        """The preview: the effect, which addresses will bounce (an admin's change only), Confirm."""
         with self.sessions() as session:
             pending_id = add_pending(
                 session, flow.id, proposal.change.to_dict(), person.user_id, person.team_id
             )
-        lines = (MESSAGES("preview", flow=flow.title, effect=effect), MESSAGES("preview_hint"))
+        lines = (
+            MESSAGES("preview", flow=flow.title, effect=verdict.message),
+            *with_warning(verdict),
+            MESSAGES("preview_hint"),
+        )
         return Reply(ReplyKind.PREVIEW, lines, pending_id)
 
     def confirm(self, pending_id: int, person: Person) -> Reply:
@@ -168,7 +173,7 @@ class Flows:
         if outcome.ok:
             return Reply(
                 ReplyKind.DONE,
-                (MESSAGES("done", id=outcome.change_id, effect=outcome.message),),
+                (MESSAGES("done", id=outcome.change_id, effect=outcome.message), *with_warning(outcome)),
                 pending_id,
             )
         with self.sessions() as session:
@@ -218,7 +223,8 @@ class Flows:
             return self.refusal()
         outcome = self.routing.undo(change_id, person.actor)
         if outcome.ok:
-            return Reply(ReplyKind.DONE, (MESSAGES("undone", id=outcome.change_id, effect=outcome.message),))
+            undone = MESSAGES("undone", id=outcome.change_id, effect=outcome.message)
+            return Reply(ReplyKind.DONE, (undone, *with_warning(outcome)))
         return Reply.info(outcome.message)
 
     def latest_changes(self, limit: int = 10) -> list[AuditRecord]:
@@ -284,6 +290,12 @@ class Flows:
         return Reply.info(MESSAGES("trace", address=shown), *steps)
 
 
+def with_warning(verdict: Verdict) -> tuple[Text, ...]:
+    """The line naming the addresses that bounce after a change (only an admin makes such changes)."""
+    warning = verdict.warning
+    return () if warning is None else (warning,)
+
+
 def listing(title: Text, rows: list[Text], empty: Text) -> Reply:
     """A list under its title, cut at MAX_LIST_ROWS (one Slack message holds about 40,000 characters)."""
     if not rows:
@@ -294,5 +306,5 @@ def listing(title: Text, rows: list[Text], empty: Text) -> Reply:
 
 # Rules whose refusal is about where mail would go: shown on the destination field of a modal.
 DESTINATION_RULES = frozenset(
-    {"alias_target", "known_target", "self_forward", "external_forward", "no_loops", "limits"}
+    {"alias_target", "known_target", "self_forward", "external_forward", "no_loops", "limits", "no_mail_loss"}
 )

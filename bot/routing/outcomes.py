@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from bot.i18n import Text
+from bot.routing.addresses import show_addresses
 from bot.routing.messages import MESSAGES
 
 
@@ -26,10 +27,19 @@ class Verdict:
     status: Status
     message: Text  # the effect when ok, else the refusal or the "nothing to do"
     rule: str | None = None  # the refusing rule's id (see MESSAGES "rule.<id>")
+    # When ok: stored addresses that delivered before and bounce after (only ever for an admin).
+    bounces: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
+
+    @property
+    def warning(self) -> Text | None:
+        """What a preview (or the report of a change made) must say besides the effect: who bounces."""
+        if not self.bounces:
+            return None
+        return MESSAGES("bounce_warning", addresses=show_addresses(self.bounces))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,13 @@
 """Postfix lookup tables that read the routing database directly.
 
-Postfix asks three questions (docs/architecture.md, "Postfix semantics"): is this domain ours
-(virtual_mailbox_domains), is this a mailbox and where is its Maildir (virtual_mailbox_maps), and
-what does this address expand to (virtual_alias_maps). Each is one indexed query on our tables;
-Postfix lowercases the key and escapes quotes in `%s` itself.
+Postfix asks three questions (docs/routing.md, "How Postfix reads the tables"): is this domain
+ours (virtual_mailbox_domains), is this a mailbox and where is its Maildir (virtual_mailbox_maps),
+and what does this address expand to (virtual_alias_maps). Each is one indexed query on our
+tables; Postfix casefolds the key and escapes quotes in `%s`, `%u` and `%d` itself.
+
+With smtputf8_enable = yes a key may name an IDN by its U-label (`kontakt@exämpel.se`): Postfix
+does not turn it into the A-label we store, so each query also answers for the U-label form
+(`domains.unicode_name`), and mail to either form goes where `trace` says.
 """
 
 from __future__ import annotations
@@ -18,10 +22,15 @@ from bot.i18n import Text
 from bot.routing.messages import MESSAGES
 
 # Map name -> the query answering it.
+# `'%u@' || name`: the same local part in our stored (A-label) domain; SQLite and PostgreSQL both
+# answer `x = a OR x = (subquery)` with two index lookups.
+_A_LABEL_OF_KEY = "(SELECT '%u@' || name FROM domains WHERE unicode_name = '%d')"
 QUERIES = {
-    "virtual_mailbox_domains": "SELECT name FROM domains WHERE name = '%s'",
-    "virtual_mailbox_maps": "SELECT maildir FROM mailboxes WHERE address = '%s'",
-    "virtual_alias_maps": "SELECT destination FROM routes WHERE source = '%s'",
+    "virtual_mailbox_domains": "SELECT name FROM domains WHERE name = '%s' OR unicode_name = '%s'",
+    "virtual_mailbox_maps": (
+        f"SELECT maildir FROM mailboxes WHERE address = '%s' OR address = {_A_LABEL_OF_KEY}"
+    ),
+    "virtual_alias_maps": f"SELECT destination FROM routes WHERE source = '%s' OR source = {_A_LABEL_OF_KEY}",
 }
 
 
@@ -80,6 +89,12 @@ def main_cf_snippet(database_url: str, directory: Path, mailbox_base: str = "/va
         *(f"{name} = proxy:{kind}:{directory / name}.cf" for name in QUERIES),
         "# Our domains are virtual mailbox domains only; not also alias domains or mydestination.",
         "virtual_alias_domains =",
+        "# anna+news@ reaches anna@ (the extension carried over to what anna@ expands to); mailbot's",
+        "# rules and trace count on exactly this delimiter (Debian's main.cf sets it too).",
+        "recipient_delimiter = +",
+        "propagate_unmatched_extensions = canonical, virtual",
+        "# Mail may name an IDN by its U-label (kontakt@exämpel.se); the tables answer for both forms.",
+        "smtputf8_enable = yes",
         "virtual_transport = virtual",
         f"virtual_mailbox_base = {mailbox_base}",
         "# The owner of every Maildir (one system user for all virtual mailboxes).",

@@ -13,10 +13,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.routing.addresses import parse_address, parse_domain, show_address, show_addresses, show_domain
+from bot.routing.addresses import (
+    parse_address,
+    parse_domain,
+    recipient_key,
+    show_address,
+    show_addresses,
+    show_domain,
+)
 from bot.routing.graph import RoutingGraph
 from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
-from bot.routing.trace import Trace, expand
+from bot.routing.trace import Trace
 
 
 @dataclass(frozen=True)
@@ -61,13 +68,16 @@ class AuditRecord:
 
 
 def trace(session: Session, address: str) -> Trace:
-    """Where mail to `address` ends up, as Postfix expands it."""
-    parsed = parse_address(address)
+    """Where mail to `address` ends up, as Postfix expands it (the address as Postfix would get it:
+    an extension and a U-label domain are kept, see `recipient_key`)."""
+    key = recipient_key(address)
     graph = RoutingGraph(session)
-    graph.load_reachable([parsed])
-    expansion = expand(parsed, graph.lookup)
+    stored = graph.stored_form(key)
+    if stored is not None:
+        graph.load_reachable([stored])
+    expansion = graph.expand(key)
     deliveries = () if expansion.loops else graph.deliveries(expansion)
-    return Trace(parsed, expansion.steps, deliveries, expansion.loops)
+    return Trace(key, expansion.steps, deliveries, expansion.loops)
 
 
 def domains(session: Session) -> list[str]:

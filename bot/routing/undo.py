@@ -21,7 +21,7 @@ from bot.routing.state import AddressState, Plan
 from bot.routing.writing import ACTION_UNDO, write_audit, write_plan
 
 
-def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
+def undo_change(graph: RoutingGraph, change_id: int, actor: Actor, allow_bounces: bool = True) -> Outcome:
     session = graph.session
     entry = session.get(AuditEntry, change_id)
     if entry is None:
@@ -46,8 +46,8 @@ def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
         )
     effect = MESSAGES("effect.undo", address=show_address(subject), id=change_id, action=entry.action)
     plan = Plan(subject, current, AddressState.from_json(before), effect)
-    validate(graph, plan, actor)
+    bounces = validate(graph, plan, actor, allow_bounces)
     write_plan(graph, plan)
     undo_id = write_audit(graph, actor, ACTION_UNDO, subject, plan.before, plan.after, undo_of=change_id)
     entry.undone_by = undo_id
-    return Outcome(Status.OK, effect, change_id=undo_id)
+    return Outcome(Status.OK, effect, bounces=bounces, change_id=undo_id)

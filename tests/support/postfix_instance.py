@@ -73,7 +73,8 @@ class Sink:
     def __init__(self) -> None:
         self.received: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+        # SMTPUTF8: mail to a U-label address carries UTF-8 in its envelope and headers.
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=True)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         with self._lock:

@@ -1,0 +1,66 @@
+"""routing: U-label names of IDN domains and extension-free destinations, for Postfix-faithful lookups
+
+`domains.unicode_name` lets the Postfix maps answer a U-label key (kontakt@exämpel.se, smtputf8) as
+they answer its A-label; `routes.destination_base` (anna@ for anna+news@) lets the rules find every
+address whose mail reaches anna@ through an address extension.
+
+Revision ID: 0006_idn_and_extension_lookups
+Revises: 0005_flow_claims
+"""
+
+import idna
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_idn_and_extension_lookups"
+down_revision = "0005_flow_claims"
+branch_labels = None
+depends_on = None
+
+domains = sa.table("domains", sa.column("id", sa.Integer), sa.column("name"), sa.column("unicode_name"))
+routes = sa.table(
+    "routes", sa.column("id", sa.Integer), sa.column("destination"), sa.column("destination_base")
+)
+
+
+def unicode_name(name: str) -> str | None:
+    """The casefolded U-label of an IDN, as Postfix looks it up; None when it is plain ASCII."""
+    try:
+        folded = idna.decode(name).casefold()
+    except idna.IDNAError:
+        return None
+    return None if folded.isascii() else folded
+
+
+def destination_base(destination: str) -> str | None:
+    """`user+ext@domain` -> `user@domain` (Postfix splits at the first "+", never to an empty name)."""
+    local, at, domain = destination.rpartition("@")
+    position = local.find("+")
+    return None if position <= 0 else f"{local[:position]}{at}{domain}"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("domains") as table:
+        table.add_column(sa.Column("unicode_name", sa.String(length=253), nullable=True))
+        table.create_unique_constraint("uq_domains_unicode_name", ["unicode_name"])
+    with op.batch_alter_table("routes") as table:
+        table.add_column(sa.Column("destination_base", sa.String(length=254), nullable=True))
+        table.create_index("ix_routes_destination_base_source", ["destination_base", "source"], unique=False)
+    connection = op.get_bind()
+    for domain_id, name in connection.execute(sa.select(domains.c.id, domains.c.name)).all():
+        if (folded := unicode_name(name)) is not None:
+            named = sa.update(domains).where(domains.c.id == domain_id)
+            connection.execute(named.values(unicode_name=folded))
+    extended = sa.select(routes.c.id, routes.c.destination).where(routes.c.destination.like("%+%"))
+    for route_id, destination in connection.execute(extended).all():
+        base = destination_base(destination)
+        connection.execute(sa.update(routes).where(routes.c.id == route_id).values(destination_base=base))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("routes") as table:
+        table.drop_index("ix_routes_destination_base_source")
+        table.drop_column("destination_base")
+    with op.batch_alter_table("domains") as table:
+        table.drop_constraint("uq_domains_unicode_name", type_="unique")
+        table.drop_column("unicode_name")
