@@ -21,17 +21,27 @@ from sqlalchemy.engine import make_url
 from bot.i18n import Text
 from bot.routing.messages import MESSAGES
 
-# Map name -> the query answering it.
-# `'%u@' || name`: the same local part in our stored (A-label) domain; SQLite and PostgreSQL both
-# answer `x = a OR x = (subquery)` with two index lookups.
-_A_LABEL_OF_KEY = "(SELECT '%u@' || name FROM domains WHERE unicode_name = '%d')"
-QUERIES = {
-    "virtual_mailbox_domains": "SELECT name FROM domains WHERE name = '%s' OR unicode_name = '%s'",
-    "virtual_mailbox_maps": (
-        f"SELECT maildir FROM mailboxes WHERE address = '%s' OR address = {_A_LABEL_OF_KEY}"
-    ),
-    "virtual_alias_maps": f"SELECT destination FROM routes WHERE source = '%s' OR source = {_A_LABEL_OF_KEY}",
-}
+MAPS = ("virtual_mailbox_domains", "virtual_mailbox_maps", "virtual_alias_maps")
+
+
+def queries(kind: str) -> dict[str, str]:
+    """Map name -> the query answering it, for Postfix's `sqlite` or `pgsql` table type.
+
+    Each also answers a key whose domain is a U-label: `'%u@' || name` is the same local part in
+    our stored (A-label) domain. SQLite and PostgreSQL answer `x = a OR x = (subquery)` with two
+    index lookups.
+    """
+    domain, key = "'%d'", "'%s'"
+    if kind == "pgsql":
+        # Postfix 3.7 speaks LATIN1 to PostgreSQL (`encoding = LATIN1` keeps later versions so), so
+        # the UTF-8 bytes of a U-label arrive as LATIN1 text: turn them back into the U-label.
+        domain, key = (f"convert_from(convert_to({text}, 'LATIN1'), 'UTF8')" for text in (domain, key))
+    a_label = f"(SELECT '%u@' || name FROM domains WHERE unicode_name = {domain})"
+    return {
+        "virtual_mailbox_domains": f"SELECT name FROM domains WHERE name = '%s' OR unicode_name = {key}",
+        "virtual_mailbox_maps": f"SELECT maildir FROM mailboxes WHERE address = '%s' OR address = {a_label}",
+        "virtual_alias_maps": f"SELECT destination FROM routes WHERE source = '%s' OR source = {a_label}",
+    }
 
 
 class UnsupportedDatabase(ValueError):
@@ -64,7 +74,7 @@ def connection_lines(database_url: str) -> list[str]:
         host = f"unix:{url.query['host']}"
     elif url.port:
         host = f"{host}:{url.port}"
-    lines = [f"hosts = {host}", f"dbname = {url.database}"]
+    lines = [f"hosts = {host}", f"dbname = {url.database}", "encoding = LATIN1"]
     if url.username:
         lines.append(f"user = {url.username}")
     if url.password:
@@ -76,7 +86,8 @@ def map_files(database_url: str) -> dict[str, str]:
     """File name -> content of the three `.cf` lookup tables."""
     connection = "\n".join(connection_lines(database_url))
     header = "# Written by `mailbot postfix-config`; Postfix reads mailbot's routing tables live.\n"
-    return {f"{name}.cf": f"{header}{connection}\nquery = {query}\n" for name, query in QUERIES.items()}
+    answers = queries(map_type(database_url))
+    return {f"{name}.cf": f"{header}{connection}\nquery = {query}\n" for name, query in answers.items()}
 
 
 def main_cf_snippet(database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts") -> str:
@@ -86,7 +97,7 @@ def main_cf_snippet(database_url: str, directory: Path, mailbox_base: str = "/va
     lines = [
         '# mailbot routing: add to main.cf (see README, "Pointing Postfix at mailbot").',
         "# proxy: lets one proxymap process hold the database open for all Postfix daemons.",
-        *(f"{name} = proxy:{kind}:{directory / name}.cf" for name in QUERIES),
+        *(f"{name} = proxy:{kind}:{directory / name}.cf" for name in MAPS),
         "# Our domains are virtual mailbox domains only; not also alias domains or mydestination.",
         "virtual_alias_domains =",
         "# anna+news@ reaches anna@ (the extension carried over to what anna@ expands to); mailbot's",

@@ -69,7 +69,13 @@ def write_plan(graph: RoutingGraph, plan: Plan) -> None:
     added = sorted(after.routes - before.routes)
     if added:
         rows = [
-            {"source": subject, "destination": d, "kind": RouteKind(k), "created_at": utcnow()}
+            {
+                "source": subject,
+                "destination": d,
+                "destination_base": base_of(d),
+                "kind": RouteKind(k),
+                "created_at": utcnow(),
+            }
             for d, k in added
         ]
         connection.execute(insert(Route), rows)
