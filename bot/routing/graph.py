@@ -186,24 +186,28 @@ class RoutingGraph:
 
     def path_between(self, starts: Iterable[str], goal: str) -> list[str] | None:
         """A route path from one of `starts` to `goal` as Postfix follows it (an address with an
-        extension leads to its base; keep-a-copy self rows lead nowhere), or None."""
-        parents: dict[str, str | None] = {}
+        extension leads to its base; keep-a-copy self rows lead nowhere), or None. The path names
+        each address as the routes write it (`g+tag@`, not the `g@` it leads to)."""
+        parents: dict[str, str | None] = {}  # node -> the node it was reached from
+        written: dict[str, str] = {}  # node -> the destination that reached it
         for start in starts:
-            parents.setdefault(goal if start == goal else self.node_of(start), None)
+            node = goal if start == goal else self.node_of(start)
+            if node not in parents:
+                parents[node], written[node] = None, start
         frontier = list(parents)
         while frontier:
             if goal in parents:
                 path = [goal]
                 while (parent := parents[path[-1]]) is not None:
                     path.append(parent)
-                return path[::-1]
+                return [written[node] for node in reversed(path)]
             self._fetch(frontier)
             next_frontier = []
             for source in frontier:
                 for destination, _ in self._routes[source]:
                     node = self.node_of(destination)
                     if node not in parents and destination != source:
-                        parents[node] = source
+                        parents[node], written[node] = source, destination
                         next_frontier.append(node)
             frontier = next_frontier
         return None

@@ -132,7 +132,9 @@ def validate(graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool 
         if path is not None:
             shown = " → ".join(show_address(a) for a in [subject, *path])
             raise Refused("no_loops", MESSAGES("loop", path=shown))
-    return _check_where_mail_ends_up(graph, plan, actor, allow_bounces, limits=bool(added))
+    # Any added row can grow an expansion, a keep-a-copy row too (see `check_limits`).
+    grows = bool(after.routes - plan.before.routes)
+    return _check_where_mail_ends_up(graph, plan, actor, allow_bounces, limits=grows)
 
 
 def _check_where_mail_ends_up(
