@@ -110,6 +110,39 @@ def test_forward_group_trace_and_undo(mailbot: Mailbot) -> None:
     assert not_a_group.stderr == "anna@kulexempel.se is not a distribution group.\n"
 
 
+def test_a_change_that_makes_mail_bounce_needs_accept_bounces_and_says_who(mailbot: Mailbot) -> None:
+    mailbot("group", "create", "team@kulexempel.se")
+    refused = mailbot("forward", "set", "anna@kulexempel.se", "team@kulexempel.se", exit_code=1)
+    assert (
+        'Refused by the rule "no mail is lost": mail to anna@kulexempel.se would then bounce'
+        in refused.stderr
+    )
+    assert "Repeat with --accept-bounces" in refused.stderr
+    assert mailbot.json("forward", "show", "anna@kulexempel.se") is None
+    done = mailbot.json("forward", "set", "anna@kulexempel.se", "team@kulexempel.se", "--accept-bounces")
+    assert done["status"] == "ok" and done["bounces"] == ["anna@kulexempel.se"]  # type: ignore[index]
+    assert "mail to anna@kulexempel.se bounces" in done["message"]  # type: ignore[index]
+    undo = mailbot("undo", str(done["change_id"]))  # type: ignore[index]
+    assert "goes back to how it was" in undo.stdout
+    mailbot("alias", "add", "support@kulexempel.se", "bertil@kulexempel.se")
+    assert "rejected" in mailbot("alias", "remove", "support@kulexempel.se").stdout  # meant: no flag needed
+
+
+def test_domain_add_brings_postmaster_and_abuse_and_names_who_bounces(mailbot: Mailbot) -> None:
+    mailbot("forward", "set", "anna@kulexempel.se", "anna@partner.se")
+    refused = mailbot("domain", "add", "partner.se", "--postmaster", "bertil@kulexempel.se", exit_code=1)
+    assert "mail to anna@kulexempel.se would then bounce" in refused.stderr
+    added = mailbot("domain", "add", "partner.se", "--postmaster", "bertil@kulexempel.se", "--accept-bounces")
+    assert "postmaster@partner.se and abuse@partner.se reach bertil@kulexempel.se" in added.stdout
+    assert mailbot.json("group", "members", "abuse@partner.se") == ["bertil@kulexempel.se"]
+    swedish = mailbot(
+        "domain", "add", "kund.se", "--postmaster", "nobody@kulexempel.se", "--lang", "sv", exit_code=1
+    )
+    assert 'Nekat enligt regeln "skyddade adresser"' in swedish.stderr
+    protected = mailbot("group", "remove", "abuse@kulexempel.se", "postmaster@kulexempel.se", exit_code=1)
+    assert "protected addresses" in protected.stderr and "RFC 2142" in protected.stderr
+
+
 def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text("address,name\n" + "".join(f"user{n}@kulexempel.se,User {n}\n" for n in range(300)))
@@ -155,6 +188,9 @@ def test_postfix_config_tables_answer_postfix_lookups(
     mailbot: Mailbot, database_url: str, tmp_path: Path
 ) -> None:
     mailbot("alias", "add", "support@kulexempel.se", "anna@kulexempel.se")
+    mailbot("domain", "add", "exämpel.se")
+    mailbot("mailbox", "add", "info@exämpel.se")
+    mailbot("alias", "add", "kontakt@exämpel.se", "info@exämpel.se")
     out = tmp_path / "postfix"
     written = mailbot("postfix-config", "--out", str(out), "--mailbox-base", "/srv/mail").stdout.split()
     assert sorted(Path(p).name for p in written) == [
@@ -180,6 +216,13 @@ def test_postfix_config_tables_answer_postfix_lookups(
     assert postmap("virtual_alias_maps", "nobody@kulexempel.se") == ""
     assert postmap("virtual_mailbox_maps", "anna@kulexempel.se") == "kulexempel.se/anna/"
     assert postmap("virtual_mailbox_domains", "kulexempel.se") == "kulexempel.se"
+    # smtputf8: a U-label key (casefolded by Postfix) answers as its A-label does.
+    for domain in ("exämpel.se", "EXÄMPEL.SE", "xn--exmpel-cua.se"):
+        assert postmap("virtual_mailbox_domains", domain) == "xn--exmpel-cua.se"
+        assert postmap("virtual_alias_maps", f"Kontakt@{domain}") == "info@xn--exmpel-cua.se"
+        assert postmap("virtual_mailbox_maps", f"info@{domain}") == "xn--exmpel-cua.se/info/"
+    assert postmap("virtual_mailbox_domains", "exa\u0308mpel.se") == ""  # not NFC: another name to Postfix
+    assert "recipient_delimiter = +" in snippet and "smtputf8_enable = yes" in snippet
 
 
 def test_bad_postfix_config_folder_and_audit_limit_are_usage_errors(mailbot: Mailbot, tmp_path: Path) -> None:

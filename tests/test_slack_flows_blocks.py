@@ -66,3 +66,12 @@ def test_a_checked_keep_copy_box_reads_as_yes() -> None:
     unchecked = {"keep_copy": {"value": {"type": "checkboxes", "selected_options": []}}}
     assert modal_values({"state": {"values": checked}}) == {"keep_copy": "yes"}
     assert modal_values({"state": {"values": unchecked}}) == {"keep_copy": ""}
+
+
+def test_a_preview_shows_who_will_bounce_escaped_in_both_languages() -> None:
+    warning = ROUTING_MESSAGES("bounce_warning", addresses="<!here>@kulexempel.se, anna@kulexempel.se")
+    preview = Reply(ReplyKind.PREVIEW, (warning, MESSAGES("preview_hint")), pending_id=3)
+    for lang, words in (("en", "bounces (is rejected)"), ("sv", "studsar (avvisas)")):
+        text = reply_message(lang, preview)["blocks"][0].to_dict()["text"]["text"]
+        assert words in text and "anna@kulexempel.se" in text
+        assert "<!here>" not in text and "&lt;!here&gt;" in text

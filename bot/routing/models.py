@@ -30,12 +30,13 @@ class RouteKind(enum.StrEnum):
 
 class Domain(Base):
     __tablename__ = "domains"
+    __table_args__ = (Index("uq_domains_unicode_name", "unicode_name", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(253), unique=True)  # lowercase, IDN as punycode
     # An IDN's U-label as Postfix looks it up (casefolded; None for ASCII names): with
     # smtputf8_enable = yes mail may name `exämpel.se`, and the maps answer for it as for the A-label.
-    unicode_name: Mapped[str | None] = mapped_column(String(253), unique=True, default=None)
+    unicode_name: Mapped[str | None] = mapped_column(String(253), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

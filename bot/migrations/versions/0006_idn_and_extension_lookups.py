@@ -40,12 +40,12 @@ def destination_base(destination: str) -> str | None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("domains") as table:
-        table.add_column(sa.Column("unicode_name", sa.String(length=253), nullable=True))
-        table.create_unique_constraint("uq_domains_unicode_name", ["unicode_name"])
-    with op.batch_alter_table("routes") as table:
-        table.add_column(sa.Column("destination_base", sa.String(length=254), nullable=True))
-        table.create_index("ix_routes_destination_base_source", ["destination_base", "source"], unique=False)
+    # Plain ADD COLUMN and CREATE INDEX: no table rebuild (on SQLite a rebuild of `domains` trips the
+    # foreign keys of existing mailboxes).
+    op.add_column("domains", sa.Column("unicode_name", sa.String(length=253), nullable=True))
+    op.create_index("uq_domains_unicode_name", "domains", ["unicode_name"], unique=True)
+    op.add_column("routes", sa.Column("destination_base", sa.String(length=254), nullable=True))
+    op.create_index("ix_routes_destination_base_source", "routes", ["destination_base", "source"])
     connection = op.get_bind()
     for domain_id, name in connection.execute(sa.select(domains.c.id, domains.c.name)).all():
         if (folded := unicode_name(name)) is not None:
@@ -58,9 +58,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("routes") as table:
-        table.drop_index("ix_routes_destination_base_source")
-        table.drop_column("destination_base")
-    with op.batch_alter_table("domains") as table:
-        table.drop_constraint("uq_domains_unicode_name", type_="unique")
-        table.drop_column("unicode_name")
+    # SQLite 3.35+ drops a column in place (no rebuild, see upgrade).
+    op.drop_index("ix_routes_destination_base_source", table_name="routes")
+    op.drop_column("routes", "destination_base")
+    op.drop_index("uq_domains_unicode_name", table_name="domains")
+    op.drop_column("domains", "unicode_name")
