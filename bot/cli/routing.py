@@ -169,6 +169,8 @@ def domain_add(context: Context, name: str, postmaster: str | None) -> None:
     """Host mail for the domain NAME (IDN like exämpel.se is fine), with postmaster@ and abuse@."""
     outcome = context.service.add_domain(name, context.actor, postmaster, context.accept_bounces)
     context.report(outcome, undoable=False)
+    if outcome.ok and not context.as_json:  # running smtpd processes still take it for someone else's
+        click.echo(context.say(MESSAGES("cli.reload_postfix")), err=True)
 
 
 @routing_command(domain_group, "list")

@@ -252,6 +252,10 @@ MESSAGES = Catalog(
             "en": "the name cannot contain line breaks, tabs or other control characters.",
         },
         "cli.none": {"sv": "(inga)", "en": "(none)"},
+        "cli.reload_postfix": {
+            "sv": "Kör `postfix reload` på e-postservern så att Postfix ser den nya domänen direkt.",
+            "en": "Run `postfix reload` on the mail server so that Postfix sees the new domain at once.",
+        },
         "cli.accept_bounces": {
             "sv": "Upprepa med --accept-bounces om det är meningen.",
             "en": "Repeat with --accept-bounces if that is meant.",
