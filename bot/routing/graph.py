@@ -49,6 +49,12 @@ _GROUP_NAME = select(DistributionGroup.__table__.c.display_name).where(
     DistributionGroup.__table__.c.address == bindparam("address")
 )
 _DOMAIN_ID = select(Domain.__table__.c.id).where(Domain.__table__.c.name == bindparam("name"))
+_MAILBOXES_AMONG = select(Mailbox.__table__.c.address).where(
+    Mailbox.__table__.c.address.in_(bindparam("addresses", expanding=True))
+)
+_DOMAINS_AMONG = select(Domain.__table__.c.name).where(
+    Domain.__table__.c.name.in_(bindparam("names", expanding=True))
+)
 _UNICODE_OF_DOMAIN = select(Domain.__table__.c.unicode_name).where(
     Domain.__table__.c.name == bindparam("name")
 )
@@ -72,6 +78,9 @@ class RoutingGraph:
         self.connection = session.connection()
         self._routes: dict[str, list[tuple[str, str]]] = {}
         self._unicode_domains: dict[str, str | None] = {}
+        # Mailboxes and domains do not change while routes do: what was asked is kept.
+        self._mailboxes: dict[str, bool] = {}
+        self._domains: dict[str, bool] = {}
 
     def _scalar(self, statement: Any, **params: Any) -> Any:
         return self.connection.execute(statement, params).scalar()
@@ -127,6 +136,8 @@ class RoutingGraph:
         """Drop what was read so far (after a write that changes more than one address's routes)."""
         self._routes.clear()
         self._unicode_domains.clear()
+        self._mailboxes.clear()
+        self._domains.clear()
 
     def state(self, address: str) -> AddressState:
         group_name = self._scalar(_GROUP_NAME, address=address)
@@ -134,9 +145,11 @@ class RoutingGraph:
 
     def is_hosted(self, domain: str) -> bool:
         """virtual_mailbox_domains: one of our domains, by its A-label or (casefolded) U-label."""
-        if domain.isascii():
-            return self._scalar(_DOMAIN_ID, name=domain) is not None
-        return self.stored_form(f"@{domain}") is not None
+        if not domain.isascii():
+            return self.stored_form(f"@{domain}") is not None
+        if domain not in self._domains:
+            self._domains[domain] = self._scalar(_DOMAIN_ID, name=domain) is not None
+        return self._domains[domain]
 
     def domain_id(self, address: str) -> int:
         domain_id = self._scalar(_DOMAIN_ID, name=domain_of(address))
@@ -146,7 +159,26 @@ class RoutingGraph:
 
     def is_mailbox(self, address: str) -> bool:
         """Exactly this stored address is a mailbox."""
-        return self._scalar(_MAILBOX_ID, address=address) is not None
+        if address not in self._mailboxes:
+            self._mailboxes[address] = self._scalar(_MAILBOX_ID, address=address) is not None
+        return self._mailboxes[address]
+
+    def _read_mailboxes_and_domains(self, addresses: Iterable[str]) -> None:
+        """Ask once for all that `is_mailbox` and `is_hosted` will be asked about these addresses."""
+        candidates = set()
+        for address in addresses:
+            split = split_extension(address)
+            for candidate in (address, split[0] if split else None):
+                if candidate is not None and (stored := self.stored_form(candidate)) is not None:
+                    candidates.add(stored)
+        unknown = sorted(a for a in candidates if a not in self._mailboxes)
+        for chunk in batched(unknown, CHUNK):
+            found = set(self.connection.execute(_MAILBOXES_AMONG, {"addresses": list(chunk)}).scalars())
+            self._mailboxes.update((address, address in found) for address in chunk)
+        domains = sorted({domain_of(a) for a in candidates} - set(self._domains))
+        for chunk in batched(domains, CHUNK):
+            found = set(self.connection.execute(_DOMAINS_AMONG, {"names": list(chunk)}).scalars())
+            self._domains.update((domain, domain in found) for domain in chunk)
 
     def is_group(self, address: str) -> bool:
         return self._scalar(_GROUP_NAME, address=address) is not None
@@ -229,6 +261,7 @@ class RoutingGraph:
         return expand(key, lookup or self.lookup)
 
     def deliveries(self, expansion: Expansion) -> tuple[Delivery, ...]:
+        self._read_mailboxes_and_domains(expansion.recipients)
         deliveries = []
         for recipient in expansion.recipients:
             mailbox = self.mailbox_of(recipient)

@@ -74,6 +74,7 @@ def add_domain(
     graph.forget_all()
     change_id = write_audit(graph, actor, ACTION_DOMAIN_ADD, domain, None, None, details={"domain": domain})
     reached = _add_protected_addresses(graph, domain, actor, postmaster)
+    graph.forget_all()  # a new mailbox (postmaster@) may have been asked about before it was written
     after = {address: graph.deliveries(graph.expand(address)) for address in affected}
     bounces = refuse_lost_mail(bouncing_addresses(before, after), actor, allow_bounces)
     effect = MESSAGES(
