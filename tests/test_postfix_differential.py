@@ -334,7 +334,8 @@ def expected(trace: Trace) -> Expected:
 
 def check_postfix(world: MailWorld) -> None:
     """Every probe address gets a message; Postfix must deliver each exactly as `trace` says."""
-    traces = {probe: world.service.trace(probe) for probe in PROBES}
+    with world.sessions() as session:
+        traces = {probe: queries.trace(session, probe) for probe in PROBES}
     wanted = {probe: expected(trace) for probe, trace in traces.items()}
     sent = world.postfix.send_each(PROBES)
 
