@@ -141,6 +141,7 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2]
 
 
+@lru_cache(maxsize=4096)  # idna.decode takes about a millisecond; messages name the same few domains
 def show_domain(domain: str) -> str:
     """The Unicode form of a stored domain, for people."""
     try:

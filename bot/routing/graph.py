@@ -81,6 +81,7 @@ class RoutingGraph:
         # Mailboxes and domains do not change while routes do: what was asked is kept.
         self._mailboxes: dict[str, bool] = {}
         self._domains: dict[str, bool] = {}
+        self._unicode_names: dict[str, str | None] = {}
 
     def _scalar(self, statement: Any, **params: Any) -> Any:
         return self.connection.execute(statement, params).scalar()
@@ -106,7 +107,10 @@ class RoutingGraph:
 
     def keys_of(self, address: str) -> list[str]:
         """The keys Postfix may look a stored address up by: itself and, in an IDN, its U-label form."""
-        unicode_name = self._scalar(_UNICODE_OF_DOMAIN, name=domain_of(address))
+        domain = domain_of(address)
+        if domain not in self._unicode_names:
+            self._unicode_names[domain] = self._scalar(_UNICODE_OF_DOMAIN, name=domain)
+        unicode_name = self._unicode_names[domain]
         if unicode_name is None:
             return [address]
         return [address, f"{address.rpartition('@')[0]}@{unicode_name}"]
@@ -138,6 +142,7 @@ class RoutingGraph:
         self._unicode_domains.clear()
         self._mailboxes.clear()
         self._domains.clear()
+        self._unicode_names.clear()
 
     def state(self, address: str) -> AddressState:
         group_name = self._scalar(_GROUP_NAME, address=address)

@@ -140,7 +140,8 @@ def validate(graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool 
 def _check_where_mail_ends_up(
     graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool, limits: bool
 ) -> tuple[str, ...]:
-    """Expand every address whose mail passes the changed one, before and after the change."""
+    """Expand every address whose mail passes the changed one after the change, and before it
+    where the answer depends on it (most changes leave most addresses delivering: no need)."""
     rows_after = sorted(plan.after.routes)
 
     def lookup_after(key: str) -> list[tuple[str, str]]:
@@ -148,29 +149,33 @@ def _check_where_mail_ends_up(
 
     affected = sorted(graph.ancestors(plan.subject))
     graph.load_reachable([*affected, *(destination for destination, _ in rows_after)])
-    before: dict[str, Deliveries] = {}
+    known_before: dict[str, Deliveries] = {}
+
+    def before(address: str) -> Deliveries:
+        if address not in known_before:
+            known_before[address] = graph.deliveries(graph.expand(address))
+        return known_before[address]
+
     after: dict[str, Deliveries] = {}
     for address in affected:
         expansion = graph.expand(address, lookup_after)
         if limits:
             for key in graph.keys_of(address):  # a U-label key can expand further than the A-label one
                 check_limits(address, graph.expand(key, lookup_after) if key != address else expansion)
-        before[address] = graph.deliveries(graph.expand(address))
         after[address] = graph.deliveries(expansion)
     for address in affected:
-        if is_protected(graph, address):
-            check_protected(address, after[address], reaches_only_our_mailboxes(before[address]))
+        if is_protected(graph, address) and not reaches_only_our_mailboxes(after[address]):
+            check_protected(address, after[address], reaches_only_our_mailboxes(before(address)))
     if actor.role is not Role.ADMIN:
         for address in affected:
-            if graph.is_mailbox(address):
-                _check_outside_reach(plan, address, before[address], after[address])
+            if _kinds(after[address], DeliveryKind.EXTERNAL) and graph.is_mailbox(address):
+                _check_outside_reach(plan, address, before(address), after[address])
     # Removing an address on purpose (alias remove, group delete, undo of a creation) rejects mail
     # to it, as the change's effect says; that is not lost mail. Anything else that stops is.
     removed = not (plan.after.group_name is not None or plan.after.routes or graph.is_mailbox(plan.subject))
-    bounces = [
-        address for address in bouncing_addresses(before, after) if not (removed and address == plan.subject)
-    ]
-    return refuse_lost_mail(bounces, actor, allow_bounces)
+    stopped = [address for address in affected if not delivers(after[address])]
+    bounces = bouncing_addresses({a: before(a) for a in stopped}, after)
+    return refuse_lost_mail([a for a in bounces if not (removed and a == plan.subject)], actor, allow_bounces)
 
 
 def check_limits(address: str, expansion: Expansion) -> None:
