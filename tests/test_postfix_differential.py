@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_sessionmaker, upgrade
@@ -53,10 +53,8 @@ from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, R
 from bot.routing.service import MAX_DELIVERIES, Outcome, RoutingService
 from bot.routing.trace import DeliveryKind, Trace
 from tests.support.postfix_instance import PostfixInstance, Sent, Sink, share_with_postfix, wait_for
+from tests.support.routing_world import ADMIN, AGENT, D, snapshot
 
-ADMIN = Actor("operator", Role.ADMIN)
-AGENT = Actor("U0AGENT", Role.AGENT, team="T1")
-D = "kulexempel.se"
 IDN, IDN_A = "exämpel.se", "xn--exmpel-cua.se"
 PARTNER = "partner.example"  # not ours until a step adds it; routes may point there before
 MAILBOXES = [f"box0@{D}", f"box1@{D}", f"info@{IDN}"]
@@ -190,18 +188,8 @@ class MailWorld:
         if partner_was_ours:  # the partner's addresses are outside again: relayed, not unknown
             self.postfix.reload(lambda: self.postfix.rcpt_code(f"nobody@{PARTNER}") == 250)
 
-    def tables(self) -> tuple[Any, ...]:
-        """Everything a change could write, for "a refused change wrote nothing"."""
-        with self.sessions() as session:
-            return (
-                sorted(session.execute(select(Domain.name, Domain.unicode_name)).all()),
-                sorted(session.scalars(select(Mailbox.address))),
-                sorted(
-                    session.execute(select(DistributionGroup.address, DistributionGroup.display_name)).all()
-                ),
-                sorted(session.execute(select(Route.source, Route.destination, Route.kind)).all()),
-                session.scalar(select(func.count()).select_from(AuditEntry)),
-            )
+    def tables(self) -> tuple[object, ...]:
+        return snapshot(self.sessions)
 
     def addresses(self) -> list[str]:
         """Every address of the universe and of the database, stored form."""
@@ -260,7 +248,7 @@ class MailWorld:
 class Seen:
     """The tables and every address's trace as the last step left them."""
 
-    tables: tuple[Any, ...]
+    tables: tuple[object, ...]
     fates: dict[str, Trace]
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.routing.addresses import AddressError, is_hosted_local_part, parse_address
@@ -28,43 +27,19 @@ from bot.routing.changes import (
     DeleteGroup,
     RemoveAlias,
     RemoveMember,
-    Role,
     SetForward,
 )
-from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route
 from bot.routing.postfix import main_cf_snippet
 from bot.routing.service import MAX_DELIVERIES, Outcome, RoutingService, Status
 from bot.routing.trace import DeliveryKind
+from tests.support.routing_world import ADMIN, AGENT, D, a, seeded_service, snapshot
 
-ADMIN = Actor("operator", Role.ADMIN)
-AGENT = Actor("U123AGENT", Role.AGENT, team="T1")
-D = "kulexempel.se"
 OUT = "friend@outside.example"
-
-
-def a(local: str) -> str:
-    return f"{local}@{D}"
 
 
 @pytest.fixture
 def service(session_factory: sessionmaker) -> RoutingService:
-    service = RoutingService(session_factory)
-    for domain in (D, "exämpel.se"):
-        assert service.add_domain(domain, ADMIN).ok
-    for mailbox in (a("anna"), a("bertil"), a("cecilia"), "info@exämpel.se"):
-        assert service.add_mailbox(mailbox, ADMIN).ok
-    return service
-
-
-def snapshot(session_factory: sessionmaker) -> tuple[object, ...]:
-    with session_factory() as session:
-        return (
-            sorted(session.execute(select(Route.source, Route.destination)).all()),
-            sorted(session.scalars(select(Mailbox.address))),
-            sorted(session.scalars(select(DistributionGroup.address))),
-            sorted(session.scalars(select(Domain.name))),
-            session.scalar(select(func.count()).select_from(AuditEntry)),
-        )
+    return seeded_service(session_factory)
 
 
 def ok(service: RoutingService, change: Change, actor: Actor = AGENT) -> Outcome:
