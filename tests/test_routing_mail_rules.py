@@ -335,6 +335,11 @@ def test_u_label_addresses_trace_like_their_a_label(service: RoutingService) -> 
     assert deliveries(service, "info@exa\u0308mpel.se")[0][1] is DeliveryKind.EXTERNAL
     assert service.add_domain("straße.de", ADMIN).ok
     assert service.trace("info@STRAßE.de").deliveries[0].address == "info@strasse.de"
+    # Two names in DNS, one to Postfix (final sigma folds to sigma): the second is refused.
+    assert service.add_domain("σίσυφος.gr", ADMIN).ok
+    alike = service.add_domain("σίσυφοσ.gr", ADMIN)
+    assert (alike.status, alike.rule) == (Status.REFUSED, "one_thing")
+    assert "same domain as σίσυφος.gr" in alike.message.render("en")
 
 
 def test_the_postfix_snippet_sets_what_the_rules_count_on(tmp_path: Path) -> None:

@@ -190,6 +190,12 @@ MESSAGES = Catalog(
             "sv": "Obs: efter ändringen studsar (avvisas) post till {addresses}.",
             "en": "Note: after this change, mail to {addresses} bounces (is rejected).",
         },
+        "domain_alike": {
+            "sv": "{domain} är samma domän som {other} för Postfix (som gör om stora och små bokstäver "
+            "lika), så den kan inte läggas till för sig.",
+            "en": "{domain} is the same domain as {other} to Postfix (which folds the letters alike), so it "
+            "cannot be added on its own.",
+        },
         "postmaster_not_mailbox": {
             "sv": "{address} är ingen brevlåda hos oss; postmaster@ och abuse@ måste nå en brevlåda.",
             "en": "{address} is not one of our mailboxes; postmaster@ and abuse@ must reach a mailbox.",

@@ -66,6 +66,10 @@ def add_domain(
     affected = sorted({a for source in pointing_in.scalars() for a in graph.ancestors(source)})
     before = {address: graph.deliveries(graph.expand(address)) for address in affected}
     unicode_name = show_domain(domain).casefold()
+    if not unicode_name.isascii() and (alike := graph.stored_form(f"@{unicode_name}")) is not None:
+        # σίσυφος.gr and σίσυφοσ.gr are two names in DNS but one to Postfix, which casefolds keys.
+        detail = MESSAGES("domain_alike", domain=show_domain(domain), other=show_domain(domain_of(alike)))
+        raise Refused("one_thing", detail)
     graph.connection.execute(
         insert(Domain).values(
             name=domain, unicode_name=None if unicode_name.isascii() else unicode_name, created_at=utcnow()
