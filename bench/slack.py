@@ -19,17 +19,19 @@ import statistics
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import slack_answers  # noqa: E402
-from bench.slack_answers import CLIENTS, QUESTIONS, timed  # noqa: E402
+from bench.slack_answers import CLIENTS, timed  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from bot.flows.core import Flows, Person  # noqa: E402
 from bot.routing.changes import Actor, Role  # noqa: E402
 from bot.routing.service import RoutingService  # noqa: E402
+from tests.support.load import QUESTIONS  # noqa: E402
 from tests.support.slack_fixtures import SlackAppProcess  # noqa: E402
 from tests.support.slack_standin import SlackStandIn  # noqa: E402
 
@@ -144,9 +146,7 @@ def main() -> None:
                     for label, app in (("bare", bare), ("ours", ours)):
                         standin.reset()
                         send = senders()
-                        acks[label] = timed_apart(
-                            requests, clients, lambda n, app=app, send=send: send(app, n)
-                        )
+                        acks[label] = timed_apart(requests, clients, partial(send, app))
                         if app is ours:
                             standin.wait_for("response_url", count=requests, timeout=600)
                     print(row(name, clients, acks["bare"], acks["ours"]))

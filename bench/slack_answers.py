@@ -15,23 +15,17 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.support.load import QUESTIONS, dm_event  # noqa: E402
 from tests.support.slack_fixtures import BOT_TOKEN, SIGNING_SECRET, SlackAppProcess, find_element  # noqa: E402
 from tests.support.slack_standin import Call, SlackStandIn  # noqa: E402
 
-QUESTIONS = (
-    "vad är ett alias?",
-    "how do I forward my mail to another address?",
-    "hur skapar jag en distributionsgrupp",
-    "can people outside the company write to our group?",
-    "kan jag skicka från ett alias",
-    "what is the difference between an alias and a forward?",
-)
 CLIENTS = (1, 20)
 
 
@@ -54,7 +48,7 @@ def bare_wsgi_app(api_url: str) -> Callable:
     app.event("message")(lambda: None)
     slack = SlackRequestHandler(app)
 
-    def wsgi(environ: dict, start_response: Callable) -> list[bytes]:
+    def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ["PATH_INFO"] == "/health":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
@@ -67,17 +61,6 @@ def serve_bare(port: int, api_url: str) -> None:
     from bot.slack.http import serve_wsgi
 
     serve_wsgi(bare_wsgi_app(api_url), port)
-
-
-def dm_event(n: int) -> dict:
-    return {
-        "type": "message",
-        "channel": f"D{n}",
-        "channel_type": "im",
-        "user": f"U{n}",
-        "text": QUESTIONS[n % len(QUESTIONS)],
-        "ts": f"{time.time():.6f}",
-    }
 
 
 Scenario = tuple[str, Callable[[SlackAppProcess, int], object], str | None, Callable[[Call], int] | None]
@@ -157,7 +140,7 @@ def main() -> None:
                 for name, send, answered_by, request_of in scenarios:
                     for label, app in (("bare Bolt", bare), ("mailbot", ours)):
                         standin.reset()
-                        acks, sent = timed(args.requests, clients, lambda n, app=app, send=send: send(app, n))
+                        acks, sent = timed(args.requests, clients, partial(send, app))
                         line = f"{name:12s} {clients:2d} clients  {label:9s} ack {percentiles(acks)}"
                         if app is ours and answered_by and request_of:
                             replies = standin.wait_for(answered_by, count=args.requests, timeout=300)

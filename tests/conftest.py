@@ -15,8 +15,9 @@ from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
 from tests.support.postgres_server import PostgresServer, running_server
 
-# The running Slack app and signed requests to it (fixtures `slack_standin`, `slack_app`).
-pytest_plugins = ["tests.support.slack_fixtures"]
+# Signed requests to the Slack app: running as a process (fixtures `slack_standin`, `slack_app`) or in
+# this process through Bolt's dispatch (`slack_dispatch`).
+pytest_plugins = ["tests.support.slack_fixtures", "tests.support.slack_dispatch"]
 
 # Which databases every database test runs on: MAILBOT_TEST_DATABASES=sqlite,postgresql (default both).
 DATABASES = ("sqlite", "postgresql")

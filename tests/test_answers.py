@@ -6,7 +6,7 @@ import pytest
 
 from bot.answers import AnswerKind, answer, detect_language, render_topic
 from bot.answers.knowledge import TOPIC_IDS
-from bot.config import Settings
+from bot.config import Lang, Settings
 
 SETTINGS = Settings(support_contact="hjalp@kulexempel.se")
 
@@ -43,7 +43,8 @@ def test_the_article_uses_what_is_known_about_the_customer() -> None:
 
 
 def test_unknown_or_empty_customer_values_keep_the_examples() -> None:
-    result = answer("what is an alias?", SETTINGS, context={"name": None, "domain": " ", "colour": "red"})
+    context = {"name": None, "domain": " ", "colour": "red"}  # None as a caller's bad data would give it
+    result = answer("what is an alias?", SETTINGS, context=context)  # type: ignore[arg-type]
     assert "Anna" in result.text and "support@kulexempel.se" in result.text
     assert "None" not in result.text and "red" not in result.text
 
@@ -55,9 +56,9 @@ def test_forced_language_wins_over_detection() -> None:
 
 @pytest.mark.parametrize(
     ("question", "lang"),
-    [("hur byter jag lösenord", "sv"), ("where is my invoice?", "en"), ("what's the weather in Malmö", "en")],
+    [("hur bakar man surdegsbröd", "sv"), ("tell me a joke", "en"), ("what's the weather in Malmö", "en")],
 )
-def test_an_off_topic_question_gets_not_sure_the_closest_topics_and_a_person(
+def test_a_question_about_nothing_we_know_gets_not_sure_the_closest_topics_and_a_person(
     question: str, lang: str
 ) -> None:
     result = answer(question, SETTINGS)
@@ -111,9 +112,11 @@ def test_hostile_question_text_is_never_rendered(question: str) -> None:
 def test_hostile_settings_are_escaped_in_the_bots_own_messages() -> None:
     settings = Settings(provider_name="<!everyone>", support_contact="<!channel> & co")
     greeting = answer("hej", settings).text
-    not_sure = answer("hur byter jag lösenord", settings).text
+    not_sure = answer("hur bakar man surdegsbröd", settings).text
+    off_topic = answer("hur byter jag lösenord", settings).text
     assert "&lt;!everyone&gt;" in greeting and "&lt;!channel&gt; &amp; co" in not_sure
-    assert "<!" not in greeting + not_sure
+    assert "&lt;!channel&gt; &amp; co" in off_topic
+    assert "<!" not in greeting + not_sure + off_topic
 
 
 def test_an_unknown_topic_button_gets_not_sure() -> None:
@@ -139,5 +142,5 @@ def test_language_of_short_misspelled_and_mixed_texts(text: str, expected: str) 
 
 @pytest.mark.parametrize("default", ["sv", "en"])
 @pytest.mark.parametrize("text", ["", "12345", "🙂", "alias", "gmail"])
-def test_no_language_evidence_gives_the_default(text: str, default: str) -> None:
+def test_no_language_evidence_gives_the_default(text: str, default: Lang) -> None:
     assert detect_language(text, default=default) == default

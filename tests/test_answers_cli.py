@@ -27,16 +27,23 @@ def test_ask_prints_the_article_with_its_title_and_related_topics() -> None:
 def test_ask_json_gives_article_language_score_and_text() -> None:
     code, output = run("--json", "what is a distribution group?")
     answer = json.loads(output)
-    assert code == 0 and set(answer) == {"article", "lang", "score", "text"}
+    assert code == 0 and set(answer) == {"article", "kind", "lang", "score", "text", "alternative"}
     assert (answer["article"], answer["lang"]) == ("distribution-group", "en")
     assert 0 < answer["score"] <= 1 and "distribution group" in answer["text"]
 
 
 def test_ask_json_gives_null_article_when_not_sure() -> None:
-    code, output = run("--json", "--lang", "en", "hur byter jag lösenord")
+    code, output = run("--json", "--lang", "en", "hur bakar man surdegsbröd")
     answer = json.loads(output)
     assert code == 0 and answer["article"] is None and answer["lang"] == "en"
-    assert "not sure" in answer["text"]
+    assert answer["kind"] == "no_answer" and "not sure" in answer["text"]
+
+
+def test_ask_json_says_when_a_question_is_about_something_this_bot_does_not_handle() -> None:
+    code, output = run("--json", "hur byter jag lösenord")
+    answer = json.loads(output)
+    assert code == 0 and (answer["article"], answer["kind"], answer["lang"]) == (None, "off_topic", "sv")
+    assert "lösenord och inloggning" in answer["text"]
 
 
 def test_ask_dash_answers_one_question_a_line_from_stdin() -> None:
@@ -52,7 +59,7 @@ def test_ask_dash_answers_one_question_a_line_from_stdin() -> None:
 
 def test_ask_rejects_an_unknown_language_with_a_usage_error() -> None:
     code, output = run("--lang", "de", "was ist ein Alias")
-    assert code == 2 and "'de' is not one of 'sv', 'en'" in output
+    assert code == 2 and "Fel: Ogiltigt värde för '--lang': välj ett av: sv, en." in output  # MAILBOT_LANG=sv
 
 
 def test_ask_names_the_broken_article_instead_of_a_traceback(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_hostile_and_oversized_text_gets_a_normal_answer(database_url: str) -> N
         "<!channel> {{ 7*7 }} {% raw %} 😀 \u200fمرحبا\u200e vad är en distributionsgrupp? " + "x" * 40_000
     )
     chat = run(database_url, "chat", stdin=f"{hostile}\nsluta\n").output
-    assert "läste bara de första 1000 tecknen" in chat
+    assert "läste bara de första 2000 tecknen" in chat
     assert "Traceback" not in chat and "49" not in chat
 
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.config import Settings
+from bot.config import Lang, Settings
+from bot.db import utcnow
 from bot.flows.commands import Lookup, NeedsInput, Proposal, Read, Usage, parse_command
-from bot.flows.core import MAX_LIST_ROWS, Flows, Person, ReplyKind, listing, role_of
+from bot.flows.core import MAX_LIST_ROWS, Flows, Person, Reply, ReplyKind, listing, role_of
 from bot.flows.messages import MESSAGES
 from bot.flows.store import (
     PENDING_LIFETIME,
@@ -23,7 +24,7 @@ from bot.flows.store import (
     remember_locale,
 )
 from bot.routing.changes import Actor, AddAlias, AddMembers, Role, SetForward
-from bot.routing.models import AuditEntry, utcnow
+from bot.routing.models import AuditEntry
 from bot.routing.service import RoutingService
 
 OPERATOR = Actor("operator", Role.ADMIN)
@@ -32,8 +33,15 @@ ADMIN = Person("UADMIN", "T1", Role.ADMIN)
 CUSTOMER = Person("U1", "T1", None)
 
 
-def rendered(reply, lang="en") -> str:  # type: ignore[no-untyped-def]
+def rendered(reply: Reply, lang: Lang = "en") -> str:
     return "\n".join(line.render(lang) for line in reply.lines)
+
+
+def reply_to(flows: Flows, command: str, text: str, person: Person) -> Reply:
+    """The reply to a complete command (not a form asking for the missing fields)."""
+    reply = flows.command(command, text, person)
+    assert isinstance(reply, Reply), reply
+    return reply
 
 
 @pytest.fixture
@@ -103,7 +111,7 @@ def test_roles_from_settings() -> None:
 
 def test_preview_confirm_twice_undo(flows: Flows) -> None:
     before = audit_count(flows)
-    preview = flows.command("/alias", "add support@kulexempel.se anna@kulexempel.se", AGENT)
+    preview = reply_to(flows, "/alias", "add support@kulexempel.se anna@kulexempel.se", AGENT)
     assert preview.kind is ReplyKind.PREVIEW and preview.pending_id is not None
     assert "Mail to support@kulexempel.se will land in anna@kulexempel.se's inbox" in rendered(preview)
     assert "Förhandsgranska" not in rendered(preview, "sv") and "Bekräfta" in rendered(preview, "sv")
@@ -127,7 +135,7 @@ def test_preview_confirm_twice_undo(flows: Flows) -> None:
 
 
 def test_cancel_then_confirm_does_nothing(flows: Flows) -> None:
-    preview = flows.command("/group", "create sales@kulexempel.se Sales", AGENT)
+    preview = reply_to(flows, "/group", "create sales@kulexempel.se Sales", AGENT)
     assert preview.pending_id is not None
     assert "Cancelled" in rendered(flows.cancel(preview.pending_id, AGENT))
     assert "cancelled" in rendered(flows.confirm(preview.pending_id, AGENT))
@@ -135,7 +143,7 @@ def test_cancel_then_confirm_does_nothing(flows: Flows) -> None:
 
 
 def test_someone_elses_or_old_preview_is_not_performed(flows: Flows) -> None:
-    preview = flows.command("/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
+    preview = reply_to(flows, "/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
     assert preview.pending_id is not None
     assert "someone else" in rendered(flows.confirm(preview.pending_id, ADMIN))
     with flows.sessions() as session:
@@ -161,7 +169,7 @@ def stuck_performing(flows: Flows, pending_id: int, claimed_ago: timedelta) -> N
 
 def test_a_confirm_left_unfinished_by_a_dead_worker_is_taken_over_after_a_while(flows: Flows) -> None:
     before = audit_count(flows)
-    preview = flows.command("/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
+    preview = reply_to(flows, "/alias", "add info@kulexempel.se bo@kulexempel.se", AGENT)
     assert preview.pending_id is not None
     stuck_performing(flows, preview.pending_id, STALE_CLAIM + timedelta(seconds=1))
 
@@ -176,7 +184,7 @@ def test_a_confirm_left_unfinished_by_a_dead_worker_is_taken_over_after_a_while(
 
 
 def test_a_stale_claim_whose_change_is_already_so_performs_nothing_twice(flows: Flows) -> None:
-    preview = flows.command("/alias", "add hej@kulexempel.se anna@kulexempel.se", AGENT)
+    preview = reply_to(flows, "/alias", "add hej@kulexempel.se anna@kulexempel.se", AGENT)
     assert preview.pending_id is not None
     stuck_performing(flows, preview.pending_id, STALE_CLAIM + timedelta(seconds=1))
     flows.routing.apply(AddAlias("hej@kulexempel.se", "anna@kulexempel.se"), OPERATOR)  # meanwhile
@@ -189,8 +197,8 @@ def test_a_stale_claim_whose_change_is_already_so_performs_nothing_twice(flows: 
 
 
 def test_old_pending_changes_are_deleted_when_a_new_one_is_stored(flows: Flows) -> None:
-    old = flows.command("/group", "create old@kulexempel.se", AGENT)
-    kept = flows.command("/group", "create kept@kulexempel.se", AGENT)
+    old = reply_to(flows, "/group", "create old@kulexempel.se", AGENT)
+    kept = reply_to(flows, "/group", "create kept@kulexempel.se", AGENT)
     with flows.sessions() as session:
         for reply, age in ((old, PENDING_RETENTION + timedelta(hours=1)), (kept, timedelta(days=6))):
             session.execute(
@@ -199,11 +207,11 @@ def test_old_pending_changes_are_deleted_when_a_new_one_is_stored(flows: Flows) 
                 .values(created_at=utcnow() - age)
             )
         session.commit()
-    new = flows.command("/group", "create new@kulexempel.se", AGENT)
+    new = reply_to(flows, "/group", "create new@kulexempel.se", AGENT)
     with flows.sessions() as session:
         ids = set(session.scalars(select(PendingChange.id)))
-    assert ids == {kept.pending_id, new.pending_id}
-    assert "no longer find" in rendered(flows.confirm(old.pending_id, AGENT))  # type: ignore[arg-type]
+    assert ids == {kept.pending_id, new.pending_id} and old.pending_id is not None
+    assert "no longer find" in rendered(flows.confirm(old.pending_id, AGENT))
 
 
 def test_non_agent_is_refused_politely_and_nothing_is_stored(flows: Flows) -> None:
@@ -215,7 +223,7 @@ def test_non_agent_is_refused_politely_and_nothing_is_stored(flows: Flows) -> No
         ("/group", "list"),
         ("/mailtrace", "anna@kulexempel.se"),
     ]:
-        reply = flows.command(command, text, CUSTOMER)
+        reply = reply_to(flows, command, text, CUSTOMER)
         assert reply.kind is ReplyKind.INFO
         assert "only the support team's agents" in rendered(reply)
         assert "support@kulexempel.se" in rendered(reply, "sv") and "Tyvärr" in rendered(reply, "sv")
@@ -225,20 +233,20 @@ def test_non_agent_is_refused_politely_and_nothing_is_stored(flows: Flows) -> No
 
 
 def test_external_forward_needs_an_admin(flows: Flows) -> None:
-    refused = flows.command("/forward", "set anna@kulexempel.se anna@gmail.com", AGENT)
+    refused = reply_to(flows, "/forward", "set anna@kulexempel.se anna@gmail.com", AGENT)
     assert refused.kind is ReplyKind.INFO
     assert "only an admin may forward there" in rendered(refused)
-    preview = flows.command("/forward", "set anna@kulexempel.se anna@gmail.com", ADMIN)
+    preview = reply_to(flows, "/forward", "set anna@kulexempel.se anna@gmail.com", ADMIN)
     assert preview.pending_id is not None
     assert flows.confirm(preview.pending_id, ADMIN).kind is ReplyKind.DONE
     assert flows.routing.forward("anna@kulexempel.se") is not None
 
 
 def test_a_change_that_makes_mail_bounce_is_an_admins_and_its_preview_says_who_bounces(flows: Flows) -> None:
-    created = flows.command("/group", "create team@kulexempel.se Team", AGENT)
+    created = reply_to(flows, "/group", "create team@kulexempel.se Team", AGENT)
     assert created.pending_id is not None and flows.confirm(created.pending_id, AGENT).kind is ReplyKind.DONE
     command = "set anna@kulexempel.se team@kulexempel.se"  # an empty group: anna's mail would bounce
-    refused = flows.command("/forward", command, AGENT)
+    refused = reply_to(flows, "/forward", command, AGENT)
     assert refused.kind is ReplyKind.INFO and refused.pending_id is None
     assert 'Refused by the rule "no mail is lost"' in rendered(refused)
     assert 'Nekat enligt regeln "ingen post går förlorad"' in rendered(refused, "sv")
@@ -247,7 +255,7 @@ def test_a_change_that_makes_mail_bounce_is_an_admins_and_its_preview_says_who_b
     )
     assert isinstance(modal, dict) and "would then bounce" in modal["target"].render("en")
 
-    preview = flows.command("/forward", command, ADMIN)
+    preview = reply_to(flows, "/forward", command, ADMIN)
     assert preview.kind is ReplyKind.PREVIEW and preview.pending_id is not None
     assert "Note: after this change, mail to anna@kulexempel.se bounces (is rejected)." in rendered(preview)
     assert "Obs: efter ändringen studsar (avvisas) post till anna@kulexempel.se." in rendered(preview, "sv")
@@ -256,9 +264,9 @@ def test_a_change_that_makes_mail_bounce_is_an_admins_and_its_preview_says_who_b
 
 
 def test_loop_is_refused_with_the_path(flows: Flows) -> None:
-    first = flows.command("/forward", "set anna@kulexempel.se bo@kulexempel.se", AGENT)
+    first = reply_to(flows, "/forward", "set anna@kulexempel.se bo@kulexempel.se", AGENT)
     assert first.pending_id is not None and flows.confirm(first.pending_id, AGENT).kind is ReplyKind.DONE
-    loop = flows.command("/forward", "set bo@kulexempel.se anna@kulexempel.se", AGENT)
+    loop = reply_to(flows, "/forward", "set bo@kulexempel.se anna@kulexempel.se", AGENT)
     assert loop.kind is ReplyKind.INFO
     assert "loop" in rendered(
         loop
@@ -280,23 +288,30 @@ def test_modal_checks_land_on_their_fields(flows: Flows) -> None:
 def test_bare_command_asks_for_fields(flows: Flows) -> None:
     needs = flows.command("/group", "", AGENT)
     assert isinstance(needs, NeedsInput) and needs.flow.id == "group.create"
-    assert flows.command("/group", "", CUSTOMER).kind is ReplyKind.INFO  # type: ignore[union-attr]
+    assert reply_to(flows, "/group", "", CUSTOMER).kind is ReplyKind.INFO
 
 
 def test_lookups(flows: Flows) -> None:
-    preview = flows.command("/group", "create sales@kulexempel.se Sales", AGENT)
+    preview = reply_to(flows, "/group", "create sales@kulexempel.se Sales", AGENT)
     assert preview.pending_id is not None
     flows.confirm(preview.pending_id, AGENT)
-    add = flows.command("/group", "add sales@kulexempel.se anna@kulexempel.se bo@kulexempel.se", AGENT)
+    add = reply_to(flows, "/group", "add sales@kulexempel.se anna@kulexempel.se bo@kulexempel.se", AGENT)
     assert add.pending_id is not None
     flows.confirm(add.pending_id, AGENT)
-    assert 'sales@kulexempel.se "Sales" (2 members)' in rendered(flows.command("/group", "list", AGENT))
-    members = rendered(flows.command("/group", "members sales@kulexempel.se", AGENT))
+    for command in ("create solo@kulexempel.se Solo", "add solo@kulexempel.se anna@kulexempel.se"):
+        reply = reply_to(flows, "/group", command, AGENT)
+        assert reply.pending_id is not None
+        flows.confirm(reply.pending_id, AGENT)
+    groups = reply_to(flows, "/group", "list", AGENT)
+    assert '• sales@kulexempel.se "Sales" (2 members)' in rendered(groups)
+    assert '• solo@kulexempel.se "Solo" (1 member)' in rendered(groups)
+    assert '"Sales" (2 medlemmar)' in rendered(groups, "sv") and '"Solo" (1 medlem)' in rendered(groups, "sv")
+    members = rendered(reply_to(flows, "/group", "members sales@kulexempel.se", AGENT))
     assert "• anna@kulexempel.se\n• bo@kulexempel.se" in members
-    trace = rendered(flows.command("/mailtrace", "Sales@kulexempel.se", AGENT))
+    trace = rendered(reply_to(flows, "/mailtrace", "Sales@kulexempel.se", AGENT))
     assert "delivered to the mailbox anna@kulexempel.se" in trace
-    assert "is not forwarded" in rendered(flows.command("/forward", "show anna@kulexempel.se", AGENT))
-    assert "has no @" in rendered(flows.command("/mailtrace", "nobody", AGENT))
+    assert "is not forwarded" in rendered(reply_to(flows, "/forward", "show anna@kulexempel.se", AGENT))
+    assert "has no @" in rendered(reply_to(flows, "/mailtrace", "nobody", AGENT))
 
 
 def test_locale_cache(session_factory: sessionmaker) -> None:

@@ -10,7 +10,7 @@ import yaml
 
 from bot.answers import render_topic, topics
 from bot.answers.knowledge import TOPIC_IDS, KnowledgeError, load_knowledge
-from bot.config import DEFAULT_KNOWLEDGE_DIR, LANGS, Settings
+from bot.config import DEFAULT_KNOWLEDGE_DIR, LANGS, Lang, Settings
 
 EXPECTED_FLOWS = {
     "alias": "alias.add",
@@ -47,7 +47,7 @@ def test_both_languages_share_keys_related_topics_and_flow(topic_id: str) -> Non
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("topic_id", TOPIC_IDS)
-def test_every_article_renders_with_the_customers_values(topic_id: str, lang: str) -> None:
+def test_every_article_renders_with_the_customers_values(topic_id: str, lang: Lang) -> None:
     settings = Settings(provider_name="Acme Mejl", support_contact="hjalp@acme.example")
     answer = render_topic(topic_id, lang, settings, context={"domain": "acme.example", "name": "Bo"})
     assert answer.topic_id == topic_id and answer.lang == lang

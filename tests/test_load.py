@@ -10,7 +10,7 @@ import statistics
 
 import pytest
 
-from bench.load import disagreements, instances, prepare_database, run_load
+from tests.support.load import disagreements, instances, prepare_database, run_load
 from tests.support.postgres_server import PostgresServer
 from tests.support.slack_standin import SlackStandIn
 

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_sessionmaker, upgrade
+from bot.db import Base, make_engine, make_sessionmaker, upgrade
 from bot.routing import queries
 from bot.routing.addresses import parse_address
 from bot.routing.changes import (
@@ -75,7 +75,7 @@ PROBES = [
     f"abuse@{IDN}",
     f"y@{PARTNER}",
 ]
-TABLES = (Domain, Mailbox, DistributionGroup, Route, AuditEntry)  # in the order rows may be inserted
+TABLES: tuple[type[Base], ...] = (Domain, Mailbox, DistributionGroup, Route, AuditEntry)  # insert order
 
 
 def spellings(address: str) -> st.SearchStrategy[str]:
@@ -174,7 +174,7 @@ class MailWorld:
     service: RoutingService
     postfix: PostfixInstance
     sink: Sink
-    base: dict[type, list[dict[str, Any]]]
+    base: dict[type[Base], list[dict[str, Any]]]
 
     def reset(self) -> None:
         """Back to the base state (domains, mailboxes, postmaster@/abuse@) for the next example."""
@@ -307,7 +307,7 @@ def expected(trace: Trace) -> Expected:
     kinds = [d.kind for d in trace.deliveries]
     if not trace.steps and kinds == [DeliveryKind.UNKNOWN]:
         return Expected(550, Counter(), Counter(), Counter())
-    maildirs = Counter()
+    maildirs: Counter[str] = Counter()
     for delivery in trace.deliveries:
         if delivery.mailbox is not None:
             local, _, domain = delivery.mailbox.rpartition("@")
@@ -478,7 +478,7 @@ def with_issue_cases(test: Any) -> Any:
     return test
 
 
-SETTINGS = {
+SETTINGS: dict[str, Any] = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }

@@ -7,7 +7,7 @@ import http.client
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bench.load import DOMAIN, instances, prepare_database
-from bot.db import make_engine, make_sessionmaker
-from bot.routing.models import utcnow
+from bot.db import make_engine, make_sessionmaker, utcnow
 from bot.routing.service import RoutingService
+from bot.slack.failures import MESSAGES
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
-from bot.slack.production import MESSAGES
 from bot.slack.stores import RECEIPT_LIFETIME, EventReceipt, first_delivery
+from tests.support.load import DOMAIN, instances, prepare_database
 from tests.support.postgres_server import PostgresServer, running_server
 from tests.support.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
 from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
@@ -192,7 +191,7 @@ def test_database_outage_gets_a_clear_answer_at_once_then_the_app_recovers(
             [swedish] = slack_standin.wait_for("response_url", lambda call: call.path.endswith("command-USV"))
             assert english.args["text"] == MESSAGES.text("database_unavailable", "en")
             assert swedish.args["text"] == MESSAGES.text("database_unavailable", "sv")
-            # DMs are answered in the flow worker too; it tells the asker where the answer would go.
+            # DMs are answered by the after-ack worker too; it tells the asker where the answer would go.
             assert send_event(app, direct_message("vad är ett alias?", channel="DOUT")) == 200
             [told] = slack_standin.wait_for(
                 "chat.postMessage", lambda call: call.args.get("channel") == "DOUT"
@@ -285,10 +284,12 @@ def test_each_installed_workspace_is_answered_with_its_own_token_by_any_instance
     for instance, team in ((second, "TONE"), (first, "TTWO"), (first, "TONE")):
         channel = f"D{team}{instance.port}"
         assert send_event(instance, direct_message("what is an alias?", channel=channel, team=team)) == 200
-        [answer] = instance.standin.wait_for(
-            "chat.postMessage", lambda call, c=channel: call.args["channel"] == c
-        )
+        [answer] = instance.standin.wait_for("chat.postMessage", posted_in(channel))
         assert answer.args["_authorization"] == f"Bearer xoxb-token-of-{team}"
+
+
+def posted_in(channel: str) -> Callable[[Call], bool]:
+    return lambda call: call.args["channel"] == channel
 
 
 def test_a_workspace_that_never_installed_gets_no_answer_and_an_install_link_works_once(

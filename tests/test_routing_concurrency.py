@@ -74,12 +74,12 @@ def test_two_writers_cannot_make_one_address_two_things(
     assert sorted(o.status for o in outcomes) == [Status.OK, Status.UNCHANGED]
     with make_sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).where(Route.source == f"twice@{D}")) == 1
-        group_or_alias = session.scalar(
+        group_or_alias = session.scalars(
             select(func.count())
             .select_from(DistributionGroup)
             .where(DistributionGroup.address.like("shared%"))
-        )
-        aliases = session.scalar(
+        ).one()
+        aliases = session.scalars(
             select(func.count(Route.source.distinct())).where(Route.source.like("shared%"))
-        )
+        ).one()
         assert group_or_alias + aliases == ROUNDS

@@ -29,6 +29,7 @@ from bot.routing.changes import (
     RemoveMember,
     SetForward,
 )
+from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.postfix import main_cf_snippet
 from bot.routing.service import MAX_DELIVERIES, Outcome, RoutingService, Status
 from bot.routing.trace import DeliveryKind
@@ -100,19 +101,18 @@ def test_no_address_of_ours_is_a_path_or_an_extension(
     service: RoutingService, session_factory: sessionmaker, local: str
 ) -> None:
     address = a(local)
+    rows = [MailboxLine(2, a("erik"), "Erik"), MailboxLine(3, address, "X")]
     before = snapshot(session_factory)
     for outcome in (
         service.add_mailbox(address, ADMIN),
         service.add_mailbox(address.upper(), ADMIN),
-        service.import_mailboxes([(a("erik"), "Erik"), (address, "X")], ADMIN),
+        service.import_mailboxes(rows, ADMIN),
         service.apply(AddAlias(address, a("anna")), ADMIN),
         service.apply(CreateGroup(address), ADMIN),
     ):
         assert (outcome.status, outcome.rule) == (Status.REFUSED, "local_part"), outcome.message.render("en")
         assert "a-z, 0-9" in outcome.message.render("en") and "a-z, 0-9" in outcome.message.render("sv")
-    assert "line 3" in service.import_mailboxes([(a("erik"), "Erik"), (address, "X")], ADMIN).message.render(
-        "en"
-    )
+    assert "line 3" in service.import_mailboxes(rows, ADMIN).message.render("en")
     assert snapshot(session_factory) == before
 
 

@@ -7,7 +7,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-import bot.models  # noqa: F401  (registers every table)
+import bot.models  # noqa: F401  (registers the core's tables)
+import bot.slack.stores  # noqa: F401  (and the Slack adapter's)
 from bot.db import Base, alembic_config
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db import make_engine, make_sessionmaker
 from bot.feedback import AnsweredQuestion, FeedbackVote, report
-from bot.slack.production import MESSAGES as PRODUCTION
+from bot.slack.failures import MESSAGES as FAILURES
 from tests.support.slack_fixtures import CUSTOMER, SUPPORT_CHANNEL, SlackAppProcess, find_element
 from tests.support.slack_standin import BOT_ID, BOT_USER_ID, Call
 
@@ -135,7 +135,7 @@ def test_a_mention_whose_answer_fails_is_told_so_in_its_thread_in_its_language(a
     )
     assert "alias" in refused.text().lower() and refused.args["thread_ts"] == "1700000200.000100"
     assert told.args["thread_ts"] == "1700000200.000100"
-    assert told.args["text"] == PRODUCTION.text("something_went_wrong", "sv")
+    assert told.args["text"] == FAILURES.text("something_went_wrong", "sv")
 
 
 def test_mailhelp_acks_then_answers_privately_through_response_url(app: SlackAppProcess) -> None:
@@ -269,7 +269,7 @@ def test_hostile_text_gets_a_normal_reply_without_mass_mention_or_template_evalu
     reply = ask_in_dm(app, question)
     blocks = reply.args["blocks"]
     assert "<!channel>" not in reply.text() and "<!here>" not in reply.text()
-    assert "1000" in blocks[0]["elements"][0]["text"]  # "only the first 1000 characters were read"
+    assert "2000" in blocks[0]["elements"][0]["text"]  # "only the first 2000 characters were read"
     assert stored_questions(app)[-1].question.startswith(HOSTILE)
 
     # Asking for a person echoes the question into the support channel: escaped, literal, cut.

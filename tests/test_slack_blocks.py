@@ -8,6 +8,7 @@ import pytest
 
 from bot.answers import Answer, AnswerKind, TopicRef
 from bot.conversation import Turn
+from bot.feedback import ArticleFeedback
 from bot.slack.blocks import (
     SECTION_LIMIT,
     answer_blocks,
@@ -61,7 +62,7 @@ def test_article_has_title_topics_and_feedback_buttons_carrying_the_question() -
 def test_unsure_answer_offers_a_person_and_no_feedback() -> None:
     answer = Answer(AnswerKind.NO_ANSWER, "sv", "Jag är inte säker …", related=RELATED[:3])
     blocks = as_json(answer_blocks(Turn(answer, 7, truncated=True)))
-    assert blocks[0]["type"] == "context" and "1000" in blocks[0]["elements"][0]["text"]
+    assert blocks[0]["type"] == "context" and "2000" in blocks[0]["elements"][0]["text"]
     [actions] = [block for block in blocks if block["type"] == "actions"]
     assert actions["elements"][-1]["text"]["text"] == "Prata med en person"
     assert actions["elements"][-1]["value"] == "7"
@@ -112,3 +113,13 @@ def test_home_view_bars() -> None:
     assert share_bar(None) == "·" * 10 and share_bar(0.5) == "█" * 5 + "░" * 5 and share_bar(1.0) == "█" * 10
     assert "Feedback per article" not in json.dumps(home_view("en", None, {}).to_dict())
     assert "No answers yet." in json.dumps(home_view("en", [], {}).to_dict())
+
+
+def test_home_view_counts_answers_in_the_singular_and_plural() -> None:
+    feedback = [ArticleFeedback("alias", 1, 1, 0), ArticleFeedback("forwarding", 2, 0, 1)]
+    titles = {"alias": "Alias", "forwarding": "Forwarding"}
+    english = json.dumps(home_view("en", feedback, titles).to_dict(), ensure_ascii=False)
+    assert "*Alias*: 1 helpful, 0 not, 1 answer" in english
+    assert "*Forwarding*: 0 helpful, 1 not, 2 answers" in english
+    swedish = json.dumps(home_view("sv", feedback, titles).to_dict(), ensure_ascii=False)
+    assert "*Alias*: 1 till hjälp, 0 inte, 1 svar" in swedish

@@ -51,6 +51,7 @@ _DIACRITIC_VOTE = 3.0  # å, ä, ö only occur in the Swedish side
 _NGRAM_WEIGHT = 2.0  # scales a word's mean n-gram log-odds ...
 _MAX_NGRAM_VOTE = 1.5  # ... capped, so one odd word never outvotes a function word
 _MIN_EVIDENCE = 0.3  # below this the text gives no clue (a bare "alias"): use the default
+MAX_WORDS = 80
 
 
 def _ngrams(word: str) -> list[str]:
@@ -98,23 +99,28 @@ def _build_model() -> _Model:
     return _Model(log_odds, frozenset(training["sv"]) & frozenset(training["en"]))
 
 
-def swedish_log_odds(text: str) -> float:
-    """Positive: the text looks Swedish; negative: English; near 0: no evidence."""
+@functools.lru_cache(maxsize=65536)
+def _word_log_odds(word: str) -> float:
     model = _model()
+    if not any(c.isalpha() for c in word) or word in model.shared_words:
+        return 0.0
     score = 0.0
-    for word in words(text):
-        if not any(c.isalpha() for c in word) or word in model.shared_words:
-            continue
-        in_sv, in_en = word in SV_WORDS, word in EN_WORDS
-        if in_sv != in_en:
-            score += _WORD_VOTE if in_sv else -_WORD_VOTE
-        elif not in_sv:
-            grams = _ngrams(fold(word))
-            mean = sum(model.ngram_log_odds.get(g, 0.0) for g in grams) / len(grams)
-            score += max(-_MAX_NGRAM_VOTE, min(_MAX_NGRAM_VOTE, _NGRAM_WEIGHT * mean))
-        if any(c in "åäö" for c in word):
-            score += _DIACRITIC_VOTE
+    in_sv, in_en = word in SV_WORDS, word in EN_WORDS
+    if in_sv != in_en:
+        score += _WORD_VOTE if in_sv else -_WORD_VOTE
+    elif not in_sv:
+        grams = _ngrams(fold(word))
+        mean = sum(model.ngram_log_odds.get(g, 0.0) for g in grams) / len(grams)
+        score += max(-_MAX_NGRAM_VOTE, min(_MAX_NGRAM_VOTE, _NGRAM_WEIGHT * mean))
+    if any(c in "åäö" for c in word):
+        score += _DIACRITIC_VOTE
     return score
+
+
+def swedish_log_odds(text: str) -> float:
+    """Positive: the text looks Swedish; negative: English; near 0: no evidence. Reads the first
+    `MAX_WORDS` words: a long message's language is clear long before its end."""
+    return sum(_word_log_odds(word) for word in words(text)[:MAX_WORDS])
 
 
 def detect_language(text: str, default: Lang) -> Lang:

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.text import fold, word_set, words
+from bot.answers.text import fold, stem, word_set, words
+from bot.config import Lang
 
 # Words that say nothing about the topic or the intent (what it is / how to change it); folded.
 _STOP_WORDS = word_set(
@@ -41,14 +42,15 @@ WORD_WEIGHT = 4  # a whole-word match counts like this many character n-grams
 Vector = dict[str, float]
 
 
-def features(text: str) -> Counter[str]:
-    """Whole words (weighted up) and character n-grams of the content words of a text."""
+def features(text: str, lang: Lang) -> Counter[str]:
+    """Whole words (as stems, weighted up) and character n-grams of the content words of a text."""
     counts: Counter[str] = Counter()
     for word in words(text):
         word = fold(word)
         if word in _STOP_WORDS or len(word) < 2:
             continue
-        counts["w:" + word] += WORD_WEIGHT
+        # Snowball stems: measured better than whole words (docs/answers.md)
+        counts["w:" + stem(word, lang)] += WORD_WEIGHT
         padded = f" {word} "
         for n in _NGRAM_SIZES:
             counts.update(padded[i : i + n] for i in range(len(padded) - n + 1))
@@ -95,14 +97,14 @@ class Match:
 class TopicIndex:
     def __init__(
         self,
-        questions: list[tuple[str, str]],
-        articles: list[tuple[str, str]],
+        questions: list[tuple[str, Lang, str]],
+        articles: list[tuple[str, Lang, str]],
         terms: list[tuple[str, str]],
     ) -> None:
-        """`questions` (titles and example questions), `articles` and `terms` (the words that name
-        a topic) are (topic id, text) pairs."""
-        question_docs = [(topic, features(text)) for topic, text in questions]
-        article_docs = [(topic, features(text)) for topic, text in articles]
+        """`questions` (titles and example questions) and `articles` are (topic id, language, text),
+        `terms` (the words that name a topic) (topic id, term)."""
+        question_docs = [(topic, features(text, lang)) for topic, lang, text in questions]
+        article_docs = [(topic, features(text, lang)) for topic, lang, text in articles]
         all_docs = [counts for _, counts in question_docs + article_docs]
         document_frequency = Counter(f for counts in all_docs for f in counts)
         self._idf = {f: math.log((1 + len(all_docs)) / (1 + df)) + 1 for f, df in document_frequency.items()}
@@ -151,9 +153,9 @@ class TopicIndex:
             best[doc_topic[doc_id]] = max(best[doc_topic[doc_id]], score)
         return best
 
-    def rank(self, question: str) -> list[Match]:
+    def rank(self, question: str, lang: Lang) -> list[Match]:
         """All topics, best first; scores are in [0, 1]."""
-        query = self._vector(features(question))
+        query = self._vector(features(question, lang))
         by_question = self._best_per_topic(query, self._questions)
         by_article = self._best_per_topic(query, self._articles)
         named = self.named_topics(question)
@@ -176,9 +178,11 @@ def plain_text(mrkdwn: str) -> str:
 
 def build_index(knowledge: KnowledgeBase, values: Mapping[str, str]) -> TopicIndex:
     """Index every article of both languages; bodies are rendered with `values` (example names)."""
-    questions = [(a.topic_id, text) for a in knowledge.articles.values() for text in (a.title, *a.questions)]
+    questions = [
+        (a.topic_id, a.lang, text) for a in knowledge.articles.values() for text in (a.title, *a.questions)
+    ]
     articles = [
-        (a.topic_id, " ".join((a.title, *a.questions, plain_text(a.render(values)))))
+        (a.topic_id, a.lang, " ".join((a.title, *a.questions, plain_text(a.render(values)))))
         for a in knowledge.articles.values()
     ]
     terms = [(a.topic_id, term) for a in knowledge.articles.values() for term in a.terms]

@@ -9,13 +9,22 @@ import click
 
 from bot.answers import Answer, AnswerKind, answer
 from bot.answers.knowledge import KnowledgeError
+from bot.answers.messages import MESSAGES
 from bot.config import LANGS, Lang, Settings
 
 
 def _as_json(result: Answer) -> str:
     article = result.topic_id if result.kind is AnswerKind.ARTICLE else None
+    alternative = result.alternative.topic_id if result.alternative else None
     return json.dumps(
-        {"article": article, "lang": result.lang, "score": round(result.score, 4), "text": result.text},
+        {
+            "article": article,
+            "kind": result.kind.value,
+            "lang": result.lang,
+            "score": round(result.score, 4),
+            "text": result.text,
+            "alternative": alternative,
+        },
         ensure_ascii=False,
     )
 
@@ -23,6 +32,9 @@ def _as_json(result: Answer) -> str:
 def _as_text(result: Answer) -> str:
     lines = [f"*{result.title}*", ""] if result.title else []
     lines.append(result.text)
+    if result.alternative:
+        did_you_mean = MESSAGES.text("did_you_mean", result.lang, title=result.alternative.title)
+        lines += ["", f"? {did_you_mean} ({result.alternative.topic_id})"]
     if result.related:
         lines += ["", *(f"→ {ref.title} ({ref.topic_id})" for ref in result.related)]
     return "\n".join(lines)
@@ -32,7 +44,12 @@ def _as_text(result: Answer) -> str:
 @click.option(
     "--lang", type=click.Choice(LANGS), default=None, help="Answer in this language (default: detect)."
 )
-@click.option("--json", "as_json", is_flag=True, help='Print {"article", "lang", "score", "text"} as JSON.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"article", "kind", "lang", "score", "text", "alternative"} as JSON.',
+)
 @click.argument("question")
 @click.pass_obj
 def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> None:

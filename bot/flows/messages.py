@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Catalog
+from bot.i18n import Catalog, Plural
 
 MESSAGES = Catalog(
     "flows",
@@ -152,8 +152,14 @@ MESSAGES = Catalog(
             "en": "Nothing was changed. {reason}",
         },
         "expired": {
-            "sv": "Den här förhandsvisningen är äldre än {minutes} minuter; kör kommandot igen.",
-            "en": "This preview is older than {minutes} minutes; please run the command again.",
+            "sv": Plural(
+                "Den här förhandsvisningen är äldre än en minut; kör kommandot igen.",
+                "Den här förhandsvisningen är äldre än {count} minuter; kör kommandot igen.",
+            ),
+            "en": Plural(
+                "This preview is older than one minute; please run the command again.",
+                "This preview is older than {count} minutes; please run the command again.",
+            ),
         },
         "unknown_pending": {
             "sv": "Den ändringen hittar jag inte längre; kör kommandot igen.",
@@ -181,13 +187,19 @@ MESSAGES = Catalog(
         "no_members": {"sv": "{group} har inga medlemmar än.", "en": "{group} has no members yet."},
         "groups": {"sv": "*Grupper:*", "en": "*Groups:*"},
         "group_row": {
-            "sv": '• {address} "{name}" ({count} medlemmar)',
-            "en": '• {address} "{name}" ({count} members)',
+            "sv": Plural('• {address} "{name}" ({count} medlem)', '• {address} "{name}" ({count} medlemmar)'),
+            "en": Plural('• {address} "{name}" ({count} member)', '• {address} "{name}" ({count} members)'),
         },
         "no_groups": {"sv": "Inga grupper.", "en": "No groups."},
         "more_rows": {
-            "sv": "… och {count} till (ange en domän för en kortare lista).",
-            "en": "… and {count} more (name a domain for a shorter list).",
+            "sv": Plural(
+                "… och en till (ange en domän för en kortare lista).",
+                "… och {count} till (ange en domän för en kortare lista).",
+            ),
+            "en": Plural(
+                "… and one more (name a domain for a shorter list).",
+                "… and {count} more (name a domain for a shorter list).",
+            ),
         },
         "trace": {"sv": "*Post till {address}:*", "en": "*Mail to {address}:*"},
         "trace_row": {"sv": "{number}. {step}", "en": "{number}. {step}"},

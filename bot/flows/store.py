@@ -2,23 +2,25 @@
 
 - `flow_pending_changes`: a previewed change waiting for Confirm, and what became of it. A click
   claims the row with one conditional UPDATE, so a double click or a retried request acts once.
-  Rows older than PENDING_RETENTION are deleted whenever a new one is stored.
-- `flow_user_locales`: each Slack user's locale, so `users.info` is asked once a week, not per request.
+  Rows older than PENDING_RETENTION are deleted whenever a new one is stored (and by the daily prune).
+- `flow_user_locales`: each Slack user's locale, so `users.info` is asked once a week, not per request;
+  older rows are of no use and the daily prune deletes them.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, and_, delete, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.config import Lang
-from bot.db import Base
-from bot.routing.models import utcnow
+from bot.db import Base, utcnow
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 # A preview older than this is not performed: the person should look at a fresh one.
 PENDING_LIFETIME = timedelta(minutes=30)
@@ -37,6 +39,7 @@ class PendingState(enum.StrEnum):
     DONE = "done"  # performed; `change_id` is its audit id
     REFUSED = "refused"  # a rule said no at Confirm time (something changed since the preview)
     CANCELLED = "cancelled"
+    REQUESTED = "requested"  # sent to support as a customer's request (bot.customers.requests)
     UNDOING = "undoing"  # claimed by an Undo click
     UNDONE = "undone"
 
@@ -63,6 +66,39 @@ class UserLocale(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+PERSONAL_DATA = (
+    PersonalTable(
+        "pending_changes",
+        table_of(PendingChange),
+        time_column="created_at",
+        expiry=Expiry.DELETE,
+        lifetime=PENDING_RETENTION,
+        user_columns=("user_id",),
+        erasure=Erasure.DELETE,
+        exported={
+            "id": "number",
+            "created_at": "previewed_at",
+            "flow_id": "flow",
+            "change": "change",
+            "state": "state",
+            "claimed_at": "clicked_at",
+            "change_id": "routing_change_number",
+            "team_id": "workspace",
+        },
+    ),
+    PersonalTable(
+        "language_setting",
+        table_of(UserLocale),
+        time_column="fetched_at",
+        expiry=Expiry.DELETE,
+        lifetime=LOCALE_LIFETIME,
+        user_columns=("user_id",),
+        erasure=Erasure.DELETE,
+        exported={"lang": "language", "fetched_at": "read_from_slack_at"},
+    ),
+)
+
+
 def add_pending(
     session: Session, flow_id: str, change: dict[str, Any], user_id: str, team_id: str | None
 ) -> int:
@@ -87,11 +123,15 @@ def claim(session: Session, pending_id: int, from_state: PendingState, to_state:
             )
             state = or_(state, stale)
     # Not synchronised with loaded rows: the database decides, the caller refreshes what it reads.
-    result = session.execute(
-        update(PendingChange)
-        .where(PendingChange.id == pending_id, state)
-        .values(state=to_state.value, claimed_at=now),
-        execution_options={"synchronize_session": False},
+    # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed for any statement.
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(PendingChange)
+            .where(PendingChange.id == pending_id, state)
+            .values(state=to_state.value, claimed_at=now),
+            execution_options={"synchronize_session": False},
+        ),
     )
     session.commit()
     return result.rowcount == 1

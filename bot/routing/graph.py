@@ -19,6 +19,7 @@ from bot.routing.addresses import domain_of, show_address, split_extension
 from bot.routing.messages import MESSAGES
 from bot.routing.models import DistributionGroup, Domain, Mailbox, Route, RouteKind
 from bot.routing.outcomes import Refused
+from bot.routing.scope import in_scope
 from bot.routing.state import AddressState
 from bot.routing.trace import Delivery, DeliveryKind, Expansion, Lookup, expand
 
@@ -265,12 +266,23 @@ class RoutingGraph:
         """Postfix's expansion of `key` (with `lookup` standing in for the tables if given)."""
         return expand(key, lookup or self.lookup)
 
-    def deliveries(self, expansion: Expansion) -> tuple[Delivery, ...]:
+    def in_scope(self, key: str, scope: frozenset[str] | None) -> bool:
+        """Whether a lookup key names an address in a customer's `scope` (None: every address);
+        a U-label key by its stored domain, one not ours never."""
+        if scope is None:
+            return True
+        stored = self.stored_form(key)
+        return stored is not None and in_scope(stored, scope)
+
+    def deliveries(self, expansion: Expansion, scope: frozenset[str] | None = None) -> tuple[Delivery, ...]:
+        """What becomes of each final recipient (for a mailbox: which one it lands in); outside a
+        customer's `scope` only that it is outside."""
         self._read_mailboxes_and_domains(expansion.recipients)
         deliveries = []
         for recipient in expansion.recipients:
-            mailbox = self.mailbox_of(recipient)
-            if mailbox is not None:
+            if not self.in_scope(recipient, scope):
+                deliveries.append(Delivery(recipient, DeliveryKind.OUTSIDE))
+            elif (mailbox := self.mailbox_of(recipient)) is not None:
                 deliveries.append(Delivery(recipient, DeliveryKind.MAILBOX, mailbox))
             elif self.is_hosted(domain_of(recipient)):
                 deliveries.append(Delivery(recipient, DeliveryKind.UNKNOWN))

@@ -6,7 +6,7 @@ the change. Addresses in the values are already in their Unicode form.
 
 from __future__ import annotations
 
-from bot.i18n import Catalog
+from bot.i18n import Catalog, Plural
 
 MESSAGES = Catalog(
     "routing",
@@ -40,6 +40,7 @@ MESSAGES = Catalog(
         "rule.exists": {"sv": "finns", "en": "exists"},
         "rule.undo": {"sv": "ångra", "en": "undo"},
         "rule.name": {"sv": "giltigt namn", "en": "valid name"},
+        "rule.own_domains": {"sv": "bara egna domäner", "en": "your own domains only"},
         # Address syntax.
         "address.no_at": {
             "sv": '"{address}" saknar @, en adress ser ut som namn@domän.se.',
@@ -76,6 +77,18 @@ MESSAGES = Catalog(
         "address.too_long": {
             "sv": '"{address}" är längre än {limit} tecken.',
             "en": '"{address}" is longer than {limit} characters.',
+        },
+        # Who acts (the audit log's actor and team).
+        "actor.empty": {"sv": "ange vem som gör ändringen.", "en": "say who makes the change."},
+        "actor.too_long": {
+            "sv": "namnet på den som gör ändringen är för långt: högst {limit} tecken.",
+            "en": "the name of who makes the change is too long: at most {limit} characters.",
+        },
+        "actor.unprintable": {
+            "sv": "namnet på den som gör ändringen får inte innehålla radbrytningar, tabbar eller andra "
+            "styrtecken.",
+            "en": "the name of who makes the change cannot contain line breaks, tabs or other control "
+            "characters.",
         },
         # Refusal details.
         "not_our_domain": {
@@ -134,16 +147,34 @@ MESSAGES = Catalog(
             "en": "a group cannot be a member of itself ({address}).",
         },
         "too_many_members": {
-            "sv": "{group} skulle få {count} medlemmar, högst {limit} är tillåtet.",
-            "en": "{group} would get {count} members; at most {limit} are allowed.",
+            "sv": Plural(
+                "{group} skulle få {count} medlem, högst {limit} är tillåtet.",
+                "{group} skulle få {count} medlemmar, högst {limit} är tillåtet.",
+            ),
+            "en": Plural(
+                "{group} would get {count} member; at most {limit} are allowed.",
+                "{group} would get {count} members; at most {limit} are allowed.",
+            ),
         },
         "too_many_deliveries": {
-            "sv": "post till {address} skulle nå {count} mottagare, högst {limit} är tillåtet.",
-            "en": "mail to {address} would reach {count} recipients; at most {limit} are allowed.",
+            "sv": Plural(
+                "post till {address} skulle nå {count} mottagare, högst {limit} är tillåtet.",
+                "post till {address} skulle nå {count} mottagare, högst {limit} är tillåtet.",
+            ),
+            "en": Plural(
+                "mail to {address} would reach {count} recipient; at most {limit} are allowed.",
+                "mail to {address} would reach {count} recipients; at most {limit} are allowed.",
+            ),
         },
         "too_deep": {
-            "sv": "post till {address} skulle gå genom {count} led, högst {limit} är tillåtet.",
-            "en": "mail to {address} would pass through {count} steps; at most {limit} are allowed.",
+            "sv": Plural(
+                "post till {address} skulle gå genom {count} led, högst {limit} är tillåtet.",
+                "post till {address} skulle gå genom {count} led, högst {limit} är tillåtet.",
+            ),
+            "en": Plural(
+                "mail to {address} would pass through {count} step; at most {limit} are allowed.",
+                "mail to {address} would pass through {count} steps; at most {limit} are allowed.",
+            ),
         },
         "hosted_local_part": {
             "sv": "{address}: en adress hos oss får bara ha a-z, 0-9, punkt, - och _ före @, och börja "
@@ -217,6 +248,10 @@ MESSAGES = Catalog(
             "sv": "{address} har ändrats efter ändring {id}, av ändring {later}; ångra den först.",
             "en": "{address} has changed after change {id}, by change {later}; undo that one first.",
         },
+        "changed_outside": {
+            "sv": "{address} är inte som ändring {id} lämnade den (ändrad utanför mailbot?); inget ångrat.",
+            "en": "{address} is not as change {id} left it (changed outside mailbot?); nothing undone.",
+        },
         "mailbox_exists_as": {
             "sv": "{address} finns redan ({what}).",
             "en": "{address} already exists ({what}).",
@@ -237,9 +272,39 @@ MESSAGES = Catalog(
             "sv": "namnet är för långt: högst {limit} tecken.",
             "en": "the name is too long: at most {limit} characters.",
         },
-        "import_unreadable": {
-            "sv": "filen går inte att läsa som CSV i UTF-8 ({reason}).",
-            "en": "the file cannot be read as CSV in UTF-8 ({reason}).",
+        "import_cannot_open": {
+            "sv": "filen går inte att öppna ({reason}).",
+            "en": "the file cannot be opened ({reason}).",
+        },
+        "import_bad_csv": {
+            "sv": "raden går inte att läsa som CSV ({reason}).",
+            "en": "the line cannot be read as CSV ({reason}).",
+        },
+        "import_unclosed_quote": {
+            "sv": 'ett citattecken (") som börjar här stängs aldrig.',
+            "en": 'a quote (") that starts here is never closed.',
+        },
+        "import_not_utf8": {
+            "sv": "filen är inte text i UTF-8 (spara den som CSV UTF-8).",
+            "en": "the file is not UTF-8 text (save it as CSV UTF-8).",
+        },
+        "import_unknown_column": {
+            "sv": 'kolumnen "{column}" är okänd; kända kolumner: {known}.',
+            "en": 'the column "{column}" is unknown; known columns: {known}.',
+        },
+        "import_column_twice": {
+            "sv": 'kolumnen "{column}" står två gånger.',
+            "en": 'the column "{column}" is named twice.',
+        },
+        "import_field_count": {
+            "sv": Plural(
+                "raden har {count} fält, men rubrikraden har {expected}.",
+                "raden har {count} fält, men rubrikraden har {expected}.",
+            ),
+            "en": Plural(
+                "the line has {count} field but the header has {expected}.",
+                "the line has {count} fields but the header has {expected}.",
+            ),
         },
         "postfix.unsupported": {
             "sv": "Postfix kan inte läsa en databas av typen {backend}; använd SQLite eller PostgreSQL.",
@@ -248,6 +313,16 @@ MESSAGES = Catalog(
         "postfix.in_memory": {
             "sv": "Postfix behöver en SQLite-databas i en fil, inte en databas i minnet.",
             "en": "Postfix needs a SQLite database file, not an in-memory database.",
+        },
+        "postfix.would_replace": {
+            "sv": "{path} har redan filerna {names} med annat innehåll; inget skrevs. "
+            "Ersätt dem med --force.",
+            "en": "{path} already has the files {names} with other content; nothing was written. "
+            "Replace them with --force.",
+        },
+        "postfix.up_to_date": {
+            "sv": "{path} är redan aktuell; inget skrevs.",
+            "en": "{path} is up to date already; nothing was written.",
         },
         "postfix.cannot_write": {
             "sv": "kan inte skriva i {path}: {reason}",
@@ -266,10 +341,12 @@ MESSAGES = Catalog(
             "sv": "Upprepa med --accept-bounces om det är meningen.",
             "en": "Repeat with --accept-bounces if that is meant.",
         },
+        "cli.undo_hint": {"sv": "ångra: mailbot undo {id}", "en": "undo: mailbot undo {id}"},
+        "cli.importing": {"sv": "importerar", "en": "importing"},
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
         "cli.group": {
-            "sv": "{address}\t{name}\t{count} medlemmar",
-            "en": "{address}\t{name}\t{count} members",
+            "sv": Plural("{address}\t{name}\t{count} medlem", "{address}\t{name}\t{count} medlemmar"),
+            "en": Plural("{address}\t{name}\t{count} member", "{address}\t{name}\t{count} members"),
         },
         "cli.undo_of": {"sv": " av {id}", "en": " of {id}"},
         "cli.undone_by": {"sv": " (ångrad av {id})", "en": " (undone by {id})"},
@@ -318,6 +395,10 @@ MESSAGES = Catalog(
             "sv": "Ändring {id} är redan ångrad (av ändring {by}); inget att göra.",
             "en": "Change {id} is already undone (by change {by}); nothing to do.",
         },
+        "unchanged.import_empty": {
+            "sv": "Filen har inga brevlådor, bara rubrikraden; inget importerat.",
+            "en": "The file has no mailboxes, only the header line; nothing imported.",
+        },
         "unchanged.domain": {
             "sv": "Domänen {domain} finns redan; inget att göra.",
             "en": "The domain {domain} exists already; nothing to do.",
@@ -352,8 +433,14 @@ MESSAGES = Catalog(
             "en": '{address} becomes the group "{name}". Mail to it is rejected until it has members.',
         },
         "effect.delete_group": {
-            "sv": "Gruppen {address} tas bort: post dit avvisas och dess {count} medlemmar får den inte.",
-            "en": "Group {address} is deleted: mail to it is rejected, its {count} members stop getting it.",
+            "sv": Plural(
+                "Gruppen {address} tas bort: post dit avvisas och dess enda medlem får den inte.",
+                "Gruppen {address} tas bort: post dit avvisas och dess {count} medlemmar får den inte.",
+            ),
+            "en": Plural(
+                "Group {address} is deleted: mail to it is rejected, its one member stops getting it.",
+                "Group {address} is deleted: mail to it is rejected, its {count} members stop getting it.",
+            ),
         },
         "effect.add_members": {
             "sv": "Post till {group} når också {members}.",
@@ -375,7 +462,10 @@ MESSAGES = Catalog(
             "sv": "Brevlådan {address} läggs till.",
             "en": "The mailbox {address} is added.",
         },
-        "effect.import": {"sv": "{count} brevlådor importerade.", "en": "{count} mailboxes imported."},
+        "effect.import": {
+            "sv": Plural("{count} brevlåda importerad.", "{count} brevlådor importerade."),
+            "en": Plural("{count} mailbox imported.", "{count} mailboxes imported."),
+        },
         # Trace.
         "trace.mailbox": {
             "sv": "levereras till brevlådan {address}",
@@ -412,5 +502,20 @@ MESSAGES = Catalog(
             "en": "the group {source} has the members {destinations}",
         },
         "trace.step.keep_copy": {"sv": "{source} behåller en kopia", "en": "{source} keeps a copy"},
+        "trace.outside": {
+            "sv": "går vidare till {address}, utanför dina domäner (visas inte här)",
+            "en": "goes on to {address}, outside your domains (not shown here)",
+        },
+        # A customer's own domains (an actor with a scope).
+        "outside_scope": {
+            "sv": "{address} hör inte till dina domäner ({domains}). Supporten kan hjälpa till med annat.",
+            "en": "{address} is not in your domains ({domains}). Support can help with anything else.",
+        },
+        "concealed": {
+            "sv": "ändringen berör adresser utanför dina domäner, så detaljerna visas inte här. "
+            "Supporten kan se på den.",
+            "en": "the change involves addresses outside your domains, so the details are not shown "
+            "here. Support can look into it.",
+        },
     },
 )

@@ -8,17 +8,18 @@ Every alias target, forward target, keep-a-copy and group member is one row of `
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
+from bot.db import Base, utcnow
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# The largest id an Integer primary key holds on PostgreSQL (SQLite's go further): a change number
+# beyond it cannot exist, and a database would refuse to compare a column with it.
+MAX_ID = 2**31 - 1
 
 
 class RouteKind(enum.StrEnum):
@@ -98,3 +99,25 @@ class AuditEntry(Base):
     after: Mapped[Any | None] = mapped_column(JSON, default=None)
     undo_of: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
+    # Who asked for the change when `actor` approved someone else's request (a customer's).
+    requested_by: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+# The audit is kept as long as the routing it explains; erasing a person gives their changes a pseudonym.
+PERSONAL_DATA = (
+    PersonalTable(
+        "routing_changes",
+        table_of(AuditEntry),
+        time_column="at",
+        expiry=Expiry.KEEP,
+        user_columns=("actor", "requested_by"),
+        erasure=Erasure.PSEUDONYMISE,
+        exported={
+            "id": "change_number",
+            "at": "at",
+            "action": "action",
+            "subject": "address",
+            "team": "workspace",
+        },
+    ),
+)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from bot.i18n import Text
 from bot.routing.addresses import show_addresses
@@ -29,6 +30,9 @@ class Verdict:
     rule: str | None = None  # the refusing rule's id (see MESSAGES "rule.<id>")
     # When ok: stored addresses that delivered before and bounce after (only ever for an admin).
     bounces: tuple[str, ...] = ()
+    # check: the changed address as it was when checked (AddressState JSON), so a later apply can
+    # tell whether it still starts from what was previewed.
+    before: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:

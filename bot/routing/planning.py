@@ -25,13 +25,23 @@ from bot.routing.messages import MESSAGES
 from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused, Unchanged
 from bot.routing.rules import check_name, parse, refuse_if_taken, require_hosted_name, validate
+from bot.routing.scope import concealed_for, named_addresses, require_in_scope
 from bot.routing.state import AddressState, Plan
 
 
 def plan_change(
     graph: RoutingGraph, change: Change, actor: Actor, allow_bounces: bool = True
 ) -> tuple[Plan, tuple[str, ...]]:
-    """The plan for `change` by `actor` and the addresses it makes bounce; raises Refused or Unchanged."""
+    """The plan for `change` by `actor` and the addresses it makes bounce; raises Refused or Unchanged.
+    A customer admin's change names addresses in their own domains only, checked before anything is
+    read; refusals that would show addresses outside them are concealed (see `scope`)."""
+    require_in_scope(actor.scope, [parse(raw) for raw in named_addresses(change)])
+    with concealed_for(actor):
+        plan = _plan(graph, change)
+        return plan, validate(graph, plan, actor, allow_bounces)
+
+
+def _plan(graph: RoutingGraph, change: Change) -> Plan:
     match change:
         case AddAlias(alias=raw_alias, mailbox=raw_mailbox):
             plan = _plan_add_alias(graph, parse(raw_alias), parse(raw_mailbox))
@@ -51,7 +61,7 @@ def plan_change(
             plan = _plan_remove_member(graph, parse(raw_group), parse(raw_member))
         case _:
             raise TypeError(f"not a routing change: {change!r}")
-    return plan, validate(graph, plan, actor, allow_bounces)
+    return plan
 
 
 def _same_address(address: str, other: str) -> bool:

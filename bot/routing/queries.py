@@ -22,7 +22,7 @@ from bot.routing.addresses import (
     show_domain,
 )
 from bot.routing.graph import RoutingGraph
-from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
+from bot.routing.models import MAX_ID, AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
 from bot.routing.trace import Trace
 
 
@@ -65,18 +65,25 @@ class AuditRecord:
     after: Any
     undo_of: int | None
     undone_by: int | None
+    requested_by: str | None = None  # the customer whose request `actor` approved
 
 
-def trace(session: Session, address: str) -> Trace:
+def trace(session: Session, address: str, scope: frozenset[str] | None = None) -> Trace:
     """Where mail to `address` ends up, as Postfix expands it (the address as Postfix would get it:
-    an extension and a U-label domain are kept, see `recipient_key`)."""
+    an extension and a U-label domain are kept, see `recipient_key`). With a customer's `scope`,
+    addresses outside it end the walk and are shown as such (what becomes of their mail is not
+    theirs to see)."""
     key = recipient_key(address)
     graph = RoutingGraph(session)
+
+    def lookup(source: str) -> list[tuple[str, str]]:
+        return graph.lookup(source) if graph.in_scope(source, scope) else []
+
     stored = graph.stored_form(key)
-    if stored is not None:
+    if stored is not None and scope is None:
         graph.load_reachable([stored])
-    expansion = graph.expand(key)
-    deliveries = () if expansion.loops else graph.deliveries(expansion)
+    expansion = graph.expand(key, lookup)
+    deliveries = () if expansion.loops else graph.deliveries(expansion, scope)
     return Trace(key, expansion.steps, deliveries, expansion.loops)
 
 
@@ -104,6 +111,15 @@ def forward(session: Session, address: str) -> ForwardInfo | None:
         return None
     keep_copy = (parsed, RouteKind.KEEP_COPY.value) in state.routes
     return ForwardInfo(show_address(parsed), show_addresses(targets), keep_copy)
+
+
+def forwards(session: Session, domain: str | None = None) -> list[ForwardInfo]:
+    """The forwarded mailboxes, of one domain or all."""
+    targets: dict[str, list[str]] = {}
+    for source, target in _routes_of_kind(session, RouteKind.FORWARD, domain):
+        targets.setdefault(source, []).append(target)
+    copies = {source for source, _ in _routes_of_kind(session, RouteKind.KEEP_COPY, domain)}
+    return [ForwardInfo(source, ", ".join(found), source in copies) for source, found in targets.items()]
 
 
 def members(session: Session, group: str) -> list[str] | None:
@@ -138,7 +154,8 @@ def _routes_of_kind(session: Session, kind: RouteKind, domain: str | None) -> li
 
 
 def audit(session: Session, limit: int = 50) -> list[AuditRecord]:
-    """The newest audit entries first."""
+    """The newest `limit` audit entries, newest first (a limit beyond every id means all of them)."""
+    limit = max(0, min(limit, MAX_ID))
     entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
     return [
         AuditRecord(
@@ -152,6 +169,7 @@ def audit(session: Session, limit: int = 50) -> list[AuditRecord]:
             e.after,
             e.undo_of,
             e.undone_by,
+            e.requested_by,
         )
         for e in entries
     ]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.routing import provisioning, queries
 from bot.routing.changes import Actor, Change, action_of
 from bot.routing.graph import RoutingGraph
+from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged, Verdict
 from bot.routing.planning import plan_change
 from bot.routing.queries import AliasInfo, AuditRecord, ForwardInfo, GroupInfo, MailboxInfo
@@ -62,7 +63,7 @@ class RoutingService:
                 return Verdict(Status.REFUSED, refusal.text(), refusal.rule)
             except Unchanged as unchanged:
                 return Verdict(Status.UNCHANGED, unchanged.message)
-            return Verdict(Status.OK, plan.effect, bounces=bounces)
+            return Verdict(Status.OK, plan.effect, bounces=bounces, before=plan.before.to_json())
 
     def apply(
         self,
@@ -106,13 +107,13 @@ class RoutingService:
 
     def import_mailboxes(
         self,
-        rows: Sequence[tuple[str, str]],
+        rows: Sequence[MailboxLine],
         actor: Actor,
         progress: Callable[[int], None] = lambda done: None,
         batch_size: int = 5000,
     ) -> Outcome:
-        """Add many (address, name) mailboxes in one transaction: all of them, or none (see
-        `provisioning.import_mailboxes`)."""
+        """Add many mailboxes (read from a file by `mailbox_csv.read_mailbox_csv`) in one
+        transaction: all of them, or none (see `provisioning.import_mailboxes`)."""
         return run_locked(
             self._sessions,
             lambda graph: provisioning.import_mailboxes(graph, rows, actor, progress, batch_size),
@@ -120,10 +121,11 @@ class RoutingService:
 
     # -- reads --------------------------------------------------------------------------------------
 
-    def trace(self, address: str) -> Trace:
-        """Where mail to `address` ends up, as Postfix expands it. Raises AddressError for bad input."""
+    def trace(self, address: str, scope: frozenset[str] | None = None) -> Trace:
+        """Where mail to `address` ends up, as Postfix expands it. Raises AddressError for bad input.
+        With a customer's `scope` the walk stops at addresses outside it (shown, not followed)."""
         with self._sessions() as session:
-            return queries.trace(session, address)
+            return queries.trace(session, address, scope)
 
     def domains(self) -> list[str]:
         with self._sessions() as session:

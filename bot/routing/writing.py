@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import delete, insert, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import utcnow
 from bot.routing.addresses import split_extension
 from bot.routing.changes import Actor
 from bot.routing.graph import RoutingGraph
-from bot.routing.models import AuditEntry, DistributionGroup, Route, RouteKind, utcnow
+from bot.routing.models import AuditEntry, DistributionGroup, Route, RouteKind
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
 from bot.routing.state import AddressState, Plan
 
@@ -28,6 +29,8 @@ ACTION_UNDO = "undo"
 ACTION_DOMAIN_ADD = "domain.add"
 ACTION_MAILBOX_ADD = "mailbox.add"
 ACTION_MAILBOX_IMPORT = "mailbox.import"
+# The provider's own loads: audited without a state before and after, so never undone.
+PROVIDER_ACTIONS = (ACTION_DOMAIN_ADD, ACTION_MAILBOX_ADD, ACTION_MAILBOX_IMPORT)
 
 
 def lock_routing(session: Session) -> None:
@@ -114,6 +117,7 @@ def write_audit(
             at=utcnow(),
             actor=actor.name,
             team=actor.team,
+            requested_by=actor.requested_by,
             action=action,
             subject=subject,
             before=before.to_json() if before else None,

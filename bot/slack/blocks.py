@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.answers import AnswerKind
 from bot.answers.knowledge import escape_mrkdwn
+from bot.answers.messages import MESSAGES as ANSWERS
 from bot.config import Lang
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn
@@ -87,13 +88,18 @@ def answer_blocks(turn: Turn) -> list[Block]:
     blocks += mrkdwn_sections(
         f"*{escape_mrkdwn(answer.title)}*\n{answer.text}" if answer.title else answer.text
     )
+    offered = [answer.alternative] if answer.alternative else []
     buttons = [
         ButtonElement(
-            text=ref.title[:75],
+            text=(
+                ANSWERS.text("did_you_mean", lang, title=ref.title)
+                if ref is answer.alternative
+                else ref.title
+            )[:75],
             action_id=f"{SHOW_TOPIC_ACTION}:{n}",
             value=f"{turn.question_id}:{ref.topic_id}",
         )
-        for n, ref in enumerate(answer.related[:MAX_TOPIC_BUTTONS])
+        for n, ref in enumerate([*offered, *answer.related][:MAX_TOPIC_BUTTONS])
     ]
     if answer.flow:
         buttons.append(
@@ -103,7 +109,7 @@ def answer_blocks(turn: Turn) -> list[Block]:
                 value=answer.flow,
             )
         )
-    if answer.kind is AnswerKind.NO_ANSWER:
+    if answer.kind in (AnswerKind.NO_ANSWER, AnswerKind.OFF_TOPIC):
         buttons.append(
             ButtonElement(
                 text=CONVERSATION.text("ask_person", lang),
@@ -182,7 +188,7 @@ def quoted(text: str) -> str:
 
 def support_request_blocks(
     lang: Lang, user_id: str, question: str, article_title: str | None, comment: str | None
-) -> list[Block]:
+) -> list[SectionBlock]:
     """The post in the support channel when someone asks for a person."""
     article = escape_mrkdwn(article_title) if article_title else MESSAGES.text("support_no_article", lang)
     text = "\n".join(
@@ -195,7 +201,7 @@ def support_request_blocks(
     )
     if comment:
         text += "\n" + MESSAGES.text("support_comment", lang) + "\n" + quoted(comment)
-    return [*mrkdwn_sections(text)]
+    return mrkdwn_sections(text)
 
 
 def home_view(lang: Lang, feedback: list[ArticleFeedback] | None, titles: dict[str, str]) -> View:
@@ -214,7 +220,7 @@ def home_view(lang: Lang, feedback: list[ArticleFeedback] | None, titles: dict[s
                 title=escape_mrkdwn(titles.get(row.topic_id or "", row.topic_id)),
                 helpful=row.helpful,
                 not_helpful=row.not_helpful,
-                answered=row.answered,
+                answers=MESSAGES.text("answers", lang, count=row.answered),
             )
             for row in rows
         ] or [MESSAGES.text("home_no_feedback", lang)]

@@ -1,6 +1,6 @@
 """What the Slack app itself says (modal, support channel, App Home), in Swedish and English."""
 
-from bot.i18n import Catalog
+from bot.i18n import Catalog, Plural
 
 MESSAGES = Catalog(
     "slack",
@@ -35,9 +35,22 @@ MESSAGES = Catalog(
         },
         "home_feedback": {"sv": "*Återkoppling per artikel*", "en": "*Feedback per article*"},
         "home_feedback_row": {
-            "sv": "`{bar}` *{title}*: {helpful} till hjälp, {not_helpful} inte, {answered} svar",
-            "en": "`{bar}` *{title}*: {helpful} helpful, {not_helpful} not, {answered} answers",
+            "sv": "`{bar}` *{title}*: {helpful} till hjälp, {not_helpful} inte, {answers}",
+            "en": "`{bar}` *{title}*: {helpful} helpful, {not_helpful} not, {answers}",
+        },
+        "answers": {
+            "sv": Plural("{count} svar", "{count} svar"),
+            "en": Plural("{count} answer", "{count} answers"),
         },
         "home_no_feedback": {"sv": "Inga svar ännu.", "en": "No answers yet."},
+        "stale_form_title": {"sv": "Formuläret är inaktuellt", "en": "This form is out of date"},
+        "stale_form": {
+            "sv": "Det här formuläret öppnades av en äldre version av mig och kan inte skickas längre. "
+            "Inget har ändrats. Stäng det och börja om, till exempel med `/alias`, `/forward` "
+            "eller `/group`.",
+            "en": "This form was opened by an older version of me and cannot be sent any more. "
+            "Nothing was changed. Close it and start again, for example with `/alias`, `/forward` "
+            "or `/group`.",
+        },
     },
 )

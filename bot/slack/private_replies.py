@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.production import TLS
+from bot.slack.web_api import TLS
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,8 @@ from slack_sdk import WebClient
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, question_lang
 from bot.feedback import add_comment, answered_question
-from bot.slack.app import Runtime
 from bot.slack.blocks import answer_blocks, fallback_text, support_request_blocks
-from bot.slack.listeners.flows import user_lang
+from bot.slack.runtime import Runtime
 
 
 def turn_message(turn: Turn) -> dict[str, Any]:
@@ -27,9 +26,12 @@ def answer_message(
     user_id: str,
     team_id: str | None,
     channel_id: str | None,
+    workspace: str | None,
 ) -> dict[str, Any]:
-    """The answer to `question`; a text with no language clue is answered in the asker's Slack locale."""
-    fallback_lang = user_lang(runtime, client, user_id)
+    """The answer to `question`; a text with no language clue is answered in the asker's Slack locale.
+    A customer's person (of workspace `team_id`; `workspace` is where it was asked) gets their setup."""
+    fallback_lang = runtime.lang(client, user_id)
+    customer = runtime.person(client, user_id, team_id, workspace).customer
     with runtime.sessions() as session:
         turn = ask(
             session,
@@ -39,6 +41,7 @@ def answer_message(
             team_id=team_id,
             channel_id=channel_id,
             fallback_lang=fallback_lang,
+            customer=customer,
         )
     return turn_message(turn)
 
@@ -58,5 +61,6 @@ def request_person(
     if not settings.support_channel:
         return CONVERSATION.text("person_contact", lang, support=settings.support_contact)
     blocks = support_request_blocks(settings.default_lang, user_id, asked.question, asked.topic_id, comment)
-    client.chat_postMessage(channel=settings.support_channel, text=blocks[0].text.text, blocks=blocks)
+    first = blocks[0].text  # the notification shows the first section
+    client.chat_postMessage(channel=settings.support_channel, text=first.text if first else "", blocks=blocks)
     return CONVERSATION.text("person_coming", lang)

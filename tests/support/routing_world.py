@@ -6,6 +6,8 @@ cecilia, exämpel.se has info (an IDN, stored as xn--exmpel-cua.se).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +33,7 @@ def seeded_service(session_factory: sessionmaker[Session]) -> RoutingService:
     return service
 
 
-def snapshot(session_factory: sessionmaker[Session]) -> tuple[object, ...]:
+def snapshot(session_factory: sessionmaker[Session]) -> tuple[Any, ...]:
     """Everything a routing change writes, for "a refused change wrote nothing"."""
     with session_factory() as session:
         return (

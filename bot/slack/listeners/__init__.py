@@ -1,1 +1,21 @@
-"""Bolt listeners, one module per kind of request (events, commands, actions, views)."""
+"""The app's listeners, one module per kind of request; `register` adds them all to a Bolt app.
+
+Handlers are module-level functions whose first arguments (the `Runtime`, the after-ack worker) are
+bound with `functools.partial`; Bolt passes the rest by name (`ack`, `body`, `client` ...), so a test
+can reach each one through `app.dispatch` with a signed request.
+"""
+
+from slack_bolt import App
+
+from bot.slack.after_ack import AfterAck
+from bot.slack.listeners import actions, commands, events, flows, requests, views
+from bot.slack.runtime import Runtime
+
+
+def register(app: App, runtime: Runtime, work: AfterAck) -> None:
+    events.register(app, work)
+    commands.register(app, work)
+    actions.register(app, runtime)
+    views.register(app, runtime)
+    flows.register(app, runtime, work)
+    requests.register(app, runtime, work)

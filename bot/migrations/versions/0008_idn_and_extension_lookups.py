@@ -4,16 +4,16 @@
 they answer its A-label; `routes.destination_base` (anna@ for anna+news@) lets the rules find every
 address whose mail reaches anna@ through an address extension.
 
-Revision ID: 0006_idn_and_extension_lookups
-Revises: 0005_flow_claims
+Revision ID: 0008_idn_and_extension_lookups
+Revises: 0007_customers
 """
 
 import idna
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_idn_and_extension_lookups"
-down_revision = "0005_flow_claims"
+revision = "0008_idn_and_extension_lookups"
+down_revision = "0007_customers"
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,8 @@
 New domains get them from `domain add`; this gives domains added before the rule the same: a
 mailbox postmaster@ and a group abuse@ whose member is postmaster@, each with an audit row.
 
-Revision ID: 0007_postmaster_and_abuse
-Revises: 0006_idn_and_extension_lookups
+Revision ID: 0009_postmaster_and_abuse
+Revises: 0008_idn_and_extension_lookups
 """
 
 from datetime import UTC, datetime
@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_postmaster_and_abuse"
-down_revision = "0006_idn_and_extension_lookups"
+revision = "0009_postmaster_and_abuse"
+down_revision = "0008_idn_and_extension_lookups"
 branch_labels = None
 depends_on = None
 
