@@ -194,7 +194,8 @@ def test_where_mail_would_end_up_is_told_of_their_domains_only(world: sessionmak
         assert rule in rendered(reply) and "outside your domains" in rendered(reply)
         # An agent is told the addresses.
         agent_reply = flows.command(command, text, AGENT)
-        assert isinstance(agent_reply, Reply) and outside in rendered(agent_reply), rendered(agent_reply)
+        assert isinstance(agent_reply, Reply)
+        assert outside in rendered(agent_reply), rendered(agent_reply)
     assert routes_and_audit(world) == before
     # Asked of support, the post names who would bounce; only an admin's Approve makes it.
     approvals = Approvals(flows)
