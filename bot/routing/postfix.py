@@ -107,7 +107,7 @@ def main_cf_snippet(
     )
     table = f"proxy:{kind}" if proxy else kind
     lines = [
-        '# mailbot routing: add to main.cf (see README, "Pointing Postfix at mailbot").',
+        '# mailbot routing: add to main.cf (see docs/operations.md, "Pointing Postfix at mailbot").',
         how,
         *(f"{name} = {table}:{directory / name}.cf" for name in MAPS),
         "# Our domains are virtual mailbox domains only; not also alias domains or mydestination.",
