@@ -1,7 +1,8 @@
 """One turn of the help conversation, shared by the Slack app and the terminal chat (no Slack here).
 
-A question is answered by the core, recorded (its id travels with the feedback buttons) and
-returned with what the adapters say around an answer, in the answer's language.
+A question is answered by the core (with the examples agents taught, bot/teaching.py), recorded (its
+id travels with the feedback buttons) and returned with what the adapters say around an answer, in
+the answer's language.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.answers.core import MAX_QUESTION_CHARS
 from bot.config import Lang, Settings
 from bot.feedback import answered_question, record_answer, stored_lang
 from bot.i18n import Catalog
+from bot.teaching import taught_index
 
 MESSAGES = Catalog(
     "conversation",
@@ -79,7 +81,11 @@ def ask(
 ) -> Turn:
     """Answer `question` and record it (with who asked and where) for feedback. `fallback_lang` (the
     asker's own language, when known) replaces MAILBOT_LANG for texts that show no language."""
-    reply = answer(question, replace(settings, default_lang=fallback_lang) if fallback_lang else settings)
+    reply = answer(
+        question,
+        replace(settings, default_lang=fallback_lang) if fallback_lang else settings,
+        taught=taught_index(session),
+    )
     question_id = record_answer(
         session, question, reply, user_id=user_id, team_id=team_id, channel_id=channel_id
     )

@@ -6,11 +6,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.answers import topics
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, question_lang
 from bot.feedback import add_comment, answered_question
 from bot.slack.blocks import answer_blocks, fallback_text, support_request_blocks
 from bot.slack.runtime import Runtime
+from bot.slack.teaching_blocks import teach_blocks
 
 
 def turn_message(turn: Turn) -> dict[str, Any]:
@@ -56,7 +58,10 @@ def request_person(
         lang = question_lang(session, question_id, settings.default_lang)
     if not settings.support_channel:
         return CONVERSATION.text("person_contact", lang, support=settings.support_contact)
-    blocks = support_request_blocks(settings.default_lang, user_id, asked.question, asked.topic_id, comment)
+    lang_of_post = settings.default_lang
+    blocks = support_request_blocks(lang_of_post, user_id, asked.question, asked.topic_id, comment)
     first = blocks[0].text  # the notification shows the first section
+    titles = {ref.topic_id: ref.title for ref in topics(lang_of_post, settings)}
+    blocks += teach_blocks(lang_of_post, question_id, titles)  # an agent's one choice teaches the bot
     client.chat_postMessage(channel=settings.support_channel, text=first.text if first else "", blocks=blocks)
     return CONVERSATION.text("person_coming", lang)
