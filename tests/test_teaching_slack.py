@@ -98,14 +98,14 @@ def test_an_agents_choice_in_the_support_channel_changes_the_next_answer(app: Sl
         app.select(post, "teach_example", value, user_id=CUSTOMER, channel_id=SUPPORT_CHANNEL).status == 200
     )
     [refused] = app.standin.wait_for("response_url")
-    assert refused.args["text"] == "Bara supportens handläggare kan lära boten."
+    assert refused.args["text"] == "Only support agents can teach the bot."  # in their Slack locale
     assert taught_rows(app) == ([], [])
 
     app.standin.reset()
     assert app.select(post, "teach_example", value, user_id=AGENT, channel_id=SUPPORT_CHANNEL).status == 200
     [updated] = app.standin.wait_for("response_url")
     assert updated.args["replace_original"] is True
-    assert QUESTION in updated.text() and f"<@{AGENT}> lärde boten" in updated.text()
+    assert QUESTION in updated.text() and f"<@{AGENT}> taught the bot" in updated.text()
     [example], [change] = taught_rows(app)
     assert (example.question, example.label, example.taught_by) == (QUESTION, right, AGENT)
     assert (change.action, change.actor, change.example_id) == ("add", AGENT, example.id)
@@ -120,7 +120,7 @@ def test_an_agents_choice_in_the_support_channel_changes_the_next_answer(app: Sl
         == 200
     )
     [removed] = app.standin.wait_for("response_url")
-    assert f"tog bort exempel {forget['value']}" in removed.text()
+    assert f"removed example {forget['value']}" in removed.text()
     assert ask(app, QUESTION)["topic"] == before
     [example], changes = taught_rows(app)
     assert example.removed_by == AGENT and [c.action for c in changes] == ["add", "remove"]
@@ -134,7 +134,7 @@ def test_app_home_lists_unhappy_questions_for_agents_to_teach(app: SlackAppProce
     assert app.event(event).status == 200
     [published] = app.standin.wait_for("views.publish")
     blocks = published.args["view"]["blocks"]
-    assert "Frågor att lära boten" in published.text() and "ville prata med en person" in published.text()
+    assert "Questions to teach the bot" in published.text() and "asked for a person" in published.text()
     menu = find_element(blocks, "teach_example")
     value = next(option["value"] for option in menu["options"] if option["value"].endswith(":none"))
 

@@ -298,9 +298,11 @@ class SlackAppProcess(SlackRequests):
 
 
 def find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
-    """The interactive element with this action id (or action id prefix before ':') in a message."""
+    """The interactive element with this action id (or action id prefix before ':') in a message: in
+    an actions block or a section's accessory."""
     for block in blocks:
-        for element in block.get("elements") or []:
+        accessory = [block["accessory"]] if block.get("accessory") else []
+        for element in [*(block.get("elements") or []), *accessory]:
             if str(element.get("action_id")).partition(":")[0] == action_id:
                 return element
     raise AssertionError(f"no element {action_id!r} in {json.dumps(blocks, ensure_ascii=False)[:2000]}")
