@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import defaultdict
 
 from bot.answers.text import fold, sentences, stem, without_addresses, words
 from bot.answers.understanding import is_asking
@@ -29,11 +28,16 @@ Features = dict[str, float]
 
 
 @functools.lru_cache(maxsize=65536)
-def word_features(word: str, lang: Lang) -> tuple[str, tuple[str, ...]]:
-    """A folded word's stem feature and its character n-gram features."""
+def word_features(word: str, lang: Lang) -> tuple[str, tuple[tuple[str, float], ...]]:
+    """A folded word's stem feature, and its stem and character n-gram features with their counts."""
     padded = f" {word} "
-    grams = tuple("c:" + padded[i : i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1))
-    return "w:" + stem(word, lang), grams
+    stem_feature = "w:" + stem(word, lang)
+    counts: dict[str, float] = {stem_feature: 1.0}
+    for n in NGRAM_SIZES:
+        for i in range(len(padded) - n + 1):
+            gram = "c:" + padded[i : i + n]
+            counts[gram] = counts.get(gram, 0.0) + CHAR_WEIGHT
+    return stem_feature, tuple(counts.items())
 
 
 def asking_weights(text: str) -> list[tuple[str, float]]:
@@ -51,33 +55,35 @@ def asking_weights(text: str) -> list[tuple[str, float]]:
     ]
 
 
-def sentence_counts(sentence: str, lang: Lang) -> defaultdict[str, float]:
-    """The features of one folded sentence, counted."""
-    counts: defaultdict[str, float] = defaultdict(float)
-    stems = []
+def add_sentence(counts: dict[str, float], sentence: str, lang: Lang) -> None:
+    """Add the features of one folded sentence to `counts`."""
+    previous = ""
     for word in words(sentence):
-        stem_feature, grams = word_features(word, lang)
-        stems.append(stem_feature)
-        counts[stem_feature] += 1.0
-        for gram in grams:
-            counts[gram] += CHAR_WEIGHT
-    for first, second in zip(stems, stems[1:], strict=False):
-        counts["b:" + first[2:] + "_" + second[2:]] += 1.0
-    return counts
+        stem_feature, word_counts = word_features(word, lang)
+        for feature, count in word_counts:
+            counts[feature] = counts.get(feature, 0.0) + count
+        if previous:
+            pair = "b:" + previous[2:] + "_" + stem_feature[2:]
+            counts[pair] = counts.get(pair, 0.0) + 1.0
+        previous = stem_feature
 
 
 def question_features(text: str, lang: Lang) -> Features:
     """The L2-normalised feature vector of a question (`lang` chooses the stemmer). Asking sentences
     add up; the rest counts once per feature (its strongest sentence), so a story that keeps talking
     about meetings does not outweigh the one sentence that asks."""
-    asked: defaultdict[str, float] = defaultdict(float)
-    told: defaultdict[str, float] = defaultdict(float)
+    counts: dict[str, float] = {}
+    told: dict[str, float] = {}
     for sentence, weight in asking_weights(text):
-        for feature, count in sentence_counts(sentence, lang).items():
-            if weight == 1.0:
-                asked[feature] += count
-            else:
-                told[feature] = max(told[feature], weight * count)
-    counts = {feature: asked.get(feature, 0.0) + told.get(feature, 0.0) for feature in {*asked, *told}}
-    norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
-    return {feature: value / norm for feature, value in counts.items()}
+        if weight == 1.0:
+            add_sentence(counts, sentence, lang)
+            continue
+        sentence_counts: dict[str, float] = {}
+        add_sentence(sentence_counts, sentence, lang)
+        for feature, count in sentence_counts.items():
+            if weight * count > told.get(feature, 0.0):
+                told[feature] = weight * count
+    for feature, count in told.items():
+        counts[feature] = counts.get(feature, 0.0) + count
+    scale = 1.0 / (math.sqrt(sum(v * v for v in counts.values())) or 1.0)
+    return {feature: value * scale for feature, value in counts.items()}

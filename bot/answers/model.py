@@ -93,9 +93,15 @@ class Model:
         self.manifest = dict(manifest)
 
     def predict(self, features: Features) -> Prediction:
-        known = [(self.index[f], v) for f, v in features.items() if f in self.index]
-        rows = np.array([row for row, _ in known], dtype=np.intp)
-        values = np.array([value for _, value in known], dtype=np.float32)
+        index = self.index
+        found, values_found = [], []
+        for feature, value in features.items():
+            row = index.get(feature)
+            if row is not None:  # a feature training never saw (or saw once) carries no weight
+                found.append(row)
+                values_found.append(value)
+        rows = np.array(found, dtype=np.intp)
+        values = np.array(values_found, dtype=np.float32)
         flat, objects, intents = (self.heads[name].probabilities(rows, values) for name in HEADS)
         flat_topics: dict[str, float] = {}
         for label, p in flat.items():
