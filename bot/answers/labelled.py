@@ -71,7 +71,7 @@ def load_labelled(path: Path = EVAL_QUESTIONS) -> list[Labelled]:
             raise ValueError(f"{path}:{number}: language must be one of {LANGS}")
         if unknown := sorted(tags - TAGS):
             raise ValueError(f"{path}:{number}: unknown tags {unknown}")
-        rows.append(Labelled(lang, label, question, seen[label] % 2 == 0, tags))  # type: ignore[arg-type]
+        rows.append(Labelled(lang, label, question, seen[label] % 2 == 0, tags))
         seen[label] += 1
     return rows
 

@@ -123,11 +123,11 @@ class Model:
 
     def save(self, directory: Path = MODEL_DIR) -> None:
         vocabulary = sorted(self.index, key=self.index.__getitem__)
-        arrays = {}
+        arrays: dict[str, Any] = {}
         for name, head in self.heads.items():
             arrays[f"{name}_weights"] = head.weights
             arrays[f"{name}_bias"] = head.bias
-        np.savez_compressed(directory / WEIGHTS.name, **arrays)
+        np.savez_compressed(directory / WEIGHTS.name, allow_pickle=False, **arrays)
         manifest = {
             **self.manifest,
             "classes": {name: list(head.classes) for name, head in self.heads.items()},

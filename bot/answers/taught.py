@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from bot.answers.features import Features, question_features
 from bot.answers.language import detect_language
+from bot.config import Lang
 
 # Measured by teaching one half of a held-out author's questions and asking the other half
 # (bench/answers.py, "taught examples"): docs/answers.md gives the numbers per threshold.
 SIMILAR = 0.8
-FEATURE_LANG_DEFAULT = "sv"  # as in training (bot/answers/train.py)
+FEATURE_LANG_DEFAULT: Lang = "sv"  # as in training (bot/answers/train.py)
 
 
 @dataclass(frozen=True)

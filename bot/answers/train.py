@@ -30,14 +30,14 @@ from bot.answers.labelled import AUTHORS, NO_ARTICLE, SMALLTALK, Labelled, by_au
 from bot.answers.language import detect_language
 from bot.answers.model import HEADS, NO_SUBJECT, NONE_PREFIX, TOPIC_PARTS, Head, Model
 from bot.answers.understanding import read
-from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.config import DEFAULT_KNOWLEDGE_DIR, Lang
 
 # Measured by leave-one-author-out validation (bench/answers.py): C 3/10/30/100 gave 82.8/85.3/86.3/86.5%
 # right overall (flat model alone); 30 is as good as 100 with smaller weights.
 REGULARISATION_C = 30.0
 MAX_ITERATIONS = 3000
 MIN_DOCUMENTS = 2  # a feature seen in one training question only is noise (and weight to ship)
-FEATURE_LANG_DEFAULT = "sv"  # stemmer for a question whose language shows no evidence
+FEATURE_LANG_DEFAULT: Lang = "sv"  # stemmer for a question whose language shows no evidence
 CODE = (features, labelled, language, model, text, understanding, vocabulary)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 
 from bot.answers import topics
 from bot.conversation import MESSAGES as CONVERSATION
@@ -59,9 +60,10 @@ def request_person(
     if not settings.support_channel:
         return CONVERSATION.text("person_contact", lang, support=settings.support_contact)
     lang_of_post = settings.default_lang
-    blocks = support_request_blocks(lang_of_post, user_id, asked.question, asked.topic_id, comment)
-    first = blocks[0].text  # the notification shows the first section
+    request = support_request_blocks(lang_of_post, user_id, asked.question, asked.topic_id, comment)
+    first = request[0].text  # the notification shows the first section
     titles = {ref.topic_id: ref.title for ref in topics(lang_of_post, settings)}
-    blocks += teach_blocks(lang_of_post, question_id, titles)  # an agent's one choice teaches the bot
+    # An agent's one choice in the menu below teaches the bot (bot/slack/listeners/teaching.py).
+    blocks: list[Block] = [*request, *teach_blocks(lang_of_post, question_id, titles)]
     client.chat_postMessage(channel=settings.support_channel, text=first.text if first else "", blocks=blocks)
     return CONVERSATION.text("person_coming", lang)
