@@ -46,6 +46,10 @@ class Settings:
     example_domain: str = "kulexempel.se"
     support_channel: str | None = None
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    # Days questions, votes and comments keep their text and user; as written (bot.privacy checks it).
+    question_retention_days: str = "180"
+    # Key of the pseudonyms that replace an erased person's Slack id in the routing audit.
+    pseudonym_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -71,7 +75,15 @@ class Settings:
             example_domain=get("MAILBOT_EXAMPLE_DOMAIN") or defaults.example_domain,
             support_channel=get("MAILBOT_SUPPORT_CHANNEL"),
             knowledge_dir=Path(get("MAILBOT_KNOWLEDGE_DIR") or defaults.knowledge_dir),
+            question_retention_days=get("MAILBOT_QUESTION_RETENTION_DAYS")
+            or defaults.question_retention_days,
+            pseudonym_secret=get("MAILBOT_PSEUDONYM_SECRET"),
         )
+
+    @property
+    def uses_oauth(self) -> bool:
+        """Installs in any number of workspaces (a token per workspace) instead of one bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def has_slack(self) -> bool:

@@ -5,7 +5,8 @@ Buttons become numbered choices: type a number to press one, or type a new quest
 
 The guided flows work here too (`/alias add ...`, or an article's "Create an alias"): missing fields
 are asked for one line at a time, then the preview offers Confirm/Cancel and the result Undo. The
-person at the terminal is the provider's operator, so they act with the admin role, like the CLI.
+person at the terminal is the provider's operator, so they act with the admin role, like the CLI;
+`mailbot chat --as-customer NAME` makes them one of a customer's people instead (see docs/customers.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from bot.answers.messages import MESSAGES as ANSWERS
 from bot.config import Lang, Settings
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, show_topic
+from bot.customers.directory import CustomerAccess
+from bot.customers.messages import MESSAGES as CUSTOMERS
 from bot.feedback import add_comment, vote
 from bot.flows.commands import COMMANDS, FLOWS, YES, FieldKind, FieldSpec, Flow, NeedsInput
 from bot.flows.core import Flows, Person, Reply, ReplyKind
@@ -70,7 +73,12 @@ class Choice:
 
 class Chat:
     def __init__(
-        self, settings: Settings, sessions: sessionmaker[Session], user_id: str, out: TextIO
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        user_id: str,
+        out: TextIO,
+        customer: CustomerAccess | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -79,7 +87,8 @@ class Chat:
         self.choices: list[Choice] = []
         self.awaiting_comment: tuple[int, Lang] | None = None  # (question id, its language)
         self.flows = Flows(settings, sessions)
-        self.operator = Person(user_id, None, Role.ADMIN)
+        # The provider's operator, or (`customer`) one of a customer's people, to try what they see.
+        self.operator = Person(user_id, None, None if customer else Role.ADMIN, customer)
         # A flow whose fields are being asked for: the flow, the values so far, the fields still to ask.
         self.collecting: tuple[Flow, dict[str, str], list[FieldSpec]] | None = None
 
@@ -116,7 +125,14 @@ class Chat:
             self.command(command, text)
             return
         with self.sessions() as session:
-            turn = ask(session, self.settings, line, user_id=self.user_id, channel_id="terminal")
+            turn = ask(
+                session,
+                self.settings,
+                line,
+                user_id=self.user_id,
+                channel_id="terminal",
+                customer=self.operator.customer,
+            )
         self.show(turn)
 
     def show(self, turn: Turn) -> None:
@@ -237,11 +253,24 @@ class Chat:
                     FLOW_MESSAGES.text("cancel", self.lang), lambda: self.act(self.flows.cancel, pending_id)
                 ),
             ]
+        elif pending_id is not None and reply.kind is ReplyKind.REQUESTABLE:
+            self.choices = [
+                Choice(
+                    CUSTOMERS.text("request", self.lang), lambda: self.show_reply(self.request(pending_id))
+                ),
+                Choice(
+                    FLOW_MESSAGES.text("cancel", self.lang), lambda: self.act(self.flows.cancel, pending_id)
+                ),
+            ]
         elif pending_id is not None and reply.kind is ReplyKind.DONE:
             self.choices = [
                 Choice(FLOW_MESSAGES.text("undo", self.lang), lambda: self.act(self.flows.undo, pending_id))
             ]
         self.offer(self.lang)
+
+    def request(self, pending_id: int) -> Reply:
+        """Request this change: stored for support (`mailbot request list|approve|reject`)."""
+        return self.flows.request(pending_id, self.operator, self.lang)
 
     def act(self, act: Callable[[int, Person], Reply], pending_id: int) -> None:
         self.show_reply(act(pending_id, self.operator))
@@ -257,7 +286,14 @@ class Chat:
 
     def show_topic(self, question_id: int, topic_id: str) -> None:
         with self.sessions() as session:
-            turn = show_topic(session, self.settings, question_id, topic_id, user_id=self.user_id)
+            turn = show_topic(
+                session,
+                self.settings,
+                question_id,
+                topic_id,
+                user_id=self.user_id,
+                customer=self.operator.customer,
+            )
         if turn is not None:
             self.show(turn)
 

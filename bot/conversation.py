@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from bot.answers import Answer, answer, render_topic
+from bot.answers import Answer, answer, detect_language, render_topic
 from bot.answers.core import MAX_QUESTION_CHARS
 from bot.config import Lang, Settings
+from bot.customers.directory import CustomerAccess
+from bot.customers.setup import article_context, setup_answer
 from bot.feedback import answered_question, record_answer, stored_lang
 from bot.i18n import Catalog
 from bot.teaching import taught_index
@@ -78,14 +80,19 @@ def ask(
     team_id: str | None = None,
     channel_id: str | None = None,
     fallback_lang: Lang | None = None,
+    customer: CustomerAccess | None = None,
 ) -> Turn:
     """Answer `question` and record it (with who asked and where) for feedback. `fallback_lang` (the
-    asker's own language, when known) replaces MAILBOT_LANG for texts that show no language."""
-    reply = answer(
-        question,
-        replace(settings, default_lang=fallback_lang) if fallback_lang else settings,
-        taught=taught_index(session),
-    )
+    asker's own language, when known) replaces MAILBOT_LANG for texts that show no language. A
+    customer's person asking about their own addresses is answered from their routing; their articles
+    show their own domain and mailbox."""
+    settings = replace(settings, default_lang=fallback_lang) if fallback_lang else settings
+    reply = None
+    if customer is not None:
+        lang = detect_language(question[:MAX_QUESTION_CHARS], settings.default_lang)
+        reply = setup_answer(session, question[:MAX_QUESTION_CHARS], customer, lang, settings.support_contact)
+    if reply is None:
+        reply = answer(question, settings, context=_context(session, customer), taught=taught_index(session))
     question_id = record_answer(
         session, question, reply, user_id=user_id, team_id=team_id, channel_id=channel_id
     )
@@ -93,18 +100,28 @@ def ask(
 
 
 def show_topic(
-    session: Session, settings: Settings, question_id: int, topic_id: str, *, user_id: str | None
+    session: Session,
+    settings: Settings,
+    question_id: int,
+    topic_id: str,
+    *,
+    user_id: str | None,
+    customer: CustomerAccess | None = None,
 ) -> Turn | None:
     """The article of a topic the user picked under an earlier answer, recorded as an answer of that
     same question (so its feedback counts for the article that was shown); None if the question is gone."""
     asked = answered_question(session, question_id)
     if asked is None:
         return None
-    reply = render_topic(topic_id, stored_lang(asked.lang), settings)
+    reply = render_topic(topic_id, stored_lang(asked.lang), settings, _context(session, customer))
     new_id = record_answer(
         session, asked.question, reply, user_id=user_id, team_id=asked.team_id, channel_id=asked.channel_id
     )
     return Turn(reply, new_id, truncated=False)
+
+
+def _context(session: Session, customer: CustomerAccess | None) -> dict[str, str] | None:
+    return None if customer is None else article_context(session, customer)
 
 
 def question_lang(session: Session, question_id: int, default: Lang) -> Lang:

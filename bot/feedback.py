@@ -28,15 +28,22 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from bot.answers.types import Answer, AnswerKind
 from bot.config import Lang
 from bot.db import Base, utcnow
+from bot.privacy.masking import mask_personal_data
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 # Longest question kept: enough to read it later, small enough for a table row and a Slack message.
 MAX_STORED_QUESTION = 4000
 MAX_COMMENT = 3000
 
 
+# Masking reads a little past the cut, so an address the cut would split is still found whole.
+MASKING_MARGIN = 300
+
+
 def storable(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, without NUL (PostgreSQL's text columns refuse it)."""
-    return text.replace("\x00", "")[:limit]
+    """`text` cut to `limit` characters, e-mail addresses, phone and personal identity numbers masked
+    (the answer was worked out from the original), without NUL (PostgreSQL's text columns refuse it)."""
+    return mask_personal_data(text.replace("\x00", "")[: limit + MASKING_MARGIN])[:limit]
 
 
 class AnsweredQuestion(Base):
@@ -48,7 +55,8 @@ class AnsweredQuestion(Base):
     kind: Mapped[str] = mapped_column(String(16))  # AnswerKind value
     topic_id: Mapped[str | None] = mapped_column(String(64), index=True)  # None when no article fitted
     score: Mapped[float] = mapped_column(Float)
-    user_id: Mapped[str | None] = mapped_column(String(64))  # Slack user id, or the terminal's OS user
+    # Slack user id, or the terminal's OS user; None (and question "") once anonymised.
+    user_id: Mapped[str | None] = mapped_column(String(64))
     team_id: Mapped[str | None] = mapped_column(String(64))
     channel_id: Mapped[str | None] = mapped_column(String(64))
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
@@ -60,11 +68,53 @@ class FeedbackVote(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("answered_questions.id", ondelete="CASCADE"))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))  # None once anonymised
     helpful: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(Text, default=None)
     wants_person: Mapped[bool] = mapped_column(Boolean, default=False)
     voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Kept for MAILBOT_QUESTION_RETENTION_DAYS, then anonymised: the counts per article stay right.
+PERSONAL_DATA = (
+    PersonalTable(
+        "questions",
+        table_of(AnsweredQuestion),
+        time_column="asked_at",
+        expiry=Expiry.ANONYMISE,
+        user_columns=("user_id",),
+        cleared_columns=("question", "team_id", "channel_id"),
+        text_columns=("question",),
+        erasure=Erasure.ANONYMISE,
+        exported={
+            "id": "number",
+            "asked_at": "asked_at",
+            "question": "question",
+            "lang": "language",
+            "topic_id": "article",
+            "team_id": "workspace",
+            "channel_id": "channel",
+        },
+        article_column="topic_id",
+    ),
+    PersonalTable(
+        "feedback",
+        table_of(FeedbackVote),
+        time_column="voted_at",
+        expiry=Expiry.ANONYMISE,
+        user_columns=("user_id",),
+        cleared_columns=("comment",),
+        text_columns=("comment",),
+        erasure=Erasure.ANONYMISE,
+        exported={
+            "voted_at": "voted_at",
+            "question_id": "question_number",
+            "helpful": "helpful",
+            "comment": "comment",
+            "wants_person": "asked_for_a_person",
+        },
+    ),
+)
 
 
 def record_answer(

@@ -8,7 +8,7 @@ a number of things is a `Plural`: its form is chosen by the `count` value ("1 me
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,4 +84,17 @@ class Text:
 
     def render(self, lang: Lang) -> str:
         values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.values.items()}
+        return self.catalog.text(self.key, lang, **values)
+
+    def render_with(self, lang: Lang, show: Callable[[Any], str]) -> str:
+        """Rendered with every value from outside passed through `show` (an adapter's escaping, say);
+        numbers stay numbers, so a plural form is still chosen by its count."""
+        values = {
+            key: value.render_with(lang, show)
+            if isinstance(value, Text)
+            else value
+            if isinstance(value, int)
+            else show(value)
+            for key, value in self.values.items()
+        }
         return self.catalog.text(self.key, lang, **values)

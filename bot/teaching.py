@@ -26,6 +26,7 @@ from bot.db import Base, utcnow
 from bot.feedback import MAX_STORED_QUESTION, AnsweredQuestion, FeedbackVote, storable, stored_lang
 from bot.i18n import Catalog
 from bot.i18n import Text as Message
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 LABELS = (*TOPIC_IDS, NONE)
 ADDED, REMOVED = "add", "remove"
@@ -77,6 +78,31 @@ class TaughtChange(Base):
     action: Mapped[str] = mapped_column(String(16))  # ADDED or REMOVED
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# The examples are kept while they are in use (the question's text was masked when it was stored, and
+# never says who asked); erasing an agent gives what they taught and removed their pseudonym.
+PERSONAL_DATA = (
+    PersonalTable(
+        "taught_examples",
+        table_of(TaughtQuestion),
+        time_column="taught_at",
+        expiry=Expiry.KEEP,
+        user_columns=("taught_by", "removed_by"),
+        erasure=Erasure.PSEUDONYMISE,
+        exported={"id": "number", "taught_at": "taught_at", "label": "label", "question": "question"},
+        article_column="label",
+    ),
+    PersonalTable(
+        "teaching_audit",
+        table_of(TaughtChange),
+        time_column="at",
+        expiry=Expiry.KEEP,
+        user_columns=("actor",),
+        erasure=Erasure.PSEUDONYMISE,
+        exported={"id": "number", "at": "at", "action": "action", "example_id": "example"},
+    ),
+)
 
 
 class TeachingError(ValueError):

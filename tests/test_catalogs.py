@@ -89,6 +89,12 @@ READINGS: dict[tuple[str, str], tuple[dict[str, Any], tuple[str, str], tuple[str
         ("Sales\t1 medlem", "Sales\t2 medlemmar"),
         ("Sales\t1 member", "Sales\t2 members"),
     ),
+    ("customers", "setup.group_row"): (
+        {"address": "sales@acme.se"},
+        ("sales@acme.se (1 medlem)", "sales@acme.se (2 medlemmar)"),
+        ("sales@acme.se (1 member)", "sales@acme.se (2 members)"),
+    ),
+    ("customers", "setup.more"): ({}, ("och en till.", "och 2 till."), ("and one more.", "and 2 more.")),
     ("flows", "group_row"): (
         ROW,
         ('"Sales" (1 medlem)', '"Sales" (2 medlemmar)'),
@@ -105,6 +111,16 @@ READINGS: dict[tuple[str, str], tuple[dict[str, Any], tuple[str, str], tuple[str
         ("older than one minute;", "older than 2 minutes;"),
     ),
     ("slack", "answers"): ({}, ("1 svar", "2 svar"), ("1 answer", "2 answers")),
+    ("privacy", "prune.row"): (
+        {"table": "questions", "done": "anonymised", "cutoff": "2026-06-03"},
+        ("anonymised 1 rad (", "anonymised 2 rader ("),
+        ("anonymised 1 row (", "anonymised 2 rows ("),
+    ),
+    ("privacy", "erase.row"): (
+        {"table": "questions", "done": "deleted"},
+        ("deleted 1 rad", "deleted 2 rader"),
+        ("deleted 1 row", "deleted 2 rows"),
+    ),
 }
 
 

@@ -12,7 +12,16 @@ from pathlib import Path
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
 # The core: no Slack here (adapters render and dispatch what it returns).
-CORE = ("bot.answers", "bot.routing", "bot.flows", "bot.feedback", "bot.conversation", "bot.models")
+CORE = (
+    "bot.answers",
+    "bot.routing",
+    "bot.flows",
+    "bot.customers",
+    "bot.feedback",
+    "bot.conversation",
+    "bot.models",
+    "bot.privacy",
+)
 ADAPTERS = ("bot.slack", "bot.cli", "bot.console")
 SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")
 # Routing is below the parts that use it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.slack.app import create_app
+from bot.slack.oauth import BOT_SCOPES
 from tests.support.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,3 +107,25 @@ def test_app_home_has_the_tabs_the_app_uses(manifest: dict[str, Any]) -> None:
     home = manifest["features"]["app_home"]
     assert home["home_tab_enabled"] and home["messages_tab_enabled"]
     assert not home.get("messages_tab_read_only_enabled")  # people write their questions there
+
+
+# The scope each Web API method the app calls by name (`api_call("...")`) needs.
+METHOD_SCOPES = {
+    "users.info": "users:read",
+    "usergroups.list": "usergroups:read",
+    "usergroups.users.list": "usergroups:read",
+}
+
+
+def test_the_install_asks_for_the_manifests_scopes_and_every_method_called_has_its_scope(
+    manifest: dict[str, Any],
+) -> None:
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert set(BOT_SCOPES) == scopes
+    called = {
+        match
+        for path in (ROOT / "bot").rglob("*.py")
+        for match in re.findall(r"api_call\(\s*\"([a-z.A-Z]+)\"", path.read_text())
+    }
+    assert called == set(METHOD_SCOPES), "a new Web API method: name its scope in METHOD_SCOPES"
+    assert {METHOD_SCOPES[method] for method in called} <= scopes

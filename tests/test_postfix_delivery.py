@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.customers.directory import Additions, CustomerDirectory
 from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.routing.changes import (
     Actor,
@@ -31,6 +32,8 @@ from bot.routing.changes import (
 from bot.routing.service import RoutingService, Status
 from bot.routing.trace import DeliveryKind
 from tests.support.postfix_instance import PostfixInstance, Sink, share_with_postfix, wait_for
+from tests.support.slack_dispatch import InProcessApp, app_settings
+from tests.support.slack_standin import SlackStandIn
 
 ADMIN = Actor("operator", Role.ADMIN)
 D = "kulexempel.se"
@@ -186,3 +189,24 @@ def test_after_undo_delivery_is_as_before(world: MailWorld) -> None:
     assert world.service.undo(forward, ADMIN).ok
     world.expect(world.send(a("orders")), before)
     assert world.service.forward(a("gustav")) is None
+
+
+def test_a_customer_admins_change_from_slack_is_delivered_by_postfix(
+    world: MailWorld, slack_standin: SlackStandIn
+) -> None:
+    """Signed Slack requests from a customer's admin: preview, Confirm, and Postfix delivers; their
+    forward outside is refused and mail goes where it went before."""
+    sessions = make_sessionmaker(make_engine(world.postfix.database_url))
+    access = Additions(["exämpel.se"], users=["UKUNDADMIN"], admin=True)
+    assert CustomerDirectory(sessions).add("Exämpel AB", access, ADMIN).ok
+    app = InProcessApp(app_settings(world.postfix.database_url, slack_standin), slack_standin)
+    slack_standin.reset()
+    app.command("/alias", "add order@exämpel.se info@exämpel.se", user_id="UKUNDADMIN")
+    [preview] = slack_standin.wait_for("response_url", lambda call: "will land" in call.text())
+    app.click(preview.args["blocks"], "flow_confirm", user_id="UKUNDADMIN")
+    slack_standin.wait_for("response_url", lambda call: "Done (change" in call.text())
+    world.expect(world.send("order@xn--exmpel-cua.se"), ["info@xn--exmpel-cua.se"])
+
+    app.command("/forward", "set info@exämpel.se info@outside.example", user_id="UKUNDADMIN")
+    slack_standin.wait_for("response_url", lambda call: "is not in your domains" in call.text())
+    world.expect(world.send("order@xn--exmpel-cua.se"), ["info@xn--exmpel-cua.se"])

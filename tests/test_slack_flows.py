@@ -344,7 +344,11 @@ def after_ack_worker_pids(app: SlackAppProcess) -> list[int]:
     """The app's after-ack worker processes (children started by any of its threads)."""
     pids = []
     for task in Path(f"/proc/{app.process.pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:  # a thread that ended while we looked
+            continue
+        for child in children:
             if "spawn_main" in Path(f"/proc/{child}/cmdline").read_text(errors="replace"):
                 pids.append(int(child))
     return pids

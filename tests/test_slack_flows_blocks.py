@@ -12,7 +12,15 @@ from bot.flows.core import Reply, ReplyKind
 from bot.flows.messages import MESSAGES
 from bot.i18n import placeholders
 from bot.routing.messages import MESSAGES as ROUTING_MESSAGES
-from bot.slack.flow_blocks import flow_modal, modal_metadata, modal_values, mrkdwn, reply_message
+from bot.slack.flow_blocks import (
+    flow_modal,
+    modal_metadata,
+    modal_values,
+    mrkdwn,
+    parse_modal_metadata,
+    reply_message,
+    stale_form,
+)
 
 
 def test_every_message_has_the_same_placeholders_in_both_languages() -> None:
@@ -66,3 +74,27 @@ def test_a_checked_keep_copy_box_reads_as_yes() -> None:
     unchecked = {"keep_copy": {"value": {"type": "checkboxes", "selected_options": []}}}
     assert modal_values({"state": {"values": checked}}) == {"keep_copy": "yes"}
     assert modal_values({"state": {"values": unchecked}}) == {"keep_copy": ""}
+
+
+def test_modal_metadata_reads_back_what_it_wrote_and_nothing_else() -> None:
+    assert parse_modal_metadata(modal_metadata("alias.add", "https://hooks.slack.com/x")) == (
+        "alias.add",
+        "https://hooks.slack.com/x",
+    )
+    assert parse_modal_metadata(modal_metadata("group.create", None)) == ("group.create", None)
+    # What an older version (or another app) put there: not ours.
+    for foreign in (
+        "",
+        "v1|alias.add|D1",
+        "42",
+        "[]",
+        '{"flow": 7}',
+        '{"flow": "alias.add", "response_url": 1}',
+    ):
+        assert parse_modal_metadata(foreign) is None, foreign
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_stale_form_answer_is_valid_block_kit(lang: Lang) -> None:
+    view = stale_form(lang).to_dict()  # slack_sdk checks the title's 24 characters
+    assert view["type"] == "modal" and "submit" not in view

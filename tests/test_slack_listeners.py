@@ -18,6 +18,7 @@ from bot.db import make_engine, make_sessionmaker
 from bot.feedback import AnsweredQuestion
 from bot.routing.changes import Actor, Role
 from bot.routing.service import RoutingService
+from bot.slack.listeners.events import not_a_question
 from tests.support.slack_dispatch import InProcessApp
 from tests.support.slack_fixtures import AGENT, CUSTOMER, SUPPORT_CHANNEL, find_element
 from tests.support.slack_standin import BOT_ID, BOT_USER_ID, Call
@@ -164,3 +165,35 @@ def test_app_home_is_published_for_whoever_opens_it(app: InProcessApp) -> None:
     )
     [home] = app.standin.wait_for("views.publish")
     assert home.args["user_id"] == CUSTOMER and "/mailhelp" in home.text()
+
+
+def test_a_question_with_the_word_payload_is_answered(app: InProcessApp) -> None:
+    """Bolt reads a form holding the letters "payload" as an interaction (and finds nothing in it)."""
+    response = app.command("/mailhelp", "can an alias receive a large payload?", user_id="UPAYLOADER")
+    assert response.status == 200
+    [reply] = app.standin.wait_for("response_url")
+    assert reply.args["response_type"] == "ephemeral" and reply.args["blocks"]
+    assert last_question(app).question == "can an alias receive a large payload?"
+    # Read by hand, such a form is still checked against its signature.
+    assert app.command("/mailhelp", "a payload", user_id="UFORGER", secret="not-the-secret").status == 401
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({"type": "message", "channel_type": "im", "user": "U1", "text": "hej"}, None),
+        ({"type": "message", "channel_type": "im", "user": "U1", "subtype": "file_share"}, None),
+        ({"type": "message", "channel_type": "im", "user": "U1", "subtype": "thread_broadcast"}, None),
+        ({"type": "app_mention", "user": "U1", "subtype": "thread_broadcast"}, None),
+        ({"type": "message", "channel_type": "im", "subtype": "message_changed"}, "subtype message_changed"),
+        (
+            {"type": "message", "channel_type": "im", "user": "U1", "subtype": "channel_join"},
+            "subtype channel_join",
+        ),
+        ({"type": "message", "channel_type": "im", "user": "U2", "bot_id": "B2"}, "a bot's message"),
+        ({"type": "message", "channel_type": "channel", "user": "U1"}, "not a direct message"),
+        ({"type": "app_mention", "text": "<@UBOT>"}, "no user"),
+    ],
+)
+def test_what_is_a_question(event: dict[str, Any], reason: str | None) -> None:
+    assert not_a_question(event) == reason

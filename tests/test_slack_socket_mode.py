@@ -3,15 +3,11 @@ acknowledges what Slack delivers and answers through the Web API stand-in."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from bot.db import make_engine, upgrade
-from tests.support.slack_fixtures import BOT_TOKEN, CUSTOMER
+from tests.support.slack_fixtures import APP_TOKEN, CUSTOMER, SocketModeAppProcess, migrated_sqlite
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
 from tests.support.socket_mode_standin import SocketModeStandIn
 
@@ -21,32 +17,14 @@ def socket_mode(
     slack_standin: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SocketModeStandIn]:
     directory = tmp_path_factory.mktemp("socket-mode")
-    database_url = f"sqlite:///{directory / 'mailbot.db'}"
-    upgrade(make_engine(database_url))
-    websocket = SocketModeStandIn().start()
-    slack_standin.socket_mode_url = websocket.url
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": "xapp-test-token",
-        "SLACK_SIGNING_SECRET": "",
-        "SLACK_API_URL": slack_standin.api_url,
-    }
-    with (directory / "app.log").open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=log, stderr=log)
-        try:
-            websocket.wait_connected()
-            yield websocket
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            websocket.stop()
+    app = SocketModeAppProcess(migrated_sqlite(directory), slack_standin, directory / "app.log")
+    yield app.websocket
+    app.stop()
 
 
 def test_connects_with_the_app_token(socket_mode: SocketModeStandIn, slack_standin: SlackStandIn) -> None:
     [opened] = slack_standin.calls_to("apps.connections.open")
-    assert opened.args["_authorization"] == "Bearer xapp-test-token"
+    assert opened.args["_authorization"] == f"Bearer {APP_TOKEN}"
 
 
 def test_dm_event_is_acknowledged_and_answered(

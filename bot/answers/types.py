@@ -13,6 +13,7 @@ class AnswerKind(enum.StrEnum):
     NO_ANSWER = "no_answer"  # nothing fitted well enough: offer the closest topics and a person
     OFF_TOPIC = "off_topic"  # a neighbouring subject this bot does not handle (passwords, spam ...): a person
     SMALLTALK = "smalltalk"  # greeting or thanks: a short reply saying what the bot can do
+    OWN_SETUP = "own_setup"  # a customer's question about their own addresses, answered from routing
 
 
 @dataclass(frozen=True)

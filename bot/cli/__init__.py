@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import answers, chat, database, examples, routing, slack
+from bot.cli import answers, chat, customers, database, examples, privacy, routing, slack
 from bot.config import load_settings
 
 
@@ -16,5 +16,5 @@ def main(ctx: click.Context) -> None:
 
 
 # Each area of the command line adds its subcommands.
-for area in (database, answers, examples, chat, slack, routing):
+for area in (database, answers, examples, chat, slack, routing, customers, privacy):
     area.register(main)

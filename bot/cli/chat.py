@@ -11,19 +11,29 @@ import click
 from bot.cli.common import LANG_OPTION, MESSAGES, database
 from bot.config import Lang, Settings
 from bot.console import Chat
+from bot.customers.directory import CustomerDirectory
+from bot.customers.messages import MESSAGES as CUSTOMERS
 from bot.feedback import ArticleFeedback, report
 
 
-def run_chat(settings: Settings) -> None:
+def run_chat(settings: Settings, as_customer: str | None = None, admin: bool = True) -> None:
     sessions = database(settings.database_url, settings.default_lang)
-    Chat(settings, sessions, getpass.getuser(), sys.stdout).run(sys.stdin)
+    customer = None
+    if as_customer is not None:
+        customer = CustomerDirectory(sessions).access(as_customer, admin)
+        if customer is None:
+            message = CUSTOMERS.text("unknown_customer", settings.default_lang, customer=as_customer)
+            raise click.BadParameter(message, param_hint="--as-customer")
+    Chat(settings, sessions, getpass.getuser(), sys.stdout, customer).run(sys.stdin)
 
 
 @click.command("chat")
+@click.option("--as-customer", default=None, metavar="NAME", help="Be one of the customer NAME's people.")
+@click.option("--not-admin", is_flag=True, help="With --as-customer: a user who requests changes.")
 @click.pass_obj
-def chat(settings: Settings) -> None:
+def chat(settings: Settings, as_customer: str | None, not_admin: bool) -> None:
     """Talk to the bot in this terminal: numbered choices stand for Slack's buttons."""
-    run_chat(settings)
+    run_chat(settings, as_customer, admin=not not_admin)
 
 
 def _as_dict(row: ArticleFeedback) -> dict[str, object]:

@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli.common import database
 from bot.config import LANGS, Lang, Settings
+from bot.customers.directory import CustomerDirectory
+from bot.customers.messages import MESSAGES as CUSTOMERS
 from bot.i18n import Text
 from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import (
@@ -37,6 +40,7 @@ from bot.routing.changes import (
 )
 from bot.routing.messages import MESSAGES
 from bot.routing.postfix import UnsupportedDatabase, write_config
+from bot.routing.scope import in_scope, show_scope
 from bot.routing.service import Outcome, RoutingService, Status
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,13 +57,25 @@ class Context:
         self.actor = Actor(actor or getpass.getuser(), Role.ADMIN)
         self.lang: Lang = lang if lang in LANGS else settings.default_lang  # type: ignore[assignment]
         self.as_json = as_json
-        self._service: RoutingService | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            self._sessions = database(self.settings.database_url, self.lang)
+        return self._sessions
 
     @property
     def service(self) -> RoutingService:
-        if self._service is None:
-            self._service = RoutingService(database(self.settings.database_url, self.lang))
-        return self._service
+        return RoutingService(self.sessions)
+
+    def act_as_customer(self, name: str) -> None:
+        """Act as the admin of the customer NAME: only their domains, nothing shown beyond them."""
+        access = CustomerDirectory(self.sessions).access(name)
+        if access is None:
+            message = self.say(CUSTOMERS("unknown_customer", customer=name))
+            raise click.BadParameter(message, param_hint="--as-customer")
+        self.actor = Actor(self.actor.name, Role.AGENT, scope=access.domains)
 
     def say(self, text: Text) -> str:
         return text.render(self.lang)
@@ -100,9 +116,10 @@ class Context:
 
 
 def routing_command(
-    group: click.Group, name: str, json_help: str = "Print JSON for programs."
+    group: click.Group, name: str, json_help: str = "Print JSON for programs.", customers_too: bool = False
 ) -> Callable[[F], F]:
-    """A routing subcommand with --actor, --lang and --json; the function receives a Context first."""
+    """A routing subcommand with --actor, --lang and --json; the function receives a Context first.
+    `customers_too`: also --as-customer NAME, to try what a customer's admin may do."""
 
     def decorate(function: F) -> F:
         @click.option("--actor", default=None, help="Name to audit the change under (default: the OS user).")
@@ -113,11 +130,22 @@ def routing_command(
             settings: Settings, actor: str | None, lang: str | None, as_json: bool, **kwargs: Any
         ) -> None:
             context = Context(settings, actor, lang, as_json)
+            as_customer = kwargs.pop("as_customer", None)
             try:
+                if as_customer is not None:
+                    context.act_as_customer(as_customer)
                 function(context, **kwargs)
             except AddressError as error:
                 raise click.BadParameter(context.say(error.text)) from None
 
+        if customers_too:
+            command = click.option(
+                "--as-customer",
+                "as_customer",
+                default=None,
+                metavar="NAME",
+                help="Act as the admin of the customer NAME: their domains only.",
+            )(command)
         command.__doc__ = function.__doc__
         # Keep the arguments and options declared on `function` itself.
         command.__click_params__ = [*command.__click_params__, *getattr(function, "__click_params__", [])]  # type: ignore[attr-defined]
@@ -188,7 +216,7 @@ def alias_group() -> None:
     """Aliases: other addresses of one mailbox."""
 
 
-@routing_command(alias_group, "add")
+@routing_command(alias_group, "add", customers_too=True)
 @click.argument("alias")
 @click.argument("mailbox")
 def alias_add(context: Context, alias: str, mailbox: str) -> None:
@@ -196,7 +224,7 @@ def alias_add(context: Context, alias: str, mailbox: str) -> None:
     context.change(AddAlias(alias, mailbox))
 
 
-@routing_command(alias_group, "remove")
+@routing_command(alias_group, "remove", customers_too=True)
 @click.argument("alias")
 def alias_remove(context: Context, alias: str) -> None:
     """Remove ALIAS (mail to it is then rejected)."""
@@ -216,7 +244,7 @@ def forward_group() -> None:
     """Forwards: a mailbox's mail goes to another address."""
 
 
-@routing_command(forward_group, "set")
+@routing_command(forward_group, "set", customers_too=True)
 @click.argument("address")
 @click.argument("target")
 @click.option("--keep-copy", is_flag=True, help="Also keep a copy in ADDRESS's own inbox.")
@@ -225,7 +253,7 @@ def forward_set(context: Context, address: str, target: str, keep_copy: bool) ->
     context.change(SetForward(address, target, keep_copy))
 
 
-@routing_command(forward_group, "clear")
+@routing_command(forward_group, "clear", customers_too=True)
 @click.argument("address")
 def forward_clear(context: Context, address: str) -> None:
     """Stop forwarding ADDRESS; its mail lands in its own inbox again."""
@@ -250,7 +278,7 @@ def group_group() -> None:
     """Distribution groups: one address that reaches every member."""
 
 
-@routing_command(group_group, "create")
+@routing_command(group_group, "create", customers_too=True)
 @click.argument("address")
 @click.option("--name", default="", help="Display name of the group.")
 def group_create(context: Context, address: str, name: str) -> None:
@@ -258,7 +286,7 @@ def group_create(context: Context, address: str, name: str) -> None:
     context.change(CreateGroup(address, name))
 
 
-@routing_command(group_group, "add")
+@routing_command(group_group, "add", customers_too=True)
 @click.argument("group")
 @click.argument("members", nargs=-1, required=True)
 def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
@@ -266,7 +294,7 @@ def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
     context.change(AddMembers(group, members))
 
 
-@routing_command(group_group, "remove")
+@routing_command(group_group, "remove", customers_too=True)
 @click.argument("group")
 @click.argument("member")
 def group_remove(context: Context, group: str, member: str) -> None:
@@ -274,7 +302,7 @@ def group_remove(context: Context, group: str, member: str) -> None:
     context.change(RemoveMember(group, member))
 
 
-@routing_command(group_group, "delete")
+@routing_command(group_group, "delete", customers_too=True)
 @click.argument("group")
 def group_delete(context: Context, group: str) -> None:
     """Delete GROUP and its member list."""
@@ -310,15 +338,22 @@ def top_level() -> None:
     """Holder for the top-level routing commands (registered one by one on `mailbot`)."""
 
 
-@routing_command(top_level, "trace", json_help="Print the steps and deliveries as JSON.")
+@routing_command(top_level, "trace", json_help="Print the steps and deliveries as JSON.", customers_too=True)
 @click.argument("address")
 def trace(context: Context, address: str) -> None:
     """Where mail to ADDRESS ends up, step by step, as Postfix will deliver it."""
-    result = context.service.trace(address)
+    scope = context.actor.scope
+    if scope is not None and not in_scope(parse_address(address), scope):
+        message = MESSAGES(
+            "outside_scope", address=show_address(parse_address(address)), domains=show_scope(scope)
+        )
+        click.echo(context.say(message), err=True)
+        sys.exit(EXIT_REFUSED)
+    result = context.service.trace(address, scope)
     context.emit(result.to_dict(), [context.say(line) for line in result.lines()])
 
 
-@routing_command(top_level, "undo")
+@routing_command(top_level, "undo", customers_too=True)
 @click.argument("change_id", type=int)
 def undo(context: Context, change_id: int) -> None:
     """Undo the change CHANGE_ID (the number `audit` and every change print)."""
@@ -340,7 +375,9 @@ def audit(context: Context, limit: int) -> None:
     for r in records:
         undone = context.say(MESSAGES("cli.undone_by", id=r.undone_by)) if r.undone_by else ""
         of = context.say(MESSAGES("cli.undo_of", id=r.undo_of)) if r.undo_of else ""
-        lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {r.actor}: {r.action}{of} {r.subject}{undone}")
+        asked = context.say(CUSTOMERS("audit_requested_by", who=r.requested_by)) if r.requested_by else ""
+        who = f"{r.actor}{asked}"
+        lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {who}: {r.action}{of} {r.subject}{undone}")
     context.emit([asdict(r) for r in records], lines)
 
 

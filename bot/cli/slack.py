@@ -11,6 +11,9 @@ from bot.cli.common import database
 from bot.cli.routing import demo
 from bot.config import Settings
 from bot.i18n import Catalog
+from bot.logs import configure_logging
+
+log = logging.getLogger(__name__)
 
 MESSAGES = Catalog(
     "serve",
@@ -26,20 +29,21 @@ MESSAGES = Catalog(
 
 
 def run_slack(settings: Settings, http: bool, port: int) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.slack_app_token and not http:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.slack.app import create_app
 
-        click.echo("mailbot: connecting to Slack in Socket Mode", err=True)
+        configure_logging()
+        log.info("connecting to Slack in Socket Mode")
         SocketModeHandler(create_app(settings), settings.slack_app_token).start()
         return
     if not (settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id)):
         raise click.UsageError(MESSAGES.text("http_needs_secrets", settings.default_lang))
     from bot.slack.http import serve_http
 
-    serve_http(settings, port, lambda url: click.echo(f"mailbot: Slack requests go to {url}", err=True))
+    configure_logging()
+    serve_http(settings, port, lambda url: log.info("Slack requests go to %s", url))
 
 
 @click.command("serve")

@@ -2,8 +2,9 @@
 
 - `flow_pending_changes`: a previewed change waiting for Confirm, and what became of it. A click
   claims the row with one conditional UPDATE, so a double click or a retried request acts once.
-  Rows older than PENDING_RETENTION are deleted whenever a new one is stored.
-- `flow_user_locales`: each Slack user's locale, so `users.info` is asked once a week, not per request.
+  Rows older than PENDING_RETENTION are deleted whenever a new one is stored (and by the daily prune).
+- `flow_user_locales`: each Slack user's locale, so `users.info` is asked once a week, not per request;
+  older rows are of no use and the daily prune deletes them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.config import Lang
 from bot.db import Base, utcnow
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 # A preview older than this is not performed: the person should look at a fresh one.
 PENDING_LIFETIME = timedelta(minutes=30)
@@ -37,6 +39,7 @@ class PendingState(enum.StrEnum):
     DONE = "done"  # performed; `change_id` is its audit id
     REFUSED = "refused"  # a rule said no at Confirm time (something changed since the preview)
     CANCELLED = "cancelled"
+    REQUESTED = "requested"  # sent to support as a customer's request (bot.customers.requests)
     UNDOING = "undoing"  # claimed by an Undo click
     UNDONE = "undone"
 
@@ -61,6 +64,39 @@ class UserLocale(Base):
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     lang: Mapped[str | None] = mapped_column(String(2), default=None)  # None: neither sv nor en
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+PERSONAL_DATA = (
+    PersonalTable(
+        "pending_changes",
+        table_of(PendingChange),
+        time_column="created_at",
+        expiry=Expiry.DELETE,
+        lifetime=PENDING_RETENTION,
+        user_columns=("user_id",),
+        erasure=Erasure.DELETE,
+        exported={
+            "id": "number",
+            "created_at": "previewed_at",
+            "flow_id": "flow",
+            "change": "change",
+            "state": "state",
+            "claimed_at": "clicked_at",
+            "change_id": "routing_change_number",
+            "team_id": "workspace",
+        },
+    ),
+    PersonalTable(
+        "language_setting",
+        table_of(UserLocale),
+        time_column="fetched_at",
+        expiry=Expiry.DELETE,
+        lifetime=LOCALE_LIFETIME,
+        user_columns=("user_id",),
+        erasure=Erasure.DELETE,
+        exported={"lang": "language", "fetched_at": "read_from_slack_at"},
+    ),
+)
 
 
 def add_pending(

@@ -97,6 +97,8 @@ def domain_of(address: str) -> str:
 
 def show_domain(domain: str) -> str:
     """The Unicode form of a stored domain, for people."""
+    if "xn--" not in domain:  # only punycode labels differ (and a name that is no domain stays as it is)
+        return domain
     try:
         return idna.decode(domain)
     except idna.IDNAError:

@@ -22,6 +22,11 @@ class Actor:
     name: str
     role: Role
     team: str | None = None
+    # A customer's admin: the domains (stored form) every address of a change must be in, and beyond
+    # which nothing is shown. None: the provider's people, who may touch any domain.
+    scope: frozenset[str] | None = None
+    # An agent approving a customer's request: the requester, named in the audit beside the approver.
+    requested_by: str | None = None
 
 
 class _ChangeRequest:

@@ -145,10 +145,13 @@ class RoutingGraph:
             found.update(frontier)
         return found
 
-    def deliveries(self, expansion: Expansion) -> tuple[Delivery, ...]:
+    def deliveries(self, expansion: Expansion, scope: frozenset[str] | None = None) -> tuple[Delivery, ...]:
+        """What becomes of each final recipient; outside a customer's `scope` only that it is outside."""
         deliveries = []
         for recipient in expansion.recipients:
-            if self.is_mailbox(recipient):
+            if scope is not None and domain_of(recipient) not in scope:
+                kind = DeliveryKind.OUTSIDE
+            elif self.is_mailbox(recipient):
                 kind = DeliveryKind.MAILBOX
             elif self.is_hosted(domain_of(recipient)):
                 kind = DeliveryKind.UNKNOWN

@@ -37,6 +37,7 @@ MESSAGES = Catalog(
         "rule.exists": {"sv": "finns", "en": "exists"},
         "rule.undo": {"sv": "ångra", "en": "undo"},
         "rule.name": {"sv": "giltigt namn", "en": "valid name"},
+        "rule.own_domains": {"sv": "bara egna domäner", "en": "your own domains only"},
         # Address syntax.
         "address.no_at": {
             "sv": '"{address}" saknar @, en adress ser ut som namn@domän.se.',
@@ -368,5 +369,20 @@ MESSAGES = Catalog(
             "en": "the group {source} has the members {destinations}",
         },
         "trace.step.keep_copy": {"sv": "{source} behåller en kopia", "en": "{source} keeps a copy"},
+        "trace.outside": {
+            "sv": "går vidare till {address}, utanför dina domäner (visas inte här)",
+            "en": "goes on to {address}, outside your domains (not shown here)",
+        },
+        # A customer's own domains (an actor with a scope).
+        "outside_scope": {
+            "sv": "{address} hör inte till dina domäner ({domains}). Supporten kan hjälpa till med annat.",
+            "en": "{address} is not in your domains ({domains}). Support can help with anything else.",
+        },
+        "concealed": {
+            "sv": "ändringen berör adresser utanför dina domäner, så detaljerna visas inte här. "
+            "Supporten kan se på den.",
+            "en": "the change involves addresses outside your domains, so the details are not shown "
+            "here. Support can look into it.",
+        },
     },
 )

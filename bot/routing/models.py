@@ -15,6 +15,7 @@ from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, utcnow
+from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
 
 class RouteKind(enum.StrEnum):
@@ -86,3 +87,25 @@ class AuditEntry(Base):
     after: Mapped[Any | None] = mapped_column(JSON, default=None)
     undo_of: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"), default=None)
+    # Who asked for the change when `actor` approved someone else's request (a customer's).
+    requested_by: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+# The audit is kept as long as the routing it explains; erasing a person gives their changes a pseudonym.
+PERSONAL_DATA = (
+    PersonalTable(
+        "routing_changes",
+        table_of(AuditEntry),
+        time_column="at",
+        expiry=Expiry.KEEP,
+        user_columns=("actor", "requested_by"),
+        erasure=Erasure.PSEUDONYMISE,
+        exported={
+            "id": "change_number",
+            "at": "at",
+            "action": "action",
+            "subject": "address",
+            "team": "workspace",
+        },
+    ),
+)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from bot.i18n import Text
 from bot.routing.messages import MESSAGES
@@ -26,6 +27,9 @@ class Verdict:
     status: Status
     message: Text  # the effect when ok, else the refusal or the "nothing to do"
     rule: str | None = None  # the refusing rule's id (see MESSAGES "rule.<id>")
+    # check: the changed address as it was when checked (AddressState JSON), so a later apply can
+    # tell whether it still starts from what was previewed.
+    before: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:

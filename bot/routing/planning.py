@@ -25,11 +25,21 @@ from bot.routing.messages import MESSAGES
 from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused, Unchanged
 from bot.routing.rules import check_name, parse, refuse_if_taken, validate
+from bot.routing.scope import concealed_for, named_addresses, require_in_scope
 from bot.routing.state import AddressState, Plan
 
 
 def plan_change(graph: RoutingGraph, change: Change, actor: Actor) -> Plan:
-    """The plan for `change` by `actor`; raises Refused or Unchanged."""
+    """The plan for `change` by `actor`; raises Refused or Unchanged. A customer admin's change names
+    addresses in their own domains only, checked before anything is read (see `scope`)."""
+    require_in_scope(actor, [parse(raw) for raw in named_addresses(change)])
+    with concealed_for(actor):
+        plan = _plan(graph, change)
+        validate(graph, plan, actor)
+    return plan
+
+
+def _plan(graph: RoutingGraph, change: Change) -> Plan:
     match change:
         case AddAlias(alias=raw_alias, mailbox=raw_mailbox):
             plan = _plan_add_alias(graph, parse(raw_alias), parse(raw_mailbox))
@@ -49,7 +59,6 @@ def plan_change(graph: RoutingGraph, change: Change, actor: Actor) -> Plan:
             plan = _plan_remove_member(graph, parse(raw_group), parse(raw_member))
         case _:
             raise TypeError(f"not a routing change: {change!r}")
-    validate(graph, plan, actor)
     return plan
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.routing.addresses import parse_address, parse_domain, show_address, show_addresses, show_domain
 from bot.routing.graph import RoutingGraph
 from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
+from bot.routing.scope import in_scope
 from bot.routing.trace import Trace, expand
 
 
@@ -58,15 +59,22 @@ class AuditRecord:
     after: Any
     undo_of: int | None
     undone_by: int | None
+    requested_by: str | None = None  # the customer whose request `actor` approved
 
 
-def trace(session: Session, address: str) -> Trace:
-    """Where mail to `address` ends up, as Postfix expands it."""
+def trace(session: Session, address: str, scope: frozenset[str] | None = None) -> Trace:
+    """Where mail to `address` ends up, as Postfix expands it; with a customer's `scope`, addresses
+    outside it end the walk and are shown as such (what becomes of their mail is not theirs to see)."""
     parsed = parse_address(address)
     graph = RoutingGraph(session)
-    graph.load_reachable([parsed])
-    expansion = expand(parsed, graph.lookup)
-    deliveries = () if expansion.loops else graph.deliveries(expansion)
+
+    def lookup(source: str) -> list[tuple[str, str]]:
+        return graph.lookup(source) if in_scope(source, scope) else []
+
+    if scope is None:
+        graph.load_reachable([parsed])
+    expansion = expand(parsed, lookup)
+    deliveries = () if expansion.loops else graph.deliveries(expansion, scope)
     return Trace(parsed, expansion.steps, deliveries, expansion.loops)
 
 
@@ -94,6 +102,15 @@ def forward(session: Session, address: str) -> ForwardInfo | None:
         return None
     keep_copy = (parsed, RouteKind.KEEP_COPY.value) in state.routes
     return ForwardInfo(show_address(parsed), show_addresses(targets), keep_copy)
+
+
+def forwards(session: Session, domain: str | None = None) -> list[ForwardInfo]:
+    """The forwarded mailboxes, of one domain or all."""
+    targets: dict[str, list[str]] = {}
+    for source, target in _routes_of_kind(session, RouteKind.FORWARD, domain):
+        targets.setdefault(source, []).append(target)
+    copies = {source for source, _ in _routes_of_kind(session, RouteKind.KEEP_COPY, domain)}
+    return [ForwardInfo(source, ", ".join(found), source in copies) for source, found in targets.items()]
 
 
 def members(session: Session, group: str) -> list[str] | None:
@@ -142,6 +159,7 @@ def audit(session: Session, limit: int = 50) -> list[AuditRecord]:
             e.after,
             e.undo_of,
             e.undone_by,
+            e.requested_by,
         )
         for e in entries
     ]

@@ -61,7 +61,7 @@ class RoutingService:
                 return Verdict(Status.REFUSED, refusal.text(), refusal.rule)
             except Unchanged as unchanged:
                 return Verdict(Status.UNCHANGED, unchanged.message)
-            return Verdict(Status.OK, plan.effect)
+            return Verdict(Status.OK, plan.effect, before=plan.before.to_json())
 
     def apply(
         self, change: Change, actor: Actor, then: Callable[[Session, int], None] | None = None
@@ -106,10 +106,11 @@ class RoutingService:
 
     # -- reads --------------------------------------------------------------------------------------
 
-    def trace(self, address: str) -> Trace:
-        """Where mail to `address` ends up, as Postfix expands it. Raises AddressError for bad input."""
+    def trace(self, address: str, scope: frozenset[str] | None = None) -> Trace:
+        """Where mail to `address` ends up, as Postfix expands it. Raises AddressError for bad input.
+        With a customer's `scope` the walk stops at addresses outside it (shown, not followed)."""
         with self._sessions() as session:
-            return queries.trace(session, address)
+            return queries.trace(session, address, scope)
 
     def domains(self) -> list[str]:
         with self._sessions() as session:

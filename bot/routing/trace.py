@@ -29,6 +29,7 @@ class DeliveryKind(enum.StrEnum):
     MAILBOX = "mailbox"  # one of our mailboxes: lands in its Maildir
     EXTERNAL = "external"  # outside our domains: Postfix sends it on
     UNKNOWN = "unknown"  # in our domains but nothing has that address: rejected
+    OUTSIDE = "outside"  # outside the domains of the customer who asks: not followed or judged
 
 
 @dataclass(frozen=True)

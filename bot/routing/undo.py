@@ -17,6 +17,7 @@ from bot.routing.messages import MESSAGES
 from bot.routing.models import AuditEntry
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
 from bot.routing.rules import validate
+from bot.routing.scope import concealed_for, in_scope, require_in_scope
 from bot.routing.state import AddressState, Plan
 from bot.routing.writing import ACTION_UNDO, write_audit, write_plan
 
@@ -24,7 +25,8 @@ from bot.routing.writing import ACTION_UNDO, write_audit, write_plan
 def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
     session = graph.session
     entry = session.get(AuditEntry, change_id)
-    if entry is None:
+    # A customer's admin is told nothing of changes outside their domains, not even that they exist.
+    if entry is None or not in_scope(entry.subject, actor.scope):
         raise Refused("undo", MESSAGES("no_such_change", id=change_id))
     if entry.undone_by is not None:
         raise Unchanged(MESSAGES("unchanged.undone", id=change_id, by=entry.undone_by))
@@ -46,7 +48,9 @@ def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
         )
     effect = MESSAGES("effect.undo", address=show_address(subject), id=change_id, action=entry.action)
     plan = Plan(subject, current, AddressState.from_json(before), effect)
-    validate(graph, plan, actor)
+    with concealed_for(actor):
+        require_in_scope(actor, [d for d, _ in plan.after.routes - plan.before.routes])
+        validate(graph, plan, actor)
     write_plan(graph, plan)
     undo_id = write_audit(graph, actor, ACTION_UNDO, subject, plan.before, plan.after, undo_of=change_id)
     entry.undone_by = undo_id

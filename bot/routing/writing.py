@@ -108,6 +108,7 @@ def write_audit(
             at=utcnow(),
             actor=actor.name,
             team=actor.team,
+            requested_by=actor.requested_by,
             action=action,
             subject=subject,
             before=before.to_json() if before else None,

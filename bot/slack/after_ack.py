@@ -20,6 +20,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
+from bot.logs import configure_logging
 from bot.slack import jobs
 from bot.slack.jobs import Job
 from bot.slack.runtime import Runtime
@@ -79,7 +80,7 @@ class WorkerProcess:
 def _serve(settings: Settings, receiver: Connection) -> None:
     """In the worker: take jobs until the app closes the pipe; a few threads overlap their database
     and HTTP waits."""
-    logging.basicConfig(level=logging.INFO)
+    configure_logging()  # a spawned process starts without the app's logging setup
     os.nice(WORKER_NICENESS)
     runtime = Runtime.create(settings, make_sessionmaker(make_engine(settings.database_url)))
     with ThreadPoolExecutor(WORKER_THREADS) as pool:

@@ -18,7 +18,7 @@ from bot.answers.language import detect_language
 from bot.config import Lang, Settings
 from bot.db import is_database_unavailable
 from bot.i18n import Catalog
-from bot.slack.request_log import OUTCOME_HEADER, describe
+from bot.slack.request_log import describe, set_outcome
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,10 @@ def answer_failures(settings: Settings) -> Callable[..., BoltResponse | None]:
         fields = {**describe(body), "outcome": kind, "error": str(error)[:300]}
         log.warning("listener failed: %s", kind, extra={"fields": fields})
         text = failure_text(kind, body, settings.default_lang)
-        if response is not None:  # not acknowledged yet: the answer is the acknowledgement itself
-            return BoltResponse(
-                status=200, body={"response_type": "ephemeral", "text": text}, headers={OUTCOME_HEADER: kind}
-            )
         context = request.context
+        set_outcome(context, kind)
+        if response is not None:  # not acknowledged yet: the answer is the acknowledgement itself
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
         if context.respond is not None:
             context.respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.say is not None:

@@ -26,14 +26,18 @@ from slack_sdk.models.views import View
 
 from bot.answers.knowledge import escape_mrkdwn
 from bot.config import Lang
+from bot.customers.messages import MESSAGES as CUSTOMERS
+from bot.flows.approvals import Someone
 from bot.flows.commands import BARE_COMMAND_FLOW, YES, FieldKind, Flow
 from bot.flows.core import Reply, ReplyKind
 from bot.flows.messages import MESSAGES
 from bot.i18n import Text
 from bot.routing.service import AuditRecord
 from bot.slack.blocks import START_FLOW_ACTION, mrkdwn_sections
+from bot.slack.messages import MESSAGES as SLACK_MESSAGES
 
 CONFIRM_ACTION = "flow_confirm"
+REQUEST_ACTION = "flow_request"  # a customer's "Request this change" (bot.slack.listeners.requests)
 CANCEL_ACTION = "flow_cancel"
 UNDO_ACTION = "flow_undo"  # value: the pending change's id
 HOME_UNDO_ACTION = "flow_home_undo"  # value: the audit id of the change
@@ -41,18 +45,22 @@ FLOW_MODAL = "flow_modal"
 VALUE_INPUT = "value"  # the action_id of every modal input; the block_id is the field name
 MAX_REPLY_BLOCKS = 45  # Slack takes 50 blocks in a message; room for the buttons
 HOME_CHANGES = 10
-NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.")
+NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.", "customer.")
 # Changes made in Slack are audited with the user's id: shown as a mention (Slack shows the name).
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
+def slack_value(value: object) -> str:
+    """A value inside a message, for Slack: a person as a mention, anything else escaped (an address or
+    group name cannot mention anyone or link)."""
+    if isinstance(value, Someone) and SLACK_USER_ID.fullmatch(value.user_id):
+        return f"<@{value.user_id}>"
+    return escape_mrkdwn(value)
+
+
 def mrkdwn(text: Text, lang: Lang) -> str:
-    """`text` rendered for Slack: every value escaped (an address or group name cannot mention or link)."""
-    values = {
-        key: mrkdwn(value, lang) if isinstance(value, Text) else escape_mrkdwn(value)
-        for key, value in text.values.items()
-    }
-    return text.catalog.text(text.key, lang, **values)
+    """`text` rendered for Slack, every value through `slack_value`."""
+    return text.render_with(lang, slack_value)
 
 
 def reply_message(lang: Lang, reply: Reply) -> dict[str, Any]:
@@ -67,6 +75,20 @@ def reply_message(lang: Lang, reply: Reply) -> dict[str, Any]:
                     ButtonElement(
                         text=MESSAGES.text("confirm", lang),
                         action_id=CONFIRM_ACTION,
+                        value=pending,
+                        style="primary",
+                    ),
+                    ButtonElement(text=MESSAGES.text("cancel", lang), action_id=CANCEL_ACTION, value=pending),
+                ]
+            )
+        )
+    elif reply.kind is ReplyKind.REQUESTABLE:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=CUSTOMERS.text("request", lang),
+                        action_id=REQUEST_ACTION,
                         value=pending,
                         style="primary",
                     ),
@@ -90,9 +112,27 @@ def modal_metadata(flow_id: str, response_url: str | None) -> str:
     return json.dumps({"flow": flow_id, "response_url": response_url})
 
 
-def parse_modal_metadata(metadata: str) -> tuple[str, str | None]:
-    data = json.loads(metadata)
-    return data["flow"], data.get("response_url")
+def parse_modal_metadata(metadata: str) -> tuple[str, str | None] | None:
+    """The flow and response_url `modal_metadata` wrote, or None for a form that is not this version's
+    (a modal an older version opened, still open during a deploy)."""
+    try:
+        data = json.loads(metadata)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("flow"), str):
+        return None
+    response_url = data.get("response_url")
+    return (data["flow"], response_url) if response_url is None or isinstance(response_url, str) else None
+
+
+def stale_form(lang: Lang) -> View:
+    """What a form that is not this version's turns into when it is submitted: why, and what to do."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text=SLACK_MESSAGES.text("stale_form_title", lang)),
+        close=PlainTextObject(text=SLACK_MESSAGES.text("modal_close", lang)),
+        blocks=[SectionBlock(text=MarkdownTextObject(text=SLACK_MESSAGES.text("stale_form", lang)))],
+    )
 
 
 def flow_modal(lang: Lang, flow: Flow, values: dict[str, str], metadata: str) -> View:

@@ -11,6 +11,7 @@ instances starting together never race to migrate.
 import os
 
 from bot.config import load_settings
+from bot.logs import LOGGING
 
 wsgi_app = "bot.slack.http:create_wsgi_app()"
 bind = f"{os.environ.get('HOST') or '0.0.0.0'}:{os.environ.get('PORT') or '3000'}"
@@ -24,19 +25,6 @@ threads = int(os.environ.get("MAILBOT_THREADS") or 8)
 timeout = 30
 # On a stop or restart, requests in flight get this long: Slack wants its ack within 3 seconds anyway.
 graceful_timeout = 5
-# No access log: bot.slack.request_log writes one JSON line per request, with team/user/command.
+# No access log: the request log (bot.slack.request_log) writes one JSON line per request.
 accesslog = None
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "bot.slack.request_log.JsonLines"}},
-    "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-    },
-    "root": {"level": "INFO", "handlers": ["stderr"]},
-    "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
-        "alembic": {"level": "WARNING"},
-    },
-}
+logconfig_dict = LOGGING  # JSON lines, as every other process of the app writes them

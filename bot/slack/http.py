@@ -9,12 +9,16 @@ answers 200 when the database answers, else 503, so a load balancer can take an 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +26,7 @@ from bot.answers import detect_language, topics
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.slack.app import create_app
-from bot.slack.request_log import RequestLog, configure_json_logging
+from bot.slack.request_log import describe, log_request, outcome_of
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -38,7 +42,7 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
     topics(settings.default_lang, settings)
     detect_language("", settings.default_lang)
     engine = make_engine(settings.database_url)
-    slack = SlackRequestHandler(create_app(settings, make_sessionmaker(engine)), path=SLACK_PATH)
+    slack = _SlackRequestHandler(create_app(settings, make_sessionmaker(engine)), path=SLACK_PATH)
 
     def health(start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -52,15 +56,58 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
         return [b"ok\n"]
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            return health(start_response)
-        try:
-            return slack(environ, start_response)
-        except ValueError:  # a body that is not Slack's JSON or form: Bolt parses it before verifying
-            start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [b"bad request\n"]
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == SLACK_PATH and method == "POST":
+            try:
+                return slack(environ, start_response)  # Bolt dispatches it: LoggedApp writes its line
+            except ValueError:  # a body that is not Slack's JSON or form: Bolt parses it before verifying
+                log_request(
+                    {"method": method, "path": path, **describe({}), "status": 400, "outcome": "refused"}
+                )
+                start_response("400 Bad Request", [("Content-Type", "text/plain")])
+                return [b"bad request\n"]
+        # Everything else (health checks, the OAuth pages, unknown paths) gets a line of its own here.
+        started = time.perf_counter()
+        status = [500]
 
-    return RequestLog(wsgi)  # one JSON log line per request
+        def remember(status_line: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            status[0] = int(status_line.split(" ", 1)[0])
+            return start_response(status_line, headers, *args)
+
+        try:
+            if path == HEALTH_PATH and method in ("GET", "HEAD"):
+                return health(remember)
+            return slack(environ, remember)
+        finally:
+            fields = {"method": method, "path": path, **describe({}), "status": status[0]}
+            milliseconds = round((time.perf_counter() - started) * 1000, 1)
+            log_request({**fields, "outcome": outcome_of(status[0]), "ms": milliseconds})
+
+    return wsgi
+
+
+def bolt_request(body: str, query: str | None = None, headers: dict[str, Any] | None = None) -> BoltRequest:
+    """Bolt's request for an HTTP POST, with a slash command's form read right: Bolt takes any form
+    whose text holds the letters "payload" (a question about payloads, a user named upayload) for an
+    interaction, finds no `payload` field and reads nothing, so the command went unanswered (404)."""
+    request = BoltRequest(body=body, query=query, headers=headers)
+    if request.body or request.content_type != "application/x-www-form-urlencoded":
+        return request
+    form = dict(parse_qsl(body, keep_blank_values=True))
+    if not form or "payload" in form:
+        return request
+    # Built from the form (Bolt takes a dict only in Socket Mode), then made the HTTP request it is,
+    # so its signature is checked against the raw body.
+    read = BoltRequest(body=form, query=query, headers=headers, mode="socket_mode")
+    read.mode, read.raw_body = "http", body
+    return read
+
+
+class _SlackRequestHandler(SlackRequestHandler):
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        return self.app.dispatch(
+            bolt_request(request.get_body(), request.query_string, request.get_headers())
+        )
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -70,12 +117,11 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
-        log.debug("%s %s", self.address_string(), format % args)  # RequestLog writes the request's line
+        log.debug("%s %s", self.address_string(), format % args)  # the request log has the request's line
 
 
 def serve_http(settings: Settings, port: int, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted, on all interfaces (a development or single-instance server)."""
-    configure_json_logging()
     serve_wsgi(create_wsgi_app(settings), port, on_ready)
 
 

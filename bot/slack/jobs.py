@@ -17,12 +17,13 @@ from slack_sdk import WebClient
 
 from bot.db import is_database_unavailable
 from bot.flows.commands import NeedsInput
+from bot.slack import request_jobs
 from bot.slack.failures import failure_text
 from bot.slack.flow_blocks import reply_message
 from bot.slack.private_replies import reply_to
-from bot.slack.redelivery import TAKEN_IN, handle_once
+from bot.slack.redelivery import TAKEN_IN, handle_once, message_key
 from bot.slack.replies import answer_message
-from bot.slack.runtime import Runtime
+from bot.slack.runtime import Runtime, event_team
 from bot.slack.web_api import web_client
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def event_job(body: dict[str, Any], context: BoltContext, *, question: str, thre
         "question": question,
         "thread_ts": thread_ts,
         "team_id": context.team_id,
+        "user_team": event_team(body),
         "taken_in": bool(context.get(TAKEN_IN)),
         "token": context.bot_token,
     }
@@ -72,6 +74,10 @@ def run(runtime: Runtime, job: Job) -> None:
             _answer_question(runtime, payload, client)
         elif job["kind"] == "event":
             _answer_event(runtime, job, client)
+        elif job["kind"] == request_jobs.REQUEST:
+            request_jobs.open_request(runtime, job, client)
+        elif job["kind"] == request_jobs.DECISION:
+            request_jobs.decide(runtime, job, client)
         else:
             _answer_click(runtime, job["act"], payload, job["action"], client)
     except Exception as error:
@@ -103,6 +109,7 @@ def _answer_question(runtime: Runtime, command: dict[str, Any], client: WebClien
         user_id=command["user_id"],
         team_id=command.get("team_id"),
         channel_id=command.get("channel_id"),
+        workspace=command.get("team_id"),
     )
     reply_to(client, command, message)
 
@@ -111,6 +118,8 @@ def _answer_event(runtime: Runtime, job: Job, client: WebClient) -> None:
     """A DM or mention: taken in once (a redelivery may have been first), answered in its thread."""
     body = job["payload"]
     if not handle_once(runtime.sessions, body, job["taken_in"]):
+        fields = {"event_id": body.get("event_id"), "message": message_key(body["event"])}
+        log.info("not answered: the event or its message was taken in before", extra={"fields": fields})
         return
     event = body["event"]
     message = answer_message(
@@ -118,8 +127,9 @@ def _answer_event(runtime: Runtime, job: Job, client: WebClient) -> None:
         client,
         job["question"],
         user_id=event["user"],
-        team_id=job["team_id"],
+        team_id=job.get("user_team") or job["team_id"],
         channel_id=event.get("channel"),
+        workspace=job["team_id"],
     )
     _post_in_thread(client, job, message)
 

@@ -73,5 +73,14 @@ MESSAGES = Catalog(
         },
         "teach_why_person": {"sv": "ville prata med en person", "en": "asked for a person"},
         "teach_why_unhelpful": {"sv": "👎", "en": "👎"},
+        "stale_form_title": {"sv": "Formuläret är inaktuellt", "en": "This form is out of date"},
+        "stale_form": {
+            "sv": "Det här formuläret öppnades av en äldre version av mig och kan inte skickas längre. "
+            "Inget har ändrats. Stäng det och börja om, till exempel med `/alias`, `/forward` "
+            "eller `/group`.",
+            "en": "This form was opened by an older version of me and cannot be sent any more. "
+            "Nothing was changed. Close it and start again, for example with `/alias`, `/forward` "
+            "or `/group`.",
+        },
     },
 )

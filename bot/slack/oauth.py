@@ -17,7 +17,7 @@ from bot.config import Settings
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # The bot scopes of manifest.yml (a test keeps the two the same).
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "users:read")
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "users:read", "usergroups:read")
 # How long an install link stays valid between "Add to Slack" and Slack's redirect back.
 STATE_LIFETIME_SECONDS = 600
 

@@ -29,9 +29,12 @@ def answer_message(
     user_id: str,
     team_id: str | None,
     channel_id: str | None,
+    workspace: str | None,
 ) -> dict[str, Any]:
-    """The answer to `question`; a text with no language clue is answered in the asker's Slack locale."""
+    """The answer to `question`; a text with no language clue is answered in the asker's Slack locale.
+    A customer's person (of workspace `team_id`; `workspace` is where it was asked) gets their setup."""
     fallback_lang = runtime.lang(client, user_id)
+    customer = runtime.person(client, user_id, team_id, workspace).customer
     with runtime.sessions() as session:
         turn = ask(
             session,
@@ -41,6 +44,7 @@ def answer_message(
             team_id=team_id,
             channel_id=channel_id,
             fallback_lang=fallback_lang,
+            customer=customer,
         )
     return turn_message(turn)
 

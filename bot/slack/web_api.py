@@ -40,7 +40,7 @@ def web_client(api_url: str, token: str | None) -> WebClient:
 
 def app_options(settings: Settings, sessions: sessionmaker) -> dict[str, Any]:
     """Keyword arguments for `slack_bolt.App`: a client with the one bot token, or per-workspace OAuth."""
-    if settings.slack_client_id and settings.slack_client_secret:
+    if settings.uses_oauth:
         return {
             "client": web_client(settings.slack_api_url, token=None),
             "oauth_settings": oauth_settings(settings, sessions.kw["bind"]),

@@ -5,11 +5,11 @@
         [reply] = slack_dispatch.standin.wait_for("response_url")
 
 The app is `bot.slack.app.create_app` itself, listeners, middleware and error handler included; a
-request goes through Bolt's `app.dispatch` as a `BoltRequest` with the body and headers Slack would
-send (signed, or not), and its Web API calls go to the local stand-in. Only the transport of the work
-after the ack differs from a running app: `InlineWork` runs each job (`bot.slack.jobs.run`) in the
-listener's own thread instead of sending it to the worker process. The full-process tests
-(`slack_fixtures.SlackAppProcess`, Socket Mode) cover the rest.
+request goes through Bolt's `app.dispatch` as the `BoltRequest` HTTP mode builds from the body and
+headers Slack would send (signed, or not), and its Web API calls go to the local stand-in. Only the
+transport of the work after the ack differs from a running app: `InlineWork` runs each job
+(`bot.slack.jobs.run`) in the listener's own thread instead of sending it to the worker process. The
+full-process tests (`slack_fixtures.SlackAppProcess`, Socket Mode) cover the rest.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.slack import jobs
 from bot.slack.app import create_app
+from bot.slack.http import bolt_request
 from bot.slack.jobs import Job
 from bot.slack.runtime import Runtime
 from tests.support.slack_fixtures import (
@@ -59,7 +60,7 @@ class InProcessApp(SlackRequests):
         self.app: App = create_app(settings, sessions, InlineWork(Runtime.create(settings, sessions)))
 
     def post(self, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
-        request = BoltRequest(body=body.decode(), headers={"Content-Type": content_type, **(headers or {})})
+        request = bolt_request(body.decode(), headers={"Content-Type": content_type, **(headers or {})})
         answer = self.app.dispatch(request)
         return Response(answer.status, answer.body)
 

@@ -32,9 +32,11 @@ import pytest
 
 from bot.db import make_engine, upgrade
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
+from tests.support.socket_mode_standin import SocketModeStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 SUPPORT_CHANNEL = "CSUPPORT"
 AGENT = "UAGENT"
 ADMIN = "UADMIN"
@@ -217,7 +219,42 @@ class SlackRequests(ABC):
         return self.interact(payload)
 
 
-class SlackAppProcess(SlackRequests):
+def app_environment(database_url: str, standin: SlackStandIn, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a test's app process: its database, the stand-in as Slack, agents and admins."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": standin.api_url,
+        "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
+        "MAILBOT_AGENTS": AGENT,
+        "MAILBOT_ADMINS": ADMIN,
+        **env,
+    }
+
+
+class AppProcess:
+    """An app run as a subprocess, its output (stdout and stderr) in `log_path`."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def _start(self, argv: list[str], env: Mapping[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self._log.close()
+
+
+class SlackAppProcess(SlackRequests, AppProcess):
     """`mailbot serve --http` in a subprocess, and requests to it signed exactly as Slack signs them."""
 
     def __init__(
@@ -234,26 +271,8 @@ class SlackAppProcess(SlackRequests):
         self.standin = standin
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_API_URL": standin.api_url,
-            "SLACK_APP_TOKEN": "",
-            "MAILBOT_SUPPORT_CHANNEL": SUPPORT_CHANNEL,
-            "MAILBOT_AGENTS": AGENT,
-            "MAILBOT_ADMINS": ADMIN,
-            **env,
-        }
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            (argv or _serve_http)(self.port),
-            env=environment,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+        environment = app_environment(database_url, standin, {"SLACK_APP_TOKEN": "", **env})
+        self._start((argv or _serve_http)(self.port), environment, log_path)
         self._wait_until_healthy()
 
     def _wait_until_healthy(self, timeout: float = 60) -> None:
@@ -268,14 +287,6 @@ class SlackAppProcess(SlackRequests):
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"the app did not become healthy:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self._log.close()
 
     def get(self, path: str) -> Response:
         return self._send(urllib.request.Request(self.url + path))
@@ -295,6 +306,39 @@ class SlackAppProcess(SlackRequests):
                 return Response(reply.status, reply.read().decode())
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode())
+
+
+class SocketModeAppProcess(AppProcess):
+    """`mailbot serve` with an app token: it opens a Socket Mode connection to `websocket` (the stand-in
+    for Slack's WebSocket endpoint), which then delivers envelopes; the Web API is `standin`."""
+
+    def __init__(
+        self, database_url: str, standin: SlackStandIn, log_path: Path, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.database_url = database_url
+        self.standin = standin
+        self.websocket = SocketModeStandIn().start()
+        standin.socket_mode_url = self.websocket.url
+        environment = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": "", **(env or {})}
+        self._start(
+            [sys.executable, "-m", "bot", "serve"],
+            app_environment(database_url, standin, environment),
+            log_path,
+        )
+        self.websocket.wait_connected()
+
+    def stop(self) -> None:
+        super().stop()
+        self.websocket.stop()
+
+
+def migrated_sqlite(directory: Path) -> str:
+    """The URL of a fresh SQLite database in `directory`, migrated to the newest schema."""
+    database_url = f"sqlite:///{directory / 'mailbot.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    engine.dispose()
+    return database_url
 
 
 def find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
@@ -320,11 +364,7 @@ def start_slack_app(
 ) -> SlackAppProcess:
     """A running app on a fresh, migrated SQLite database (the caller stops it)."""
     directory = tmp_path_factory.mktemp("slack-app")
-    database_url = f"sqlite:///{directory / 'mailbot.db'}"
-    engine = make_engine(database_url)
-    upgrade(engine)
-    engine.dispose()
-    return SlackAppProcess(database_url, standin, env or {}, directory / "app.log")
+    return SlackAppProcess(migrated_sqlite(directory), standin, env or {}, directory / "app.log")
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,8 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.socket_mode_url: str | None = None  # what apps.connections.open answers (Socket Mode)
+        # The workspace's user groups: id -> {"handle": ..., "users": [...]} (usergroups.* answer from it).
+        self.user_groups: dict[str, dict[str, Any]] = {}
         self._changed = threading.Condition()
         self._scripted: dict[str, list[_Scripted]] = {}
         self._ts = itertools.count(1)
@@ -137,6 +139,17 @@ class SlackStandIn:
             return {"ok": True, "url": self.socket_mode_url}
         if method == "users.info":
             return {"ok": True, "user": {"id": args.get("user"), "locale": "en-US"}}
+        if method == "usergroups.list":
+            groups = [
+                {"id": group_id, "team_id": TEAM_ID, "handle": group["handle"], "name": group["handle"]}
+                for group_id, group in self.user_groups.items()
+            ]
+            return {"ok": True, "usergroups": groups}
+        if method == "usergroups.users.list":
+            group = self.user_groups.get(args.get("usergroup") or "")
+            if group is None:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(group["users"])}
         return {"ok": True}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

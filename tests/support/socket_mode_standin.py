@@ -47,16 +47,18 @@ class SocketModeStandIn:
             if not self._changed.wait_for(lambda: self._connection is not None, timeout):
                 raise AssertionError("the app did not open a Socket Mode connection")
 
-    def send(self, envelope_type: str, payload: dict[str, Any]) -> str:
-        """Deliver one envelope; returns its id (see `wait_ack`)."""
+    def send(
+        self, envelope_type: str, payload: dict[str, Any], retry_attempt: int = 0, retry_reason: str = ""
+    ) -> str:
+        """Deliver one envelope (`retry_attempt` 0: a first delivery); returns its id (see `wait_ack`)."""
         envelope_id = str(uuid.uuid4())
         envelope = {
             "envelope_id": envelope_id,
             "type": envelope_type,
             "payload": payload,
             "accepts_response_payload": envelope_type != "events_api",
-            "retry_attempt": 0,
-            "retry_reason": "",
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
         }
         self._send_frame(TEXT, json.dumps(envelope).encode())
         return envelope_id

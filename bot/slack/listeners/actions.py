@@ -6,7 +6,7 @@ import re
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.conversation import MESSAGES as CONVERSATION
@@ -20,12 +20,14 @@ from bot.slack.blocks import (
     parse_feedback_value,
     parse_topic_value,
 )
+from bot.slack.private_replies import reply_to
 from bot.slack.replies import request_person, turn_message
 from bot.slack.runtime import Runtime
 
 
-def reply_beside(body: dict[str, Any], client: WebClient, respond: Respond, message: dict[str, Any]) -> None:
-    """A new message next to the clicked one: in its channel and thread, or privately if it was private."""
+def reply_beside(body: dict[str, Any], client: WebClient, message: dict[str, Any]) -> None:
+    """A new message next to the clicked one: in its channel and thread, or privately if it was private
+    (or not in a message: App Home's clicks have no channel and no response_url)."""
     container = body.get("container") or {}
     if (
         container.get("type") == "message"
@@ -35,11 +37,12 @@ def reply_beside(body: dict[str, Any], client: WebClient, respond: Respond, mess
         thread_ts = (body.get("message") or {}).get("thread_ts")
         client.chat_postMessage(channel=container["channel_id"], thread_ts=thread_ts, **message)
     else:
-        respond(response_type="ephemeral", replace_original=False, **message)
+        reply_to(client, body, message)
 
 
-def private_note(respond: Respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
+def private_note(body: dict[str, Any], client: WebClient, text: str) -> None:
+    """`text` to the person who clicked only: by the click's response_url, else by the Web API."""
+    reply_to(client, body, {"text": text})
 
 
 def on_feedback(
@@ -47,23 +50,22 @@ def on_feedback(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
-    respond: Respond,
     client: WebClient,
 ) -> None:
     ack()
     default_lang = runtime.settings.default_lang
     parsed = parse_feedback_value(action.get("value") or "")
     if parsed is None:
-        private_note(respond, CONVERSATION.text("unknown_question", default_lang))
+        private_note(body, client, CONVERSATION.text("unknown_question", default_lang))
         return
     helpful, question_id = parsed
     with runtime.sessions() as session:
         stored = vote(session, question_id, body["user"]["id"], helpful=helpful)
         lang = question_lang(session, question_id, default_lang)
     if stored is None:
-        private_note(respond, CONVERSATION.text("unknown_question", lang))
+        private_note(body, client, CONVERSATION.text("unknown_question", lang))
     elif helpful:
-        private_note(respond, CONVERSATION.text("thanks_helpful", lang))
+        private_note(body, client, CONVERSATION.text("thanks_helpful", lang))
     else:
         client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(lang, question_id))
 
@@ -73,19 +75,21 @@ def on_topic(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
-    respond: Respond,
     client: WebClient,
 ) -> None:
     ack()
     parsed = parse_topic_value(action.get("value") or "")
     turn = None
     if parsed is not None:
+        customer = runtime.clicker(body, client).customer  # their own domain in the examples
         with runtime.sessions() as session:
-            turn = show_topic(session, runtime.settings, *parsed, user_id=body["user"]["id"])
+            turn = show_topic(
+                session, runtime.settings, *parsed, user_id=body["user"]["id"], customer=customer
+            )
     if turn is None:
-        private_note(respond, CONVERSATION.text("unknown_question", runtime.settings.default_lang))
+        private_note(body, client, CONVERSATION.text("unknown_question", runtime.settings.default_lang))
         return
-    reply_beside(body, client, respond, turn_message(turn))
+    reply_beside(body, client, turn_message(turn))
 
 
 def on_ask_person(
@@ -93,13 +97,12 @@ def on_ask_person(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
-    respond: Respond,
     client: WebClient,
 ) -> None:
     ack()
     value = action.get("value") or ""
     told = request_person(runtime, client, int(value), body["user"]["id"]) if value.isdigit() else None
-    private_note(respond, told or CONVERSATION.text("unknown_question", runtime.settings.default_lang))
+    private_note(body, client, told or CONVERSATION.text("unknown_question", runtime.settings.default_lang))
 
 
 def register(app: App, runtime: Runtime) -> None:

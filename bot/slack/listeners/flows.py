@@ -38,10 +38,11 @@ from bot.slack.flow_blocks import (
     mrkdwn,
     parse_modal_metadata,
     reply_message,
+    stale_form,
 )
 from bot.slack.jobs import click_job, command_job
 from bot.slack.private_replies import reply_privately, reply_to
-from bot.slack.runtime import Runtime
+from bot.slack.runtime import Runtime, event_team
 from bot.slack.teaching_blocks import teach_queue_blocks
 from bot.teaching import questions_to_teach
 
@@ -74,9 +75,13 @@ def on_flow_command(
 def on_modal_submitted(
     runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
 ) -> None:
-    flow_id, response_url = parse_modal_metadata(view.get("private_metadata") or "{}")
-    who = runtime.clicker(body)
+    who = runtime.clicker(body, client)
     lang = runtime.lang(client, who.user_id)
+    metadata = parse_modal_metadata(view.get("private_metadata") or "")
+    if metadata is None:
+        ack(response_action="update", view=stale_form(lang))
+        return
+    flow_id, response_url = metadata
     result = runtime.flows.submit(flow_id, modal_values(view), who)
     if isinstance(result, dict):
         ack(response_action="errors", errors={field: text.render(lang) for field, text in result.items()})
@@ -99,12 +104,12 @@ def on_start_flow(
 ) -> None:
     """An article's (or App Home's) "Create an alias": the modal for agents, how to ask for others."""
     ack()
-    who = runtime.clicker(body)
+    who = runtime.clicker(body, client)
     lang = runtime.lang(client, who.user_id)
     flow = FLOWS.get(action.get("value") or "")
     if flow is None:
         return
-    if who.role is None:
+    if not who.may_look:  # a customer's people get the form too: its preview offers Request this change
         settings = runtime.settings
         example = f"support@{settings.example_domain}"
         text = MESSAGES("ask_support_for", flow=flow.title, support=settings.support_contact, example=example)
@@ -120,13 +125,13 @@ def on_home_undo(
     ack()
     lang, reply = runtime.click(runtime.flows.undo_change, body, action, client)
     notice = "\n".join(mrkdwn(line, lang) for line in reply.lines)
-    publish_home(runtime, client, runtime.clicker(body), lang, notice)
+    publish_home(runtime, client, runtime.clicker(body, client), lang, notice)
 
 
 def on_home_opened(runtime: Runtime, event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
     if event.get("tab", "home") != "home":
         return
-    who = runtime.person(event["user"], body.get("team_id"))
+    who = runtime.person(client, event["user"], event_team(body), body.get("team_id"))
     publish_home(runtime, client, who, runtime.lang(client, who.user_id))
 
 

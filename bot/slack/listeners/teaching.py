@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.answers import topics
@@ -14,6 +14,7 @@ from bot.config import Lang
 from bot.slack.listeners.actions import private_note
 from bot.slack.listeners.flows import publish_home
 from bot.slack.messages import MESSAGES
+from bot.slack.private_replies import reply_to
 from bot.slack.runtime import Runtime
 from bot.slack.teaching_blocks import (
     FORGET_ACTION,
@@ -30,35 +31,34 @@ def _titles(runtime: Runtime, lang: Lang) -> dict[str, str]:
     return {ref.topic_id: ref.title for ref in topics(lang, runtime.settings)}
 
 
-def _show(
-    runtime: Runtime, body: dict[str, Any], respond: Respond, client: WebClient, lang: Lang, note: list[Any]
-) -> None:
+def _show(runtime: Runtime, body: dict[str, Any], client: WebClient, lang: Lang, note: list[Any]) -> None:
     """After a change: App Home is published again; in a message the menu (or note) is replaced."""
     container = body.get("container") or {}
     if container.get("type") == "view":
-        publish_home(runtime, client, runtime.clicker(body), lang)
+        publish_home(runtime, client, runtime.clicker(body, client), lang)
         return
     kept = [
         b for b in (body.get("message") or {}).get("blocks") or [] if b.get("block_id") not in TEACH_BLOCKS
     ]
     blocks = [*kept, *(block.to_dict() for block in note)]
-    respond(replace_original=True, text=(body.get("message") or {}).get("text") or "", blocks=blocks)
+    message = {"text": (body.get("message") or {}).get("text") or "", "blocks": blocks}
+    reply_to(client, body, message, replace_original=True)
 
 
 def _act(
-    runtime: Runtime, body: dict[str, Any], respond: Respond, client: WebClient, change: Any
+    runtime: Runtime, body: dict[str, Any], client: WebClient, change: Any
 ) -> tuple[Lang, Taught | None]:
     """Run `change(session, user_id)` for an agent; tell anyone else, or a refused change, privately."""
-    who = runtime.clicker(body)
+    who = runtime.clicker(body, client)
     lang = runtime.lang(client, who.user_id)
     if who.role is None:
-        private_note(respond, MESSAGES.text("teach_agents_only", lang))
+        private_note(body, client, MESSAGES.text("teach_agents_only", lang))
         return lang, None
     try:
         with runtime.sessions() as session:
             return lang, change(session, who.user_id)
     except TeachingError as error:
-        private_note(respond, error.text.render(lang))
+        private_note(body, client, error.text.render(lang))
         return lang, None
 
 
@@ -67,7 +67,6 @@ def on_teach(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
-    respond: Respond,
     client: WebClient,
 ) -> None:
     ack()
@@ -78,12 +77,11 @@ def on_teach(
     lang, example = _act(
         runtime,
         body,
-        respond,
         client,
         lambda session, agent: teach_answered(session, question_id, label, agent),
     )
     if example is not None:
-        _show(runtime, body, respond, client, lang, taught_blocks(lang, example, _titles(runtime, lang)))
+        _show(runtime, body, client, lang, taught_blocks(lang, example, _titles(runtime, lang)))
 
 
 def on_forget(
@@ -91,18 +89,15 @@ def on_forget(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
-    respond: Respond,
     client: WebClient,
 ) -> None:
     ack()
     value = action.get("value") or ""
     if not value.isdigit():
         return
-    lang, example = _act(
-        runtime, body, respond, client, lambda session, agent: forget(session, int(value), agent)
-    )
+    lang, example = _act(runtime, body, client, lambda session, agent: forget(session, int(value), agent))
     if example is not None:
-        _show(runtime, body, respond, client, lang, forgotten_blocks(lang, example))
+        _show(runtime, body, client, lang, forgotten_blocks(lang, example))
 
 
 def register(app: App, runtime: Runtime) -> None:

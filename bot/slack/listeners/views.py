@@ -1,7 +1,9 @@
-"""Modal submissions: what was unclear in a "not helpful" answer, and whether a person should help."""
+"""Modal submissions: what was unclear in a "not helpful" answer, and whether a person should help;
+closed forms."""
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
@@ -47,5 +49,12 @@ def on_feedback_submitted(
         add_comment(session, question_id, user_id, comment)
 
 
+def on_view_closed(ack: Ack) -> None:
+    """A form closed with Cancel: Slack tells only of forms opened with notify_on_close (none of ours
+    are; an older version's may be). Nothing to do, but unacknowledged it would be an error."""
+    ack()
+
+
 def register(app: App, runtime: Runtime) -> None:
     app.view(FEEDBACK_MODAL)(partial(on_feedback_submitted, runtime))
+    app.view_closed(re.compile(".*"))(on_view_closed)

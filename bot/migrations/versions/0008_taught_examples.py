@@ -1,14 +1,14 @@
 """teaching: questions agents taught the bot (text, label, who taught it and when) and their audit
 
-Revision ID: 0006_taught_examples
-Revises: 0005_flow_claims
+Revision ID: 0008_taught_examples
+Revises: 0007_customers
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_taught_examples"
-down_revision = "0005_flow_claims"
+revision = "0008_taught_examples"
+down_revision = "0007_customers"
 branch_labels = None
 depends_on = None
 

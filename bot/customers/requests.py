@@ -1,0 +1,116 @@
+"""Customers' change requests in the database: opened from a preview, claimed once by an approving
+agent (like the flows' pending changes), decided, and shown to agents and the requester.
+
+The approval itself (who may, applying exactly what was previewed) is `bot.flows.approvals`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
+
+from bot.customers.models import ChangeRequest, Customer, RequestState
+from bot.db import utcnow
+
+# An Approve claim this old was left by a worker that died before it finished (a change takes
+# milliseconds); another Approve may take it over. The change and "approved" are one transaction.
+STALE_CLAIM = timedelta(seconds=60)
+MAX_REASON = 2000
+
+
+def open_request(
+    session: Session,
+    flow_id: str,
+    change: dict[str, Any],
+    *,
+    previewed: dict[str, Any] | None,
+    requester: str,
+    requester_team: str | None,
+    requester_lang: str,
+    customer_id: int | None,
+) -> int:
+    row = ChangeRequest(
+        flow_id=flow_id,
+        change=change,
+        previewed=previewed,
+        requester=requester,
+        requester_team=requester_team,
+        requester_lang=requester_lang,
+        customer_id=customer_id,
+    )
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def claim_request(
+    session: Session, request_id: int, from_state: RequestState, to_state: RequestState, **values: Any
+) -> bool:
+    """Move the request from one state to the next (with `values`); False if another click got there
+    first. Approve also takes over a stale claim of an Approve that never finished."""
+    now = utcnow()
+    state = ChangeRequest.state == from_state.value
+    if from_state is RequestState.OPEN and to_state is RequestState.APPROVING:
+        stale = and_(
+            ChangeRequest.state == RequestState.APPROVING.value, ChangeRequest.claimed_at < now - STALE_CLAIM
+        )
+        state = or_(state, stale)
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(ChangeRequest)
+            .where(ChangeRequest.id == request_id, state)
+            .values(state=to_state.value, claimed_at=now, **values),
+            execution_options={"synchronize_session": False},
+        ),
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def record_approved(session: Session, request_id: int, change_id: int, approver: str) -> None:
+    """Within the change's own transaction: the change and "approved" are written together or not at all."""
+    session.execute(
+        update(ChangeRequest)
+        .where(ChangeRequest.id == request_id)
+        .values(
+            state=RequestState.APPROVED.value, change_id=change_id, decided_by=approver, decided_at=utcnow()
+        )
+    )
+
+
+def reopen(session: Session, request_id: int, previewed: dict[str, Any] | None) -> None:
+    """An Approve that made nothing (routing changed, or a rule said no): open again, as now previewed."""
+    session.execute(
+        update(ChangeRequest)
+        .where(ChangeRequest.id == request_id)
+        .values(state=RequestState.OPEN.value, previewed=previewed)
+    )
+    session.commit()
+
+
+def mark_posted(session: Session, request_id: int, channel: str, ts: str) -> None:
+    session.execute(
+        update(ChangeRequest)
+        .where(ChangeRequest.id == request_id)
+        .values(posted_channel=channel, posted_ts=ts)
+    )
+    session.commit()
+
+
+def customer_name(session: Session, request: ChangeRequest) -> str | None:
+    if request.customer_id is None:
+        return None
+    return session.scalar(select(Customer.name).where(Customer.id == request.customer_id))
+
+
+def requests(session: Session, state: RequestState | None = None, limit: int = 50) -> list[ChangeRequest]:
+    """The newest requests first (of one state, or all)."""
+    query = select(ChangeRequest).order_by(ChangeRequest.id.desc()).limit(limit)
+    if state is not None:
+        query = query.where(ChangeRequest.state == state.value)
+    return list(session.scalars(query))

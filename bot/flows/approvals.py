@@ -1,0 +1,198 @@
+"""Agents decide customers' requests (no Slack here).
+
+Approve makes exactly the change the request previewed: the request row is claimed once, however
+many agents press Approve at once, and the change is written only if the changed address is still
+as the preview found it; otherwise nothing is written and the new verdict is shown for a second
+look. Reject needs a reason, which the requester reads. The requester is told either outcome in
+their own language; the audit log names the approving agent as actor and the requester beside.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.config import Lang
+from bot.customers.messages import MESSAGES as CUSTOMERS
+from bot.customers.models import ChangeRequest, RequestState
+from bot.customers.requests import (
+    MAX_REASON,
+    claim_request,
+    customer_name,
+    record_approved,
+    reopen,
+)
+from bot.flows.commands import FLOWS
+from bot.flows.core import SETTLE_POLL_SECONDS, SETTLE_POLLS, SUPPORT_VIEW, Flows, Person
+from bot.flows.messages import MESSAGES
+from bot.i18n import Text
+from bot.routing.changes import Actor, Change, change_from_dict
+from bot.routing.models import AuditEntry
+from bot.routing.service import Status, Verdict
+
+
+@dataclass(frozen=True)
+class Someone:
+    """A person named in a message by their user id: Slack shows a mention, the terminal the id."""
+
+    user_id: str
+
+    def __str__(self) -> str:
+        return self.user_id
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    """A request as agents see it (the message in the support channel) and what its requester is told."""
+
+    request_id: int
+    requester: Someone
+    requester_lang: Lang
+    customer: str | None
+    lines: tuple[Text, ...]  # the change as it looks now, or what became of it
+    open: bool  # still waiting for an agent: Approve and Reject under it
+    posted: tuple[str, str] | None  # (channel, ts) of the message agents saw it in
+    told: Text | None = None  # to tell the requester now (a decision), in `requester_lang`
+
+    @property
+    def header(self) -> Text:
+        customer = self.customer or CUSTOMERS("support.no_customer")
+        return CUSTOMERS("support.request", id=self.request_id, requester=self.requester, customer=customer)
+
+
+class ChangedSincePreview(Exception):
+    """The changed address is no longer as the request's preview found it: write nothing."""
+
+
+def preview_line(flow_id: str, verdict: Verdict) -> Text:
+    title = FLOWS[flow_id].title
+    if verdict.status is Status.OK:
+        return CUSTOMERS("support.preview", flow=title, effect=verdict.message)
+    return CUSTOMERS("support.refused_now", flow=title, reason=verdict.message)
+
+
+class Approvals:
+    def __init__(self, flows: Flows) -> None:
+        self.flows = flows
+        self.sessions = flows.sessions
+        self.routing = flows.routing
+
+    def status(self, request_id: int) -> RequestStatus | None:
+        """The request with its change as support would make it now (for posting it to agents)."""
+        with self.sessions() as session:
+            row = session.get(ChangeRequest, request_id)
+            if row is None:
+                return None
+            verdict = self.routing.check(change_from_dict(row.change), SUPPORT_VIEW)
+            return self._status(session, row, (preview_line(row.flow_id, verdict),))
+
+    def approve(self, request_id: int, person: Person) -> RequestStatus | Text:
+        """Make the requested change as previewed; a Text is a note for the clicker alone."""
+        if person.role is None:
+            return CUSTOMERS("agents_only")
+        with self.sessions() as session:
+            row = session.get(ChangeRequest, request_id)
+            if row is None:
+                return CUSTOMERS("unknown_request")
+            if not claim_request(session, request_id, RequestState.OPEN, RequestState.APPROVING):
+                return self._settled(session, row)
+            change, previewed = change_from_dict(row.change), row.previewed
+        actor = Actor(person.user_id, person.role, person.team_id, requested_by=row.requester)
+
+        def only_as_previewed(session: Session, change_id: int) -> None:
+            entry = session.get(AuditEntry, change_id)
+            if entry is None or entry.before != previewed:
+                raise ChangedSincePreview
+            record_approved(session, request_id, change_id, person.user_id)
+
+        try:
+            outcome = self.routing.apply(change, actor, only_as_previewed)
+        except ChangedSincePreview:
+            return self._ask_again(request_id, change, actor)
+        with self.sessions() as session:
+            if not outcome.ok:  # a rule says no now (an outside forward needs an admin, say)
+                reopen(session, request_id, previewed)
+                reason = CUSTOMERS("approve_refused", reason=outcome.message)
+                return self._status(session, self._row(session, request_id), (reason,))
+            row = self._row(session, request_id)
+            approver = Someone(person.user_id)
+            line = CUSTOMERS("approved", approver=approver, id=outcome.change_id, effect=outcome.message)
+            told = CUSTOMERS("told.approved", id=request_id, effect=outcome.message)
+            return self._status(session, row, (line,), told)
+
+    def _ask_again(self, request_id: int, change: Change, actor: Actor) -> RequestStatus:
+        verdict = self.routing.check(change, actor)
+        with self.sessions() as session:
+            reopen(session, request_id, verdict.before)
+            row = self._row(session, request_id)
+            lines = (CUSTOMERS("support.changed"), preview_line(row.flow_id, verdict))
+            return self._status(session, row, lines)
+
+    def reject(self, request_id: int, person: Person, reason: str) -> RequestStatus | Text:
+        """Turn the request down, saying why (the requester reads the reason)."""
+        if person.role is None:
+            return CUSTOMERS("agents_only")
+        reason = reason.strip()[:MAX_REASON]
+        if not reason:
+            return CUSTOMERS("reason_required")
+        with self.sessions() as session:
+            row = session.get(ChangeRequest, request_id)
+            if row is None:
+                return CUSTOMERS("unknown_request")
+            decided = claim_request(
+                session,
+                request_id,
+                RequestState.OPEN,
+                RequestState.REJECTED,
+                decided_by=person.user_id,
+                reason=reason,
+            )
+            if not decided:
+                return self._settled(session, row)
+            row = self._row(session, request_id)
+            line = CUSTOMERS("rejected", approver=Someone(person.user_id), reason=reason)
+            told = CUSTOMERS("told.rejected", id=request_id, flow=FLOWS[row.flow_id].title, reason=reason)
+            return self._status(session, row, (line,), told)
+
+    def _settled(self, session: Session, row: ChangeRequest) -> Text:
+        """Why a click found the request not open: waits for an Approve in progress, like the flows."""
+        for _ in range(SETTLE_POLLS):
+            session.refresh(row)
+            if row.state != RequestState.APPROVING.value:
+                break
+            time.sleep(SETTLE_POLL_SECONDS)
+        match RequestState(row.state):
+            case RequestState.APPROVED:
+                state = CUSTOMERS("state.approved", id=row.change_id)
+            case RequestState.REJECTED:
+                state = CUSTOMERS("state.rejected")
+            case RequestState.APPROVING:
+                state = CUSTOMERS("state.approving")
+            case RequestState.OPEN:  # an Approve that made nothing reopened it meanwhile
+                return MESSAGES("busy")
+        return CUSTOMERS("already_decided", id=row.id, state=state)
+
+    @staticmethod
+    def _row(session: Session, request_id: int) -> ChangeRequest:
+        row = session.get(ChangeRequest, request_id)
+        assert row is not None  # requests are never deleted
+        session.refresh(row)
+        return row
+
+    @staticmethod
+    def _status(
+        session: Session, row: ChangeRequest, lines: tuple[Text, ...], told: Text | None = None
+    ) -> RequestStatus:
+        posted = (row.posted_channel, row.posted_ts) if row.posted_channel and row.posted_ts else None
+        return RequestStatus(
+            request_id=row.id,
+            requester=Someone(row.requester),
+            requester_lang="en" if row.requester_lang == "en" else "sv",
+            customer=customer_name(session, row),
+            lines=lines,
+            open=row.state == RequestState.OPEN.value,
+            posted=posted,
+            told=told,
+        )

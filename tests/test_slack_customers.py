@@ -1,0 +1,252 @@
+"""Customers in Slack, through requests signed as Slack signs them (the app in this process, on SQLite
+and PostgreSQL; its Web API calls recorded by the stand-in): a customer admin's own changes, refusals
+outside their domains, requests approved or rejected by agents, what a customer can learn, and agents
+named by a Slack user group."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.customers.directory import Additions, CustomerDirectory
+from bot.customers.models import ChangeRequest
+from bot.db import make_engine, make_sessionmaker, utcnow
+from bot.routing.changes import Actor, AddAlias, Role
+from bot.routing.models import AuditEntry, Route
+from bot.routing.service import RoutingService
+from bot.slack.stores import UserGroupMembers
+from bot.slack.user_groups import GROUP_REFRESH
+from tests.support.slack_dispatch import InProcessApp, app_settings
+from tests.support.slack_fixtures import AGENT, SUPPORT_CHANNEL
+from tests.support.slack_standin import Call, SlackStandIn
+
+OPERATOR = Actor("operator", Role.ADMIN)
+BOSS = "UACMEBOSS"  # Acme's admin
+WORKER = "UACMEUSER"  # one of Acme's people, not an admin
+AGENT2 = "UAGENT2"
+GROUPIE = "UGROUPIE"  # an agent through the Slack user group @support-team only
+SUPPORT_GROUP = "S0SUPPORT"
+
+
+@pytest.fixture
+def app(database_url: str, slack_standin: SlackStandIn) -> Iterator[InProcessApp]:
+    settings = app_settings(database_url, slack_standin, agents=frozenset({AGENT, AGENT2, "@support-team"}))
+    slack_standin.reset()
+    slack_standin.user_groups = {SUPPORT_GROUP: {"handle": "support-team", "users": [GROUPIE]}}
+    app = InProcessApp(settings, slack_standin)
+    sessions = make_sessionmaker(make_engine(database_url))
+    routing = RoutingService(sessions)
+    hosted = {"acme.se": ("info", "bo"), "beta.se": ("kim", "lo")}
+    for domain, mailboxes in hosted.items():
+        assert routing.add_domain(domain, OPERATOR).ok
+        for local in mailboxes:
+            assert routing.add_mailbox(f"{local}@{domain}", OPERATOR).ok
+    directory = CustomerDirectory(sessions)
+    assert directory.add("Acme", Additions(["acme.se"], ["TACME"], [BOSS], admin=True), OPERATOR).ok
+    assert directory.add("Acme", Additions(users=[WORKER]), OPERATOR).ok
+    assert directory.add("Beta", Additions(["beta.se"], ["TBETA"]), OPERATOR).ok
+    assert routing.apply(AddAlias("hemlig@beta.se", "kim@beta.se"), OPERATOR).ok
+    yield app
+    slack_standin.user_groups = {}
+
+
+def routing(app: InProcessApp) -> RoutingService:
+    return RoutingService(make_sessionmaker(make_engine(app.database_url)))
+
+
+def written(app: InProcessApp) -> tuple[int, int]:
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        routes = session.scalar(select(func.count()).select_from(Route)) or 0
+        audit = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    return routes, audit
+
+
+def reply_saying(app: InProcessApp, words: str) -> Call:
+    [call] = app.standin.wait_for("response_url", lambda call: words in call.text())
+    return call
+
+
+def posted_to(app: InProcessApp, channel: str, words: str = "") -> Call:
+    [call] = app.standin.wait_for(
+        "chat.postMessage", lambda call: call.args.get("channel") == channel and words in call.text()
+    )
+    return call
+
+
+def request_from(app: InProcessApp, user: str, command: str, text: str) -> Call:
+    """A customer's person previews a change, presses Request this change; the post agents see."""
+    app.command(command, text, user_id=user)
+    preview = reply_saying(app, "Request this change")
+    assert "flow_confirm" not in preview.text()
+    assert app.click(preview.args["blocks"], "flow_request", user_id=user).status == 200
+    sent = reply_saying(app, "Sent to support (request")
+    assert sent.args["replace_original"] is True
+    return posted_to(app, SUPPORT_CHANNEL, "request_approve")
+
+
+def support_click(app: InProcessApp, post: Call, action_id: str, user: str) -> None:
+    assert app.click(post.args["blocks"], action_id, user_id=user, channel_id=SUPPORT_CHANNEL).status == 200
+
+
+def test_a_customer_admin_changes_their_own_domain_preview_confirm_undo(app: InProcessApp) -> None:
+    app.command("/alias", "add sales@acme.se info@acme.se", user_id=BOSS)
+    preview = reply_saying(app, "Mail to sales@acme.se will land in info@acme.se's inbox")
+    app.click(preview.args["blocks"], "flow_confirm", user_id=BOSS)
+    done = reply_saying(app, "Done (change")
+    [record] = [r for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
+    assert record.actor == BOSS
+    app.click(done.args["blocks"], "flow_undo", user_id=BOSS)
+    reply_saying(app, "Undone (change")
+    assert routing(app).aliases("acme.se") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["add sales@beta.se kim@beta.se", "add sales@acme.se kim@beta.se"],
+)
+def test_the_same_admin_on_another_domain_is_refused_with_nothing_written(
+    app: InProcessApp, text: str
+) -> None:
+    before = written(app)
+    app.command("/alias", text, user_id=BOSS)
+    refused = reply_saying(app, "is not in your domains (acme.se)")
+    assert "flow_confirm" not in refused.text()
+    assert written(app) == before
+
+
+def test_an_outside_forward_by_a_customer_admin_is_refused_with_nothing_written(app: InProcessApp) -> None:
+    before = written(app)
+    app.command("/forward", "set bo@acme.se bo@gmail.com", user_id=BOSS)
+    refused = reply_saying(app, "bo@gmail.com is not in your domains")
+    assert "flow_confirm" not in refused.text() and "Request this change" in refused.text()
+    assert written(app) == before
+
+
+def test_a_request_approved_by_an_agent_is_made_and_the_requester_told(app: InProcessApp) -> None:
+    before = written(app)
+    post = request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    assert f"<@{WORKER}>" in post.text() and "Acme" in post.text()
+    # The support channel reads MAILBOT_LANG (sv here); the requester their own language.
+    assert "Post till sales@acme.se hamnar i inkorgen hos info@acme.se" in post.text()
+    assert written(app) == before  # asking changed nothing
+    support_click(app, post, "request_approve", AGENT)
+    [updated] = app.standin.wait_for("chat.update")
+    assert (updated.args["channel"], updated.args["ts"]) == (SUPPORT_CHANNEL, post_ts(app))
+    assert f"Godkänd av <@{AGENT}>" in updated.text() and "request_approve" not in updated.text()
+    told = posted_to(app, WORKER, "approved by support")
+    assert "sales@acme.se" in told.text()
+    [record] = [r for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
+    assert (record.actor, record.requested_by) == (AGENT, WORKER)
+
+
+def post_ts(app: InProcessApp) -> str | None:
+    """Where the app says it posted the (only) request for agents."""
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        return session.scalars(select(ChangeRequest.posted_ts)).one()
+
+
+def test_a_rejected_request_writes_nothing_and_the_requester_reads_why(app: InProcessApp) -> None:
+    app.standin.script("users.info", 200, {"ok": True, "user": {"id": WORKER, "locale": "sv-SE"}})
+    before = written(app)
+    post = request_from_sv(app)
+    support_click(app, post, "request_reject", AGENT)
+    [opened] = app.standin.wait_for("views.open")
+    view = opened.args["view"]
+    empty = app.submit_view(view, reason(""), user_id=AGENT)
+    assert empty.json()["response_action"] == "errors"
+    assert app.submit_view(view, reason("Vi vidarebefordrar inte externt"), user_id=AGENT).status == 200
+    [updated] = app.standin.wait_for("chat.update")
+    assert "Avböjd av" in updated.text() and "request_approve" not in updated.text()
+    told = posted_to(app, WORKER, "avböjdes av supporten")
+    assert "Vi vidarebefordrar inte externt" in told.text()
+    assert written(app) == before
+
+
+def request_from_sv(app: InProcessApp) -> Call:
+    app.command("/forward", "set bo@acme.se bo@gmail.com", user_id=WORKER)
+    preview = reply_saying(app, "Be om den här ändringen")
+    app.click(preview.args["blocks"], "flow_request", user_id=WORKER)
+    reply_saying(app, "Skickat till supporten")
+    return posted_to(app, SUPPORT_CHANNEL, "request_approve")
+
+
+def reason(text: str) -> dict[str, Any]:
+    return {"reason": {"reason_input": {"type": "plain_text_input", "value": text}}}
+
+
+def test_two_agents_approving_at_once_make_one_change(app: InProcessApp) -> None:
+    post = request_from(app, WORKER, "/alias", "add order@acme.se bo@acme.se")
+    clicks = [
+        threading.Thread(target=support_click, args=(app, post, "request_approve", a))
+        for a in (AGENT, AGENT2)
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    [updated] = app.standin.wait_for("chat.update")
+    assert "Godkänd av" in updated.text()
+    already = app.standin.wait_for("response_url", lambda call: "already been decided" in call.text())
+    assert len(already) == 1
+    assert [r.subject for r in routing(app).audit(10)].count("order@acme.se") == 1
+    assert len([c for c in app.standin.calls_to("chat.postMessage") if c.args.get("channel") == WORKER]) == 1
+
+
+def test_a_customer_learns_nothing_about_another_customers_addresses(app: InProcessApp) -> None:
+    texts = []
+    for address in ("hemlig@beta.se", "nobody@beta.se"):
+        app.standin.reset()
+        app.command("/mailtrace", address, user_id=WORKER)
+        [traced] = app.standin.wait_for("response_url")
+        app.event(mention(f"where does mail to {address} go?"))
+        [answered] = app.standin.wait_for("chat.postMessage")
+        app.command("/alias", f"remove {address}", user_id=BOSS)
+        [_, flow] = app.standin.wait_for("response_url", count=2)
+        texts.append([call.args.get("text", "").replace(address, "X") for call in (traced, answered, flow)])
+    assert texts[0] == texts[1]
+    assert "not in your domains" in texts[0][0] and "own domains" in texts[0][1]
+    assert all("kim@beta.se" not in text for text in texts[0])
+
+
+def mention(text: str, team: str = "TACME") -> dict[str, Any]:
+    """A mention in a Slack Connect channel by someone of the customer's own workspace."""
+    return {
+        "type": "app_mention",
+        "channel": "CSHARED",
+        "user": "UCONNECTED",
+        "user_team": team,
+        "team": team,
+        "text": f"<@UBOT> {text}",
+        "ts": f"{utcnow().timestamp():.6f}",
+    }
+
+
+def test_someone_of_the_customers_workspace_gets_their_own_setup(app: InProcessApp) -> None:
+    routing(app).apply(AddAlias("sales@acme.se", "info@acme.se"), OPERATOR)
+    app.event(mention("which aliases do I have?"))
+    answer = posted_to(app, "CSHARED")
+    assert "sales@acme.se → info@acme.se" in answer.text() and "hemlig" not in answer.text()
+
+
+def test_membership_of_a_user_group_grants_the_agent_role_until_the_refresh(app: InProcessApp) -> None:
+    app.command("/alias", "list", user_id=GROUPIE)
+    assert "hemlig@beta.se" in reply_saying(app, "Aliases").text()
+    assert len(app.standin.calls_to("usergroups.users.list")) == 1
+    app.standin.user_groups[SUPPORT_GROUP]["users"] = []  # taken out of the group in Slack
+    app.standin.reset()
+    app.command("/alias", "list", user_id=GROUPIE)
+    reply_saying(app, "Aliases")  # still an agent: the members are asked for every few minutes, not each time
+    assert app.standin.calls_to("usergroups.users.list") == []
+    with make_sessionmaker(make_engine(app.database_url))() as session:  # the refresh interval passes
+        session.execute(
+            update(UserGroupMembers).values(fetched_at=utcnow() - GROUP_REFRESH - timedelta(seconds=1))
+        )
+        session.commit()
+    app.command("/alias", "list", user_id=GROUPIE)
+    assert "only the support team's agents" in reply_saying(app, "Sorry").text()
+    assert len(app.standin.calls_to("usergroups.users.list")) == 1
