@@ -96,15 +96,14 @@ class Timed:
 Engine = Callable[[list[str]], list[Timed]]
 
 
-def new_engine(model: Model | None = None, taught: TaughtIndex | None = None) -> Engine:
+def new_engine(model: Model | None = None) -> Engine:
     def run(questions: list[str]) -> list[Timed]:
         settings = Settings()
-        extra = {"model": model, **({"taught": taught} if taught else {})}
-        answer("warm up", settings, **extra)  # type: ignore[arg-type]
+        answer("warm up", settings, model=model)
         timed = []
         for question in questions:
             start = time.perf_counter()
-            result = answer(question, settings, **extra)  # type: ignore[arg-type]
+            result = answer(question, settings, model=model)
             timed.append(Timed(result, (time.perf_counter() - start) * 1000))
         return timed
 

@@ -69,7 +69,11 @@ def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
     knowledge = load_knowledge(SETTINGS.knowledge_dir)
     examples = {normalised(q) for a in knowledge.articles.values() for q in (a.title, *a.questions)}
     copied = [row.question for row in load_labelled(path) if normalised(row.question) in examples]
-    allowed = BLIND_PLAIN_QUESTIONS if path == BLIND_QUESTIONS else set()
+    allowed = {
+        BLIND_QUESTIONS: BLIND_PLAIN_QUESTIONS,
+        WRITER_A_QUESTIONS: POOL_PLAIN_QUESTIONS,
+        WRITER_B_QUESTIONS: POOL_PLAIN_QUESTIONS,
+    }.get(path, set())
     assert [q for q in copied if normalised(q) not in allowed] == []
 
 
@@ -89,6 +93,11 @@ BLIND_PLAIN_QUESTIONS = {
         "how do I create a distribution group?",
     )
 }
+
+
+# The same for writers A and B (their pools were written for this round without the articles): the
+# plainest question about connected accounts was an article's example before the pools existed.
+POOL_PLAIN_QUESTIONS = {normalised("vad är ett anslutet konto?")}
 
 
 def test_the_evaluation_set_covers_every_topic_both_languages_and_off_topic_questions(
