@@ -285,21 +285,45 @@ def print_close_calls(rows: list[Labelled], timed: list[Timed]) -> None:
     )
 
 
+def old_trees(directory: Path) -> dict[str, Engine]:
+    """The old engines, exported into `directory`."""
+    trees = {}
+    for name, commit in OLD_ENGINES.items():
+        export_tree(commit, directory / commit)
+        trees[name] = tree_engine(directory / commit)
+    return trees
+
+
+def print_all_timing(trees: dict[str, Engine], rows: list[Labelled]) -> None:
+    """Time per question (every author's questions) and per 2,000-character message, every engine."""
+    questions = [row.question for row in rows]
+    timing = {name: engine(questions) for name, engine in trees.items()}
+    timing["new"] = new_engine()(questions)
+    print_timing("time per question, every author's questions", timing)
+    messages = long_messages(rows)
+    long_timing = {name: engine(messages) for name, engine in trees.items()}
+    long_timing["new"] = new_engine()(messages)
+    print_timing(f"time per {LONG_MESSAGE_CHARS}-character message", long_timing)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--skip-blind", action="store_true", help="leave out bench/eval_blind*.tsv")
+    parser.add_argument("--timing-only", action="store_true", help="only the time per question")
     args = parser.parse_args()
     by = {author: by_author(author) for author in AUTHORS}
+    all_rows = [row for author in AUTHORS for row in by[author]]
+    if args.timing_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            print_all_timing(old_trees(Path(tmp)), all_rows)
+        return
     eval_set = load_labelled(EVAL_QUESTIONS)
     print("training the held-out models (one per author)", flush=True)
     models = held_out_models()
     blind = [] if args.skip_blind else sorted(BENCH_DIR.glob("eval_blind*.tsv"))
     blind = [path for path in blind if "unlabelled" not in path.name]
     with tempfile.TemporaryDirectory() as tmp:
-        trees = {}
-        for name, commit in OLD_ENGINES.items():
-            export_tree(commit, Path(tmp) / commit)
-            trees[name] = tree_engine(Path(tmp) / commit)
+        trees = old_trees(Path(tmp))
         sets: list[tuple[str, list[Labelled], str | None]] = [
             (AUTHOR_NAMES[author], rows, author) for author, rows in by.items()
         ]
@@ -319,17 +343,9 @@ def main() -> None:
             columns["new, shipped"] = new_engine()(questions)
             print_scores(title, rows, columns)
         print_matrix(held_out_all, by)
-        all_rows = [row for author in AUTHORS for row in by[author]]
         print_close_calls(all_rows, [t for author in AUTHORS for t in held_out_all[author]])
         print_teaching(models, by)
-        questions = [row.question for row in all_rows]
-        timing = {name: engine(questions) for name, engine in trees.items()}
-        timing["new"] = new_engine()(questions)
-        print_timing("time per question, every author's questions", timing)
-        messages = long_messages(all_rows)
-        long_timing = {name: engine(messages) for name, engine in trees.items()}
-        long_timing["new"] = new_engine()(messages)
-        print_timing(f"time per {LONG_MESSAGE_CHARS}-character message", long_timing)
+        print_all_timing(trees, all_rows)
 
 
 if __name__ == "__main__":
