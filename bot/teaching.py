@@ -90,7 +90,8 @@ PERSONAL_DATA = (
         expiry=Expiry.KEEP,
         user_columns=("taught_by", "removed_by"),
         erasure=Erasure.PSEUDONYMISE,
-        exported={"id": "number", "taught_at": "taught_at", "label": "label", "question": "question"},
+        # not the question: the agent taught it, someone else wrote it
+        exported={"id": "number", "taught_at": "taught_at", "label": "label"},
         article_column="label",
     ),
     PersonalTable(

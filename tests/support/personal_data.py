@@ -120,8 +120,8 @@ def fill(settings: Settings, sessions: sessionmaker[Session], engine: Engine) ->
     assert isinstance(preview, Reply) and preview.kind is ReplyKind.REQUESTABLE and preview.pending_id
     request_id = flows.request(preview.pending_id, customer, "sv").request_id
     assert request_id is not None and not isinstance(Approvals(flows).approve(request_id, other), Text)
-    with sessions() as session:  # the person, as an agent, teaches the bot their own question
-        forget(session, teach_answered(session, mine.question_id, "manage-aliases", PERSON).id, PERSON)
+    with sessions() as session:  # the person, as an agent, teaches the bot someone else's question
+        forget(session, teach_answered(session, theirs.question_id, "distribution-group", PERSON).id, PERSON)
     written.person_change_ids = [entry.id for entry in routing.audit() if entry.actor == PERSON]
     assert written.person_change_ids
 
