@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 
 Lang = Literal["sv", "en"]
 LANGS: tuple[Lang, ...] = ("sv", "en")
+# Seconds a writer waits for a database lock before it says the database is busy (bot.db).
+DEFAULT_LOCK_TIMEOUT = 10.0
 
 # The articles install as the data package bot.knowledge (pyproject.toml maps it to knowledge/), so a
 # wheel finds them as an editable checkout does. Wheels install unzipped: the resource is a directory.
@@ -23,8 +25,45 @@ def _id_set(value: str) -> frozenset[str]:
     return frozenset(part.strip() for part in value.split(",") if part.strip())
 
 
+class SettingError(ValueError):
+    """An environment setting that is no number in its range (the command line says so in sv/en)."""
+
+    def __init__(self, name: str, value: str, low: float, high: float) -> None:
+        super().__init__(f"{name}={value!r} is not a number from {low:g} to {high:g}")
+        self.name = name
+        self.value = value
+        self.low = low
+        self.high = high
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(name, raw, low, high) from None
+    if not low <= value <= high:  # also refuses nan
+        raise SettingError(name, raw, low, high)
+    return value
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _number(env, name, default, low, high)
+    if value != int(value):
+        raise SettingError(name, env[name].strip(), low, high)
+    return int(value)
+
+
 def _lang(value: str) -> Lang:
     return "en" if value.strip().lower().startswith("en") else "sv"
+
+
+def env_lang() -> Lang:
+    """MAILBOT_LANG (environment or `.env`), for messages said before the settings could be read."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+    return _lang(os.environ.get("MAILBOT_LANG") or "sv")
 
 
 @dataclass(frozen=True)
@@ -40,6 +79,7 @@ class Settings:
     admins: frozenset[str] = frozenset()
     default_lang: Lang = "sv"
     port: int = 3000
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     # Used in article examples and in "ask a person" replies.
     provider_name: str = "Kulexempel Mail"
     support_contact: str = "support@kulexempel.se"
@@ -69,7 +109,8 @@ class Settings:
             agents=_id_set(env.get("MAILBOT_AGENTS", "")),
             admins=_id_set(env.get("MAILBOT_ADMINS", "")),
             default_lang=_lang(get("MAILBOT_LANG") or defaults.default_lang),
-            port=int(get("PORT") or defaults.port),
+            port=_whole_number(env, "PORT", defaults.port, 0, 65535),
+            lock_timeout=_number(env, "MAILBOT_LOCK_TIMEOUT", defaults.lock_timeout, 0.1, 3600),
             provider_name=get("MAILBOT_PROVIDER_NAME") or defaults.provider_name,
             support_contact=get("MAILBOT_SUPPORT_CONTACT") or defaults.support_contact,
             example_domain=get("MAILBOT_EXAMPLE_DOMAIN") or defaults.example_domain,

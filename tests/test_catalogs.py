@@ -84,6 +84,11 @@ READINGS: dict[tuple[str, str], tuple[dict[str, Any], tuple[str, str], tuple[str
         ("1 brevlåda importerad.", "2 brevlådor importerade."),
         ("1 mailbox imported.", "2 mailboxes imported."),
     ),
+    ("routing", "import_field_count"): (
+        {"expected": 2},
+        ("raden har 1 fält, men rubrikraden har 2.", "raden har 2 fält, men rubrikraden har 2."),
+        ("the line has 1 field but the header has 2.", "the line has 2 fields but the header has 2."),
+    ),
     ("routing", "cli.group"): (
         ROW,
         ("Sales\t1 medlem", "Sales\t2 medlemmar"),

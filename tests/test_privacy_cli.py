@@ -135,7 +135,7 @@ def test_erase_prints_a_summary_and_the_audit_shows_the_pseudonym(mailbot: Mailb
     assert PERSON not in json.dumps(all_rows(engine), default=str)
 
     again = mailbot("privacy", "erase", "--slack-user", PERSON, "--lang", "sv", exit_code=1)
-    assert again.output.strip() == f"Error: mailbot har inga uppgifter om {PERSON}. Inget har ändrats."
+    assert again.output.strip() == f"Fel: mailbot har inga uppgifter om {PERSON}. Inget har ändrats."
 
 
 def test_erase_json(mailbot: Mailbot) -> None:

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from bot.cli import main
 from bot.routing.postfix import map_type
-
-
-class Mailbot:
-    def __init__(self, database_url: str) -> None:
-        self.runner = CliRunner()
-        self.env = {"DATABASE_URL": database_url, "MAILBOT_LANG": "en"}
-
-    def __call__(self, *args: str, exit_code: int = 0) -> Result:
-        result = self.runner.invoke(main, list(args), env=self.env)
-        assert result.exit_code == exit_code, (result.output, result.exception)
-        return result
-
-    def json(self, *args: str, exit_code: int = 0) -> Any:
-        return json.loads(self(*args, "--json", exit_code=exit_code).stdout)
+from tests.support.cli import Mailbot
 
 
 @pytest.fixture
@@ -61,7 +46,7 @@ def test_alias_add_done_repeated_refused_and_usage_errors(mailbot: Mailbot) -> N
     )
     assert "Nekat enligt regeln" in swedish.stderr
     mailbot("alias", "add", "support@kulexempel.se", exit_code=2)
-    mailbot("trace", "not-an-address", exit_code=2)
+    assert 'the rule "valid address"' in mailbot("trace", "not-an-address", exit_code=1).stderr
     assert mailbot.json("alias", "list") == [
         {"alias": "support@kulexempel.se", "mailbox": "anna@kulexempel.se"}
     ]
@@ -144,7 +129,9 @@ def test_csv_import_is_all_or_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
     assert "mailbot undo" not in mailbot("mailbox", "add", "new0@kulexempel.se").stdout
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("address,name\nnew5@kulexempel.se,Åsa\n".encode("latin-1"))
-    assert "cannot be read as CSV in UTF-8" in mailbot("mailbox", "import", str(latin1), exit_code=2).stderr
+    assert (
+        "line 2: the file is not UTF-8 text" in mailbot("mailbox", "import", str(latin1), exit_code=2).stderr
+    )
 
 
 def test_postfix_config_tables_answer_postfix_lookups(
@@ -173,6 +160,13 @@ def test_postfix_config_tables_answer_postfix_lookups(
         return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
 
     assert postmap("virtual_alias_maps", "Support@KulExempel.se") == "anna@kulexempel.se"
+    direct = tmp_path / "direct"
+    mailbot("postfix-config", "--out", str(direct), "--no-proxy")
+    assert f"virtual_alias_maps = {kind}:{direct.resolve()}/virtual_alias_maps.cf" in (
+        (direct / "main.cf.snippet").read_text()
+    )
+    settings = [line for line in (direct / "main.cf.snippet").read_text().splitlines() if " = " in line]
+    assert not any("proxy:" in line for line in settings)
     assert postmap("virtual_alias_maps", "nobody@kulexempel.se") == ""
     assert postmap("virtual_mailbox_maps", "anna@kulexempel.se") == "kulexempel.se/anna/"
     assert postmap("virtual_mailbox_domains", "kulexempel.se") == "kulexempel.se"
@@ -199,8 +193,8 @@ def test_bad_postfix_config_folder_and_audit_limit_are_usage_errors(mailbot: Mai
     [
         ("not a url", 2, "DATABASE_URL cannot be used"),
         ("mysql://mailbot@db/mailbot", 2, "DATABASE_URL cannot be used"),
-        ("sqlite:////nonexistent-folder/mailbot.db", 1, "cannot be opened right now"),
-        ("postgresql+psycopg://mailbot:SECRET@127.0.0.1:1/mailbot", 1, "mailbot:***@127.0.0.1:1/mailbot"),
+        ("sqlite:////nonexistent-folder/mailbot.db", 3, "cannot be opened right now"),
+        ("postgresql+psycopg://mailbot:SECRET@127.0.0.1:1/mailbot", 3, "mailbot:***@127.0.0.1:1/mailbot"),
     ],
 )
 def test_an_unusable_database_url_is_said_plainly(url: str, exit_code: int, said: str) -> None:
@@ -209,3 +203,131 @@ def test_an_unusable_database_url_is_said_plainly(url: str, exit_code: int, said
         assert result.exit_code == exit_code, result.output
         assert said in result.stderr and "SECRET" not in result.stderr
         assert isinstance(result.exception, SystemExit)  # click's exit, not a traceback
+
+
+# Files that are no clean mailbox CSV: each is refused as a usage error naming its line; nothing imported.
+MALFORMED_CSV = [
+    (
+        "address,name\nnew1@kulexempel.se,New\nnew2@kulexempel.se\n",
+        "line 3: the line has 1 field but the header has 2",
+    ),
+    ("address,name\nnew1@kulexempel.se,New,extra\n", "line 2: the line has 3 fields but the header has 2"),
+    (
+        'address,name\nnew1@kulexempel.se,New\nnew2@kulexempel.se,"Unclosed\nnew3@kulexempel.se,N\n',
+        "line 3: a quote",
+    ),
+    (
+        'address,name\nnew1@kulexempel.se,"Two\nlines"\nnew2@kulexempel.se\n',
+        "line 4: the line has 1 field but",
+    ),
+    ("address,name,phone\nnew1@kulexempel.se,New,123\n", 'line 1: the column "phone" is unknown'),
+    (
+        "address,address\nnew1@kulexempel.se,new2@kulexempel.se\n",
+        'line 1: the column "address" is named twice',
+    ),
+    ('address,name\nnew1@kulexempel.se,"Ne"w\n', "line 2: the line cannot be read as CSV"),
+    ("", 'the file has no "address" column in its first line'),
+    ("\n\n", 'the file has no "address" column in its first line'),
+]
+
+
+@pytest.mark.parametrize(("content", "said"), MALFORMED_CSV)
+def test_a_malformed_csv_is_refused_with_its_line_and_imports_nothing(
+    mailbot: Mailbot, tmp_path: Path, content: str, said: str
+) -> None:
+    path = tmp_path / "mailboxes.csv"
+    path.write_text(content)
+    before = mailbot.json("audit")
+    refused = mailbot("mailbox", "import", str(path), exit_code=2)
+    assert said in refused.stderr, refused.stderr
+    assert mailbot.json("audit") == before and len(mailbot.json("mailbox", "list")) == 4  # type: ignore[arg-type]
+
+
+def test_a_csv_import_numbers_lines_as_an_editor_does_and_skips_blank_lines(
+    mailbot: Mailbot, tmp_path: Path
+) -> None:
+    path = tmp_path / "mailboxes.csv"
+    path.write_bytes(
+        '\ufeffAddress , Name\r\n\r\nnew1@kulexempel.se,"Two\r\nlines"\r\n\r\nnot an address,Bad\r\n'.encode()
+    )
+    refused = mailbot("mailbox", "import", str(path), exit_code=1).stderr
+    assert "line 3: the name cannot contain line breaks" in refused  # a record is named by its first line
+    path.write_bytes(b'address,name\r\n\r\nnew1@kulexempel.se,"Svensson, Anna"\r\n\r\nnot an address,Bad\r\n')
+    assert "line 5: " in mailbot("mailbox", "import", str(path), exit_code=1).stderr
+    path.write_bytes("\ufeffAddress , Name\r\n\r\nnew1@kulexempel.se,Åsa Öberg\r\n\r\n".encode())
+    assert "1 mailbox imported." in mailbot("mailbox", "import", str(path)).stdout
+    assert {"address": "new1@kulexempel.se", "name": "Åsa Öberg", "maildir": "kulexempel.se/new1/"} in (
+        mailbot.json("mailbox", "list")  # type: ignore[operator]
+    )
+
+
+def test_a_header_only_csv_imports_and_audits_nothing(mailbot: Mailbot, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("address,name\n")
+    before = mailbot.json("audit")
+    said = mailbot("mailbox", "import", str(path), "--lang", "sv")
+    assert said.stdout == "Filen har inga brevlådor, bara rubrikraden; inget importerat.\n"
+    assert mailbot.json("mailbox", "import", str(path))["status"] == "unchanged"  # type: ignore[index]
+    assert mailbot.json("audit") == before
+
+
+def test_the_import_progress_label_speaks_the_language(mailbot: Mailbot, tmp_path: Path) -> None:
+    path = tmp_path / "mailboxes.csv"
+    path.write_text("address\nnew1@kulexempel.se\n")
+    assert "importerar" in mailbot("mailbox", "import", str(path), "--lang", "sv").stderr
+    path.write_text("address\nnew2@kulexempel.se\n")
+    assert "importing" in mailbot("mailbox", "import", str(path)).stderr
+
+
+def test_postfix_config_writes_all_or_nothing_and_replaces_other_content_only_with_force(
+    mailbot: Mailbot, tmp_path: Path
+) -> None:
+    out = tmp_path / "postfix"
+    written = [Path(p) for p in mailbot("postfix-config", "--out", str(out)).stdout.split()]
+    contents = {path: path.read_bytes() for path in written}
+    again = mailbot("postfix-config", "--out", str(out), "--lang", "sv")
+    assert again.stdout == f"{out} är redan aktuell; inget skrevs.\n"
+
+    other_base = ["postfix-config", "--out", str(out), "--mailbox-base", "/srv/other"]
+    refused = mailbot(*other_base, exit_code=1)
+    assert f"{out} already has the files main.cf.snippet with other content; nothing was written." in (
+        refused.stderr
+    )
+    assert "--force" in refused.stderr
+    assert {path: path.read_bytes() for path in written} == contents
+    (out / "virtual_alias_maps.cf").write_text("# edited by hand\n")
+    refused = mailbot(*other_base, exit_code=1)
+    assert "main.cf.snippet, virtual_alias_maps.cf with other content" in refused.stderr
+    assert (out / "virtual_alias_maps.cf").read_text() == "# edited by hand\n"
+
+    # A rename that fails half-way (a folder where a file goes) puts back what was renamed before it.
+    (out / "virtual_mailbox_maps.cf").unlink()
+    (out / "virtual_mailbox_maps.cf").mkdir()
+    failed = mailbot(*other_base, "--force", exit_code=2)
+    assert "it is a folder" in failed.stderr
+    assert (out / "virtual_alias_maps.cf").read_text() == "# edited by hand\n"
+    assert (out / "main.cf.snippet").read_bytes() == contents[out / "main.cf.snippet"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "main.cf.snippet",
+        "virtual_alias_maps.cf",
+        "virtual_mailbox_domains.cf",
+        "virtual_mailbox_maps.cf",
+    ]  # no temporary files left behind
+
+    (out / "virtual_mailbox_maps.cf").rmdir()
+    replaced = mailbot(*other_base, "--force").stdout.split()
+    assert len(replaced) == 3  # virtual_mailbox_domains.cf had the content wanted already
+    assert "virtual_mailbox_base = /srv/other" in (out / "main.cf.snippet").read_text()
+    assert (out / "virtual_alias_maps.cf").read_bytes() == contents[out / "virtual_alias_maps.cf"]
+
+
+def test_postfix_config_into_a_new_folder_leaves_nothing_when_it_fails(
+    mailbot: Mailbot, tmp_path: Path
+) -> None:
+    parent = tmp_path / "etc"
+    parent.mkdir()
+    out = parent / "mailbot"
+    out.symlink_to(tmp_path / "nowhere")  # a dangling link: the folder cannot be made there
+    failed = mailbot("postfix-config", "--out", str(out), exit_code=2)
+    assert f"cannot write into {out}" in failed.stderr
+    assert [p.name for p in parent.iterdir()] == ["mailbot"]  # no half-filled temporary folder

@@ -20,6 +20,7 @@ from bot.routing.changes import (
     SetForward,
     change_from_dict,
 )
+from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import (
     MAX_DELIVERIES,
@@ -272,7 +273,9 @@ def test_display_names_too_long_or_with_control_characters_are_refused_not_an_er
     outcomes = [
         service.apply(CreateGroup(a("sales"), long_name), AGENT),
         service.add_mailbox(a("david"), ADMIN, long_name),
-        service.import_mailboxes([(a("erik"), "Erik"), (a("frida"), long_name)], ADMIN),
+        service.import_mailboxes(
+            [MailboxLine(2, a("erik"), "Erik"), MailboxLine(3, a("frida"), long_name)], ADMIN
+        ),
     ]
     for outcome in outcomes:
         assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits")

@@ -1,18 +1,66 @@
-"""The `mailbot` command. Each area adds its subcommands in a module of this package."""
+"""The `mailbot` command. Each area adds its subcommands in a module of this package.
+
+Whatever goes wrong that a user can cause is said in their language (`--lang`, else MAILBOT_LANG)
+with an exit status that says what kind of thing it was (see `bot.cli.usage`), never as a traceback.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli import answers, chat, customers, database, examples, privacy, routing, slack
-from bot.config import load_settings
+from bot.cli.usage import EXIT_DATABASE, USAGE, CommandFailed, LocalisedError, requested_lang, setting_problem
+from bot.config import SettingError, Settings, env_lang, load_settings
+from bot.db import database_problem
+
+LANG_KEY = "mailbot.lang"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class MailbotGroup(click.Group):
+    """The root group: turns every Click error and unusable database into a localised message."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        lang = requested_lang(args) or env_lang()
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # `mailbot` alone: Click shows the help, which is all it needs
+        except click.ClickException as error:
+            raise LocalisedError(error, lang) from None
+        ctx.meta[LANG_KEY] = lang
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        lang = ctx.meta[LANG_KEY]
+        try:
+            return super().invoke(ctx)
+        except (LocalisedError, click.exceptions.NoArgsIsHelpError):
+            raise  # said already, or a group named without its command: Click shows the help
+        except click.ClickException as error:
+            raise LocalisedError(error, lang) from None
+        except (click.Abort, KeyboardInterrupt):
+            raise LocalisedError(CommandFailed(USAGE("aborted"), 1), lang) from None
+        except DBAPIError as error:
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+            problem = database_problem(error, settings.database_url, settings.lock_timeout)
+            if problem is None:
+                raise  # not the database's state but a bug: the traceback is what helps then
+            raise LocalisedError(CommandFailed(problem, EXIT_DATABASE), lang) from None
+
+
+@click.group(cls=MailbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """mailbot: explains aliases, forwards and groups, and changes the mail routing Postfix reads."""
-    ctx.obj = load_settings()
+    try:
+        ctx.obj = load_settings()
+    except SettingError as error:
+        raise setting_problem(error) from None
 
 
 # Each area of the command line adds its subcommands.

@@ -59,7 +59,7 @@ def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> 
     '-' read one question a line from standard input."""
     render = _as_json if as_json else _as_text
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
-    sessions = database(settings.database_url, lang or settings.default_lang)
+    sessions = database(settings)
     answered = 0
     for text in questions:
         if question == "-" and not text.strip():

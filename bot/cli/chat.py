@@ -17,7 +17,7 @@ from bot.feedback import ArticleFeedback, report
 
 
 def run_chat(settings: Settings, as_customer: str | None = None, admin: bool = True) -> None:
-    sessions = database(settings.database_url, settings.default_lang)
+    sessions = database(settings)
     customer = None
     if as_customer is not None:
         customer = CustomerDirectory(sessions).access(as_customer, admin)
@@ -79,7 +79,7 @@ def _as_text(row: ArticleFeedback, lang: Lang) -> str:
 def feedback(settings: Settings, as_json: bool, lang: Lang | None) -> None:
     """Helpful / not helpful per article, with the comments (articles needing work first)."""
     lang = lang or settings.default_lang
-    with database(settings.database_url, lang)() as session:
+    with database(settings)() as session:
         rows = report(session)
     if as_json:
         click.echo(json.dumps([_as_dict(row) for row in rows], ensure_ascii=False, indent=2))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import LANGS, Lang
+from bot.cli.usage import EXIT_DATABASE, CommandFailed, UsageProblem
+from bot.config import LANGS, Settings
 from bot.db import DatabaseUnusable, open_database
 from bot.i18n import Catalog
 
@@ -35,12 +36,12 @@ LANG_OPTION = click.option(
 )
 
 
-def database(url: str, lang: Lang) -> sessionmaker[Session]:
+def database(settings: Settings) -> sessionmaker[Session]:
     """The migrated database's sessions; a wrong DATABASE_URL is a usage error (exit 2), a database
-    that cannot be opened ends the command with exit 1, both with a message instead of a traceback."""
+    that cannot be used (unreachable, busy, read-only ...) ends the command with exit 3."""
     try:
-        return open_database(url)
+        return open_database(settings.database_url, settings.lock_timeout)
     except DatabaseUnusable as error:
         if error.bad_url:
-            raise click.UsageError(error.text.render(lang)) from None
-        raise click.ClickException(error.text.render(lang)) from None
+            raise UsageProblem(error.text) from None
+        raise CommandFailed(error.text, EXIT_DATABASE) from None

@@ -19,7 +19,7 @@ def db_group() -> None:
 def db_upgrade(settings: Settings, lang: Lang | None) -> None:
     """Apply every pending schema migration to DATABASE_URL."""
     lang = lang or settings.default_lang
-    database(settings.database_url, lang)  # opening the database migrates it, or says why it cannot
+    database(settings)  # opening the database migrates it, or says why it cannot
     click.echo(MESSAGES.text("db.upgraded", lang))
 
 

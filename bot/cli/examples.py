@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import getpass
 import json
-import sys
 from typing import Any
 
 import click
 
 from bot.cli.common import LANG_OPTION, database
+from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem
 from bot.config import Lang, Settings
 from bot.i18n import Catalog
 from bot.teaching import Taught, TeachingError, check_label, forget, taught_examples, teach
-
-EXIT_REFUSED = 1
 
 MESSAGES = Catalog(
     "examples",
@@ -86,7 +84,7 @@ def examples_group() -> None:
 def examples_list(settings: Settings, everything: bool, as_json: bool, lang: Lang | None) -> None:
     """The taught examples in use, oldest first."""
     lang = lang or settings.default_lang
-    with database(settings.database_url, lang)() as session:
+    with database(settings)() as session:
         examples = taught_examples(session, removed=everything)
     if as_json:
         click.echo(json.dumps([_as_dict(e) for e in examples], ensure_ascii=False, indent=2))
@@ -109,12 +107,12 @@ def examples_add(
     try:
         check_label(label)  # before the database: a typo is a usage error wherever the database is
     except TeachingError as error:
-        raise click.BadParameter(error.text.render(lang), param_hint="LABEL") from None
-    with database(settings.database_url, lang)() as session:
+        raise UsageProblem(error.text, param_hint="LABEL") from None
+    with database(settings)() as session:
         try:
             example = teach(session, question, label, actor or getpass.getuser())
         except TeachingError as error:
-            raise click.BadParameter(error.text.render(lang), param_hint="QUESTION") from None
+            raise UsageProblem(error.text, param_hint="QUESTION") from None
     if as_json:
         click.echo(json.dumps(_as_dict(example), ensure_ascii=False))
     else:
@@ -132,12 +130,11 @@ def examples_remove(
 ) -> None:
     """Stop using the taught example ID (it stays in the audit, marked removed)."""
     lang = lang or settings.default_lang
-    with database(settings.database_url, lang)() as session:
+    with database(settings)() as session:
         try:
             example = forget(session, example_id, actor or getpass.getuser())
         except TeachingError as error:
-            click.echo(error.text.render(lang), err=True)
-            sys.exit(EXIT_REFUSED)
+            raise CommandFailed(error.text, EXIT_REFUSED) from None
     if as_json:
         click.echo(json.dumps(_as_dict(example), ensure_ascii=False))
     else:

@@ -48,7 +48,7 @@ def prune_command(settings: Settings, dry_run: bool, as_json: bool, lang: Lang |
         retention = question_retention(settings)
     except PrivacyError as error:
         raise click.UsageError(error.text.render(lang)) from None
-    with database(settings.database_url, lang)() as session:
+    with database(settings)() as session:
         pruned = prune(session, PERSONAL_DATA, retention, dry_run=dry_run)
     if as_json:
         tables = {
@@ -87,7 +87,7 @@ def erase_command(settings: Settings, user: str, actor: str | None, as_json: boo
         pseudonym(user_id, settings.pseudonym_secret)
     except PrivacyError as error:
         raise click.UsageError(error.text.render(lang)) from None
-    with database(settings.database_url, lang)() as session:
+    with database(settings)() as session:
         try:
             erased = erase(
                 session,
@@ -132,7 +132,7 @@ def export_command(settings: Settings, user: str, out: Path | None, lang: Lang |
         raise click.UsageError(error.text.render(lang)) from None
     except KnowledgeError as error:
         raise click.ClickException(f"knowledge base: {error}") from None
-    with database(settings.database_url, lang)() as session:
+    with database(settings)() as session:
         try:
             document = export(session, PERSONAL_DATA, user_id, titles=titles, lang=lang, retention=retention)
         except PrivacyError as error:  # nothing known about them

@@ -1,13 +1,14 @@
 """Routing on the command line: domains, mailboxes, aliases, forwards, groups, trace, undo, audit, Postfix.
 
 The command line is the provider's own operator: it acts with the admin role and audits the
-operator's name (`--actor`, default the OS user). Exit status: 0 done (or already so),
-1 refused by a rule (the message names it), 2 usage error.
+operator's name (`--actor`, default the OS user). Exit status (`bot.cli.usage`): 0 done (or
+already so), 1 refused by a rule (the message names it; a malformed address is refused by the
+rule "valid address", wherever it is given), 2 usage error (the command line or the import file
+is wrong), 3 the database cannot be used now. Nothing is written unless the status is 0.
 """
 
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import sys
@@ -19,7 +20,8 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli.common import database
+from bot.cli.common import LANG_OPTION, database
+from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem, WholeNumber, os_reason
 from bot.config import LANGS, Lang, Settings
 from bot.customers.directory import CustomerDirectory
 from bot.customers.messages import MESSAGES as CUSTOMERS
@@ -27,6 +29,7 @@ from bot.i18n import Text
 from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import (
     Actor,
+    ActorError,
     AddAlias,
     AddMembers,
     Change,
@@ -38,15 +41,22 @@ from bot.routing.changes import (
     Role,
     SetForward,
 )
+from bot.routing.mailbox_csv import CsvProblem, read_mailbox_csv
 from bot.routing.messages import MESSAGES
-from bot.routing.postfix import UnsupportedDatabase, write_config
+from bot.routing.outcomes import Refused
+from bot.routing.postfix import ConfigClash, UnsupportedDatabase, write_config
 from bot.routing.scope import in_scope, show_scope
 from bot.routing.service import Outcome, RoutingService, Status
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_REFUSED = 1
 DEMO_MAILBOXES = ("anna", "bertil", "cecilia", "david")
+
+
+def one_line(text: str) -> str:
+    """`text` with every character that is not printable (line breaks, tabs, NUL, bidi controls)
+    escaped, so a stored value can never add or hide a line of a listing."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class Context:
@@ -54,7 +64,10 @@ class Context:
 
     def __init__(self, settings: Settings, actor: str | None, lang: str | None, as_json: bool) -> None:
         self.settings = settings
-        self.actor = Actor(actor or getpass.getuser(), Role.ADMIN)
+        try:
+            self.actor = Actor(getpass.getuser() if actor is None else actor, Role.ADMIN)
+        except ActorError as error:
+            raise UsageProblem(error.text, param_hint="'--actor'") from None
         self.lang: Lang = lang if lang in LANGS else settings.default_lang  # type: ignore[assignment]
         self.as_json = as_json
         self._sessions: sessionmaker[Session] | None = None
@@ -62,7 +75,7 @@ class Context:
     @property
     def sessions(self) -> sessionmaker[Session]:
         if self._sessions is None:
-            self._sessions = database(self.settings.database_url, self.lang)
+            self._sessions = database(self.settings)
         return self._sessions
 
     @property
@@ -97,12 +110,15 @@ class Context:
                 )
             )
         elif outcome.status is Status.OK and outcome.change_id is not None:
-            hint = f" undo: mailbot undo {outcome.change_id}" if undoable else ""
+            hint = " " + self.say(MESSAGES("cli.undo_hint", id=outcome.change_id)) if undoable else ""
             click.echo(f"{message}\n[{outcome.change_id}]{hint}")
         else:
             click.echo(message, err=outcome.status is Status.REFUSED)
         if outcome.status is Status.REFUSED:
             sys.exit(EXIT_REFUSED)
+
+    def refuse(self, refusal: Refused) -> None:
+        self.report(Outcome(Status.REFUSED, refusal.text(), refusal.rule))
 
     def change(self, change: Change) -> None:
         self.report(self.service.apply(change, self.actor))
@@ -119,11 +135,15 @@ def routing_command(
     group: click.Group, name: str, json_help: str = "Print JSON for programs.", customers_too: bool = False
 ) -> Callable[[F], F]:
     """A routing subcommand with --actor, --lang and --json; the function receives a Context first.
-    `customers_too`: also --as-customer NAME, to try what a customer's admin may do."""
+    `customers_too`: also --as-customer NAME, to try what a customer's admin may do.
+
+    A malformed address anywhere (an argument, a domain to list) is refused by the rule "valid
+    address", as the routing core refuses it in a change: exit 1, in the chosen language.
+    """
 
     def decorate(function: F) -> F:
         @click.option("--actor", default=None, help="Name to audit the change under (default: the OS user).")
-        @click.option("--lang", type=click.Choice(LANGS), default=None, help="Language of the messages.")
+        @LANG_OPTION
         @click.option("--json", "as_json", is_flag=True, help=json_help)
         @click.pass_obj
         def command(
@@ -136,7 +156,7 @@ def routing_command(
                     context.act_as_customer(as_customer)
                 function(context, **kwargs)
             except AddressError as error:
-                raise click.BadParameter(context.say(error.text)) from None
+                context.refuse(Refused("address", error.text))
 
         if customers_too:
             command = click.option(
@@ -191,22 +211,25 @@ def mailbox_add(context: Context, address: str, name: str) -> None:
 def mailbox_list(context: Context, domain: str | None) -> None:
     """Mailboxes, of one DOMAIN or all."""
     mailboxes = context.service.mailboxes(domain)
-    context.emit([asdict(m) for m in mailboxes], [f"{m.address}\t{m.name}\t{m.maildir}" for m in mailboxes])
+    context.emit(
+        [asdict(m) for m in mailboxes], [f"{m.address}\t{one_line(m.name)}\t{m.maildir}" for m in mailboxes]
+    )
 
 
 @routing_command(mailbox_group, "import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-def mailbox_import(context: Context, file: Any) -> None:
-    """Add every mailbox in a CSV FILE (columns: address, and optionally name): all of them or none."""
-    reader = csv.DictReader(file)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def mailbox_import(context: Context, file: Path) -> None:
+    """Add every mailbox in a CSV FILE (header line: address, and optionally name): all of them or none."""
     try:
-        if "address" not in (reader.fieldnames or []):
-            raise click.BadParameter(context.say(MESSAGES("import_no_address_column")), param_hint="FILE")
-        rows = [(row["address"] or "", row.get("name") or "") for row in reader]
-    except (UnicodeDecodeError, csv.Error) as error:
-        message = context.say(MESSAGES("import_unreadable", reason=error))
-        raise click.BadParameter(message, param_hint="FILE") from None
-    with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
+        rows = read_mailbox_csv(file.read_bytes())
+    except OSError as error:
+        raise UsageProblem(
+            MESSAGES("import_cannot_open", reason=os_reason(error)), param_hint="FILE"
+        ) from None
+    except CsvProblem as problem:
+        raise UsageProblem(problem.text, param_hint="FILE") from None
+    label = context.say(MESSAGES("cli.importing"))
+    with click.progressbar(length=len(rows), label=label, file=sys.stderr) as bar:
         outcome = context.service.import_mailboxes(rows, context.actor, progress=bar.update)
     context.report(outcome, undoable=False)
 
@@ -327,7 +350,7 @@ def group_list(context: Context, domain: str | None) -> None:
     """Groups, of one DOMAIN or all."""
     groups = context.service.groups(domain)
     lines = [
-        context.say(MESSAGES("cli.group", address=g.address, name=g.name, count=g.member_count))
+        context.say(MESSAGES("cli.group", address=g.address, name=one_line(g.name), count=g.member_count))
         for g in groups
     ]
     context.emit([asdict(g) for g in groups], lines)
@@ -354,7 +377,7 @@ def trace(context: Context, address: str) -> None:
 
 
 @routing_command(top_level, "undo", customers_too=True)
-@click.argument("change_id", type=int)
+@click.argument("change_id", type=WholeNumber(1))
 def undo(context: Context, change_id: int) -> None:
     """Undo the change CHANGE_ID (the number `audit` and every change print)."""
     context.report(context.service.undo(change_id, context.actor))
@@ -363,7 +386,7 @@ def undo(context: Context, change_id: int) -> None:
 @routing_command(top_level, "audit")
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=WholeNumber(1),
     default=50,
     show_default=True,
     help="How many of the newest entries.",
@@ -375,25 +398,48 @@ def audit(context: Context, limit: int) -> None:
     for r in records:
         undone = context.say(MESSAGES("cli.undone_by", id=r.undone_by)) if r.undone_by else ""
         of = context.say(MESSAGES("cli.undo_of", id=r.undo_of)) if r.undo_of else ""
-        asked = context.say(CUSTOMERS("audit_requested_by", who=r.requested_by)) if r.requested_by else ""
-        who = f"{r.actor}{asked}"
-        lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {who}: {r.action}{of} {r.subject}{undone}")
+        asked = (
+            context.say(CUSTOMERS("audit_requested_by", who=one_line(r.requested_by)))
+            if r.requested_by
+            else ""
+        )
+        actor, subject = one_line(r.actor), one_line(r.subject)
+        lines.append(f"[{r.id}] {r.at:%Y-%m-%d %H:%M:%S} {actor}{asked}: {r.action}{of} {subject}{undone}")
     context.emit([asdict(r) for r in records], lines)
 
 
 @click.command("postfix-config")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder to write into.")
 @click.option("--mailbox-base", default="/var/mail/vhosts", show_default=True, help="virtual_mailbox_base.")
+@click.option("--force", is_flag=True, help="Replace files in OUT whose content differs.")
+@click.option(
+    "--no-proxy",
+    "no_proxy",
+    is_flag=True,
+    help="Maps without proxy: (faster; only where smtpd, cleanup and trivial-rewrite are not chrooted).",
+)
+@LANG_OPTION
 @click.pass_obj
-def postfix_config(settings: Settings, out: Path, mailbox_base: str) -> None:
-    """Write Postfix lookup tables for DATABASE_URL and a main.cf snippet into the folder OUT."""
+def postfix_config(
+    settings: Settings, out: Path, mailbox_base: str, force: bool, no_proxy: bool, lang: Lang | None
+) -> None:
+    """Write Postfix lookup tables for DATABASE_URL and a main.cf snippet into the folder OUT.
+
+    All four files are written, or none: each is written beside its place and renamed into it.
+    A file that is there with other content is replaced only with --force.
+    """
     try:
-        written = write_config(settings.database_url, out, mailbox_base)
+        written = write_config(settings.database_url, out, mailbox_base, replace=force, proxy=not no_proxy)
     except UnsupportedDatabase as error:
-        raise click.UsageError(error.text.render(settings.default_lang)) from None
+        raise UsageProblem(error.text) from None
+    except ConfigClash as clash:
+        names = ", ".join(path.name for path in clash.paths)
+        raise CommandFailed(MESSAGES("postfix.would_replace", path=out, names=names), EXIT_REFUSED) from None
     except OSError as error:
-        message = MESSAGES("postfix.cannot_write", path=out, reason=error.strerror or error)
-        raise click.BadParameter(message.render(settings.default_lang), param_hint="--out") from None
+        message = MESSAGES("postfix.cannot_write", path=out, reason=os_reason(error))
+        raise UsageProblem(message, param_hint="'--out'") from None
+    if not written:
+        click.echo(MESSAGES("postfix.up_to_date", path=out).render(lang or settings.default_lang))
     for path in written:
         click.echo(path)
 

@@ -9,6 +9,7 @@ import click
 from bot.cli.chat import run_chat
 from bot.cli.common import database
 from bot.cli.routing import demo
+from bot.cli.usage import UsageProblem, WholeNumber
 from bot.config import Settings
 from bot.i18n import Catalog
 from bot.logs import configure_logging
@@ -39,7 +40,7 @@ def run_slack(settings: Settings, http: bool, port: int) -> None:
         SocketModeHandler(create_app(settings), settings.slack_app_token).start()
         return
     if not (settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id)):
-        raise click.UsageError(MESSAGES.text("http_needs_secrets", settings.default_lang))
+        raise UsageProblem(MESSAGES("http_needs_secrets"))
     from bot.slack.http import serve_http
 
     configure_logging()
@@ -48,13 +49,11 @@ def run_slack(settings: Settings, http: bool, port: int) -> None:
 
 @click.command("serve")
 @click.option("--http", "http", is_flag=True, help="HTTP mode even when SLACK_APP_TOKEN is set.")
-@click.option(
-    "--port", type=click.IntRange(0, 65535), default=None, help="HTTP port (default: PORT or 3000)."
-)
+@click.option("--port", type=WholeNumber(0, 65535), default=None, help="HTTP port (default: PORT or 3000).")
 @click.pass_obj
 def serve(settings: Settings, http: bool, port: int | None) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on POST /slack/events."""
-    database(settings.database_url, settings.default_lang)  # migrated before Slack is served
+    database(settings)  # migrated before Slack is served
     run_slack(settings, http, settings.port if port is None else port)
 
 
@@ -63,7 +62,7 @@ def serve(settings: Settings, http: bool, port: int | None) -> None:
 def start(ctx: click.Context) -> None:
     """Migrate the database, then serve Slack when tokens are set, else chat here (with demo data)."""
     settings: Settings = ctx.obj
-    database(settings.database_url, settings.default_lang)
+    database(settings)
     if settings.has_slack:
         run_slack(settings, http=False, port=settings.port)
         return

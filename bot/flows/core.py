@@ -389,7 +389,7 @@ class Flows:
             return listing(MESSAGES("groups"), rows, MESSAGES("no_groups"))
         assert argument is not None  # the other lookups require their address (see Read)
         parsed = parse_address(argument)
-        require_in_scope(Actor("", Role.AGENT, scope=scope), [parsed])
+        require_in_scope(scope, [parsed])
         shown = show_address(parsed)
         if read is Read.FORWARD_SHOW:
             forward = self.routing.forward(shown)

@@ -8,8 +8,19 @@ the person typed them; the service parses and normalises them when it checks the
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
+
+from bot.i18n import Text
+from bot.routing.messages import MESSAGES
+
+# The audit log's columns: who acted, and in which Slack workspace.
+MAX_ACTOR = 200
+MAX_TEAM = 64
+# Line and paragraph separators, control and format characters (NUL, line breaks, bidi overrides):
+# in an actor's name they would forge or hide lines of the audit log.
+UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 class Role(enum.StrEnum):
@@ -17,8 +28,23 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # may also forward outside our domains
 
 
+class ActorError(ValueError):
+    """A name that cannot be audited; `text` says why in sv/en."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.render("en"))
+        self.text = text
+
+
+def has_unprintable(text: str) -> bool:
+    return any(unicodedata.category(c) in UNPRINTABLE_CATEGORIES for c in text)
+
+
 @dataclass(frozen=True)
 class Actor:
+    """Who asks for a change, as the audit log records it. Raises ActorError for a name or team
+    that is empty, longer than its column or not one line of printable text."""
+
     name: str
     role: Role
     team: str | None = None
@@ -27,6 +53,15 @@ class Actor:
     scope: frozenset[str] | None = None
     # An agent approving a customer's request: the requester, named in the audit beside the approver.
     requested_by: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ActorError(MESSAGES("actor.empty"))
+        for value, limit in ((self.name, MAX_ACTOR), (self.team or "", MAX_TEAM)):
+            if len(value) > limit:
+                raise ActorError(MESSAGES("actor.too_long", limit=limit))
+            if has_unprintable(value):
+                raise ActorError(MESSAGES("actor.unprintable"))
 
 
 class _ChangeRequest:

@@ -75,6 +75,18 @@ MESSAGES = Catalog(
             "sv": '"{address}" är längre än {limit} tecken.',
             "en": '"{address}" is longer than {limit} characters.',
         },
+        # Who acts (the audit log's actor and team).
+        "actor.empty": {"sv": "ange vem som gör ändringen.", "en": "say who makes the change."},
+        "actor.too_long": {
+            "sv": "namnet på den som gör ändringen är för långt: högst {limit} tecken.",
+            "en": "the name of who makes the change is too long: at most {limit} characters.",
+        },
+        "actor.unprintable": {
+            "sv": "namnet på den som gör ändringen får inte innehålla radbrytningar, tabbar eller andra "
+            "styrtecken.",
+            "en": "the name of who makes the change cannot contain line breaks, tabs or other control "
+            "characters.",
+        },
         # Refusal details.
         "not_our_domain": {
             "sv": "{address} hör inte till någon av våra domäner.",
@@ -178,6 +190,10 @@ MESSAGES = Catalog(
             "sv": "{address} har ändrats efter ändring {id}, av ändring {later}; ångra den först.",
             "en": "{address} has changed after change {id}, by change {later}; undo that one first.",
         },
+        "changed_outside": {
+            "sv": "{address} är inte som ändring {id} lämnade den (ändrad utanför mailbot?); inget ångrat.",
+            "en": "{address} is not as change {id} left it (changed outside mailbot?); nothing undone.",
+        },
         "mailbox_exists_as": {
             "sv": "{address} finns redan ({what}).",
             "en": "{address} already exists ({what}).",
@@ -198,9 +214,39 @@ MESSAGES = Catalog(
             "sv": "namnet är för långt: högst {limit} tecken.",
             "en": "the name is too long: at most {limit} characters.",
         },
-        "import_unreadable": {
-            "sv": "filen går inte att läsa som CSV i UTF-8 ({reason}).",
-            "en": "the file cannot be read as CSV in UTF-8 ({reason}).",
+        "import_cannot_open": {
+            "sv": "filen går inte att öppna ({reason}).",
+            "en": "the file cannot be opened ({reason}).",
+        },
+        "import_bad_csv": {
+            "sv": "raden går inte att läsa som CSV ({reason}).",
+            "en": "the line cannot be read as CSV ({reason}).",
+        },
+        "import_unclosed_quote": {
+            "sv": 'ett citattecken (") som börjar här stängs aldrig.',
+            "en": 'a quote (") that starts here is never closed.',
+        },
+        "import_not_utf8": {
+            "sv": "filen är inte text i UTF-8 (spara den som CSV UTF-8).",
+            "en": "the file is not UTF-8 text (save it as CSV UTF-8).",
+        },
+        "import_unknown_column": {
+            "sv": 'kolumnen "{column}" är okänd; kända kolumner: {known}.',
+            "en": 'the column "{column}" is unknown; known columns: {known}.',
+        },
+        "import_column_twice": {
+            "sv": 'kolumnen "{column}" står två gånger.',
+            "en": 'the column "{column}" is named twice.',
+        },
+        "import_field_count": {
+            "sv": Plural(
+                "raden har {count} fält, men rubrikraden har {expected}.",
+                "raden har {count} fält, men rubrikraden har {expected}.",
+            ),
+            "en": Plural(
+                "the line has {count} field but the header has {expected}.",
+                "the line has {count} fields but the header has {expected}.",
+            ),
         },
         "postfix.unsupported": {
             "sv": "Postfix kan inte läsa en databas av typen {backend}; använd SQLite eller PostgreSQL.",
@@ -209,6 +255,16 @@ MESSAGES = Catalog(
         "postfix.in_memory": {
             "sv": "Postfix behöver en SQLite-databas i en fil, inte en databas i minnet.",
             "en": "Postfix needs a SQLite database file, not an in-memory database.",
+        },
+        "postfix.would_replace": {
+            "sv": "{path} har redan filerna {names} med annat innehåll; inget skrevs. "
+            "Ersätt dem med --force.",
+            "en": "{path} already has the files {names} with other content; nothing was written. "
+            "Replace them with --force.",
+        },
+        "postfix.up_to_date": {
+            "sv": "{path} är redan aktuell; inget skrevs.",
+            "en": "{path} is up to date already; nothing was written.",
         },
         "postfix.cannot_write": {
             "sv": "kan inte skriva i {path}: {reason}",
@@ -219,6 +275,8 @@ MESSAGES = Catalog(
             "en": "the name cannot contain line breaks, tabs or other control characters.",
         },
         "cli.none": {"sv": "(inga)", "en": "(none)"},
+        "cli.undo_hint": {"sv": "ångra: mailbot undo {id}", "en": "undo: mailbot undo {id}"},
+        "cli.importing": {"sv": "importerar", "en": "importing"},
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
         "cli.group": {
             "sv": Plural("{address}\t{name}\t{count} medlem", "{address}\t{name}\t{count} medlemmar"),
@@ -270,6 +328,10 @@ MESSAGES = Catalog(
         "unchanged.undone": {
             "sv": "Ändring {id} är redan ångrad (av ändring {by}); inget att göra.",
             "en": "Change {id} is already undone (by change {by}); nothing to do.",
+        },
+        "unchanged.import_empty": {
+            "sv": "Filen har inga brevlådor, bara rubrikraden; inget importerat.",
+            "en": "The file has no mailboxes, only the header line; nothing imported.",
         },
         "unchanged.domain": {
             "sv": "Domänen {domain} finns redan; inget att göra.",

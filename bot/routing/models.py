@@ -17,6 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.db import Base, utcnow
 from bot.privacy.registry import Erasure, Expiry, PersonalTable, table_of
 
+# The largest id an Integer primary key holds on PostgreSQL (SQLite's go further): a change number
+# beyond it cannot exist, and a database would refuse to compare a column with it.
+MAX_ID = 2**31 - 1
+
 
 class RouteKind(enum.StrEnum):
     ALIAS = "alias"  # alias address -> its mailbox

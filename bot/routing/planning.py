@@ -32,7 +32,7 @@ from bot.routing.state import AddressState, Plan
 def plan_change(graph: RoutingGraph, change: Change, actor: Actor) -> Plan:
     """The plan for `change` by `actor`; raises Refused or Unchanged. A customer admin's change names
     addresses in their own domains only, checked before anything is read (see `scope`)."""
-    require_in_scope(actor, [parse(raw) for raw in named_addresses(change)])
+    require_in_scope(actor.scope, [parse(raw) for raw in named_addresses(change)])
     with concealed_for(actor):
         plan = _plan(graph, change)
         validate(graph, plan, actor)

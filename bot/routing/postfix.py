@@ -8,7 +8,10 @@ Postfix lowercases the key and escapes quotes in `%s` itself.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+import uuid
 from contextlib import suppress
 from pathlib import Path
 
@@ -70,14 +73,23 @@ def map_files(database_url: str) -> dict[str, str]:
     return {f"{name}.cf": f"{header}{connection}\nquery = {query}\n" for name, query in QUERIES.items()}
 
 
-def main_cf_snippet(database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts") -> str:
-    """The main.cf lines that make Postfix use the tables in `directory`."""
+def main_cf_snippet(
+    database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts", proxy: bool = True
+) -> str:
+    """The main.cf lines that make Postfix use the tables in `directory`: through proxymap, or
+    (`proxy=False`) opened by each daemon itself, which is faster but needs daemons not chrooted."""
     kind = map_type(database_url)
     directory = directory.resolve()
+    how = (
+        "# proxy: lets one proxymap process hold the database open for all Postfix daemons."
+        if proxy
+        else "# Without proxy: smtpd, cleanup and trivial-rewrite (unchrooted) open the database themselves."
+    )
+    table = f"proxy:{kind}" if proxy else kind
     lines = [
         '# mailbot routing: add to main.cf (see README, "Pointing Postfix at mailbot").',
-        "# proxy: lets one proxymap process hold the database open for all Postfix daemons.",
-        *(f"{name} = proxy:{kind}:{directory / name}.cf" for name in QUERIES),
+        how,
+        *(f"{name} = {table}:{directory / name}.cf" for name in QUERIES),
         "# Our domains are virtual mailbox domains only; not also alias domains or mydestination.",
         "virtual_alias_domains =",
         "virtual_transport = virtual",
@@ -89,20 +101,99 @@ def main_cf_snippet(database_url: str, directory: Path, mailbox_base: str = "/va
     return "\n".join(lines) + "\n"
 
 
-def write_config(database_url: str, directory: Path, mailbox_base: str = "/var/mail/vhosts") -> list[Path]:
-    """Write the three tables and `main.cf.snippet` into `directory`; return the paths written."""
+class ConfigClash(Exception):
+    """Files in the folder with other content than `write_config` would write (replaced only when asked)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__(", ".join(str(path) for path in paths))
+        self.paths = paths
+
+
+def write_config(
+    database_url: str,
+    directory: Path,
+    mailbox_base: str = "/var/mail/vhosts",
+    replace: bool = False,
+    proxy: bool = True,
+) -> list[Path]:
+    """Write the three tables and `main.cf.snippet` into `directory`; return the paths whose content
+    changed (none when the folder is up to date).
+
+    All files or none: a new folder is filled under a temporary name and renamed into place; in a
+    folder that exists, each file is written beside its place and renamed over it, and if one rename
+    fails the files already renamed get their old content back. A file that is there with other
+    content raises ConfigClash (nothing written) unless `replace`.
+    """
     files = map_files(database_url)
-    files["main.cf.snippet"] = main_cf_snippet(database_url, directory, mailbox_base)
-    directory.mkdir(parents=True, exist_ok=True)
-    has_password = bool(make_url(database_url).password)
-    written = []
-    for name, content in files.items():
-        path = directory / name
-        path.write_text(content)
-        if has_password:
-            # Only root and Postfix's own group may read a password (the README says so too).
-            path.chmod(0o640)
-            with suppress(LookupError, PermissionError):
-                shutil.chown(path, group="postfix")
-        written.append(path)
-    return written
+    files["main.cf.snippet"] = main_cf_snippet(database_url, directory, mailbox_base, proxy)
+    wanted = {directory / name: content for name, content in files.items()}
+    changed = {path: content for path, content in wanted.items() if _content_of(path) != content}
+    clashes = sorted(path for path in changed if path.exists() or path.is_symlink())
+    if clashes and not replace:
+        raise ConfigClash(clashes)
+    # Only root and Postfix's own group may read a password (docs/operations.md says so too).
+    mode = 0o640 if make_url(database_url).password else 0o644
+    if not changed:
+        return []
+    if directory.exists() or directory.is_symlink():
+        _replace_files(directory, changed, mode)
+    else:
+        _create_folder(directory, changed, mode)
+    return sorted(changed)
+
+
+def _content_of(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):  # absent, a folder, unreadable: not what we would write
+        return None
+
+
+def _write_file(path: Path, content: str, mode: int) -> None:
+    with path.open("x") as file:
+        file.write(content)
+        file.flush()
+        os.fsync(file.fileno())
+    path.chmod(mode)
+    if mode == 0o640:
+        with suppress(LookupError, PermissionError):
+            shutil.chown(path, group="postfix")
+
+
+def _create_folder(directory: Path, files: dict[Path, str], mode: int) -> None:
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        staging.chmod(0o755)
+        for path, content in files.items():
+            _write_file(staging / path.name, content, mode)
+        staging.rename(directory)  # fails, writing nothing, if the folder appeared meanwhile
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _replace_files(directory: Path, files: dict[Path, str], mode: int) -> None:
+    token = uuid.uuid4().hex[:8]
+    staged = {path: directory / f".{path.name}.{token}.new" for path in files}
+    kept = {path: directory / f".{path.name}.{token}.old" for path in files}
+    renamed: list[Path] = []
+    try:
+        for path, content in files.items():
+            _write_file(staged[path], content, mode)
+        for path in sorted(files):
+            if path.is_file():
+                os.link(path, kept[path])  # the old content, to put back if a later rename fails
+            staged[path].replace(path)
+            renamed.append(path)
+    except BaseException:
+        for path in renamed:
+            if kept[path].exists():
+                kept[path].replace(path)
+            else:
+                path.unlink()
+        raise
+    finally:
+        for leftover in (*staged.values(), *kept.values()):
+            with suppress(FileNotFoundError):
+                leftover.unlink()

@@ -23,6 +23,7 @@ from bot.routing.addresses import (
 )
 from bot.routing.changes import Actor
 from bot.routing.graph import CHUNK, ROUTES, RoutingGraph, batched
+from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.messages import MESSAGES
 from bot.routing.models import DistributionGroup, Domain, Mailbox
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
@@ -63,21 +64,23 @@ def _check_new_mailbox(graph: RoutingGraph, address: str) -> None:
 
 def import_mailboxes(
     graph: RoutingGraph,
-    rows: Sequence[tuple[str, str]],
+    rows: Sequence[MailboxLine],
     actor: Actor,
     progress: Callable[[int], None],
     batch_size: int,
 ) -> Outcome:
-    """Add many (address, name) mailboxes in one transaction: all of them, or none.
+    """Add many mailboxes in one transaction: all of them, or none.
 
-    Refuses (naming the line, counting the header as line 1) on the first bad or duplicate
-    address. Addresses that already exist as mailboxes are refused too: an import is for new ones.
-    `progress(n)` is called after each batch of n rows is checked and again as rows are written.
+    Refuses (naming the file's line) on the first bad or duplicate address. Addresses that already
+    exist as mailboxes are refused too: an import is for new ones. No rows: nothing to do, and
+    nothing audited. `progress(n)` is called as each batch of n rows is written.
     """
+    if not rows:
+        raise Unchanged(MESSAGES("unchanged.import_empty"))
     domain_ids = dict(graph.connection.execute(select(Domain.name, Domain.id)).all())
     first_line: dict[str, int] = {}
     prepared = []
-    for number, (raw, name) in enumerate(rows, start=2):
+    for number, raw, name in ((row.line, row.address, row.name) for row in rows):
         try:
             address = parse_address(raw)
         except AddressError as error:

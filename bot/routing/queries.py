@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.routing.addresses import parse_address, parse_domain, show_address, show_addresses, show_domain
 from bot.routing.graph import RoutingGraph
-from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
+from bot.routing.models import MAX_ID, AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
 from bot.routing.scope import in_scope
 from bot.routing.trace import Trace, expand
 
@@ -145,7 +145,8 @@ def _routes_of_kind(session: Session, kind: RouteKind, domain: str | None) -> li
 
 
 def audit(session: Session, limit: int = 50) -> list[AuditRecord]:
-    """The newest audit entries first."""
+    """The newest `limit` audit entries, newest first (a limit beyond every id means all of them)."""
+    limit = max(0, min(limit, MAX_ID))
     entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
     return [
         AuditRecord(

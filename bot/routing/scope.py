@@ -43,15 +43,15 @@ def show_scope(scope: frozenset[str]) -> str:
     return ", ".join(sorted(show_domain(domain) for domain in scope))
 
 
-def require_in_scope(actor: Actor, addresses: Iterable[str]) -> None:
-    """Refuse the first stored address outside the actor's domains (a customer admin's)."""
-    if actor.scope is None:
+def require_in_scope(scope: frozenset[str] | None, addresses: Iterable[str]) -> None:
+    """Refuse the first stored address outside `scope`, a customer admin's domains (None: everywhere)."""
+    if scope is None:
         return
     for address in addresses:
-        if not in_scope(address, actor.scope):
+        if not in_scope(address, scope):
             raise Refused(
                 "own_domains",
-                MESSAGES("outside_scope", address=show_address(address), domains=show_scope(actor.scope)),
+                MESSAGES("outside_scope", address=show_address(address), domains=show_scope(scope)),
             )
 
 

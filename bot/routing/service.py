@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.routing import provisioning, queries
 from bot.routing.changes import Actor, Change, action_of
 from bot.routing.graph import RoutingGraph
+from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged, Verdict
 from bot.routing.planning import plan_change
 from bot.routing.queries import AliasInfo, AuditRecord, ForwardInfo, GroupInfo, MailboxInfo
@@ -92,13 +93,13 @@ class RoutingService:
 
     def import_mailboxes(
         self,
-        rows: Sequence[tuple[str, str]],
+        rows: Sequence[MailboxLine],
         actor: Actor,
         progress: Callable[[int], None] = lambda done: None,
         batch_size: int = 5000,
     ) -> Outcome:
-        """Add many (address, name) mailboxes in one transaction: all of them, or none (see
-        `provisioning.import_mailboxes`)."""
+        """Add many mailboxes (read from a file by `mailbox_csv.read_mailbox_csv`) in one
+        transaction: all of them, or none (see `provisioning.import_mailboxes`)."""
         return run_locked(
             self._sessions,
             lambda graph: provisioning.import_mailboxes(graph, rows, actor, progress, batch_size),

@@ -28,6 +28,8 @@ ACTION_UNDO = "undo"
 ACTION_DOMAIN_ADD = "domain.add"
 ACTION_MAILBOX_ADD = "mailbox.add"
 ACTION_MAILBOX_IMPORT = "mailbox.import"
+# The provider's own loads: audited without a state before and after, so never undone.
+PROVIDER_ACTIONS = (ACTION_DOMAIN_ADD, ACTION_MAILBOX_ADD, ACTION_MAILBOX_IMPORT)
 
 
 def lock_routing(session: Session) -> None:

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TypeVar
@@ -87,13 +87,32 @@ class Sink:
 
 
 class PostfixInstance:
-    def __init__(self, root: Path, database_url: str, sink_port: int) -> None:
+    """A private Postfix reading `database_url` through the tables `postfix-config` writes.
+
+    `sink_port`: where mail for the outside world goes (None: nowhere, for a `settings` that
+    discards it). `settings`: main.cf parameters that replace the snippet's, e.g. other maps or a
+    cheaper transport for a benchmark. Replaced, not repeated: Postfix would warn of a repeated
+    parameter in every daemon it starts, and the burst of warnings can fill the logging socket and
+    hang the instance.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        database_url: str,
+        sink_port: int | None,
+        settings: Mapping[str, str] | None = None,
+        proxy: bool = True,
+    ) -> None:
         self.root = root
         self.config_dir = root / "etc"
         self.mail_dir = root / "mail"
+        self.tables_dir = root / "tables"
         self.port = free_port()
         self.database_url = database_url
         self.sink_port = sink_port
+        self.settings = dict(settings or {})
+        self.proxy = proxy  # the tables through proxymap, as postfix-config writes them by default
         self.mail_user = pwd.getpwnam("nobody")
 
     def configure(self) -> None:
@@ -102,10 +121,13 @@ class PostfixInstance:
         self.root.chmod(0o755)
         shutil.chown(self.root / "data", user="postfix")
         shutil.chown(self.mail_dir, user=self.mail_user.pw_uid, group=self.mail_user.pw_gid)
-        tables = self.root / "tables"
-        write_config(self.database_url, tables, mailbox_base=str(self.mail_dir))
-        snippet = (tables / "main.cf.snippet").read_text()
+        write_config(self.database_url, self.tables_dir, mailbox_base=str(self.mail_dir), proxy=self.proxy)
+        snippet = (self.tables_dir / "main.cf.snippet").read_text()
         snippet = snippet.replace("static:5000", f"static:{self.mail_user.pw_uid}")
+        kept = [line for line in snippet.splitlines() if line.partition(" = ")[0] not in self.settings]
+        snippet = "".join(f"{line}\n" for line in kept)
+        relayhost = f"relayhost = [127.0.0.1]:{self.sink_port}" if self.sink_port else "relayhost ="
+        overrides = "".join(f"{name} = {value}\n" for name, value in self.settings.items())
         (self.config_dir / "main.cf").write_text(
             f"""\
 compatibility_level = 3.6
@@ -123,7 +145,7 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
-relayhost = [127.0.0.1]:{self.sink_port}
+{relayhost}
 smtp_dns_support_level = disabled
 smtp_tls_security_level = none
 smtpd_tls_security_level = none
@@ -132,7 +154,7 @@ alias_maps =
 alias_database =
 delay_warning_time = 0
 virtual_minimum_uid = 1
-{snippet}"""
+{snippet}{overrides}"""
         )
         (self.config_dir / "master.cf").write_text(MASTER_CF.format(listen=f"127.0.0.1:{self.port}"))
 
