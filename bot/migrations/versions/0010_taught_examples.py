@@ -1,14 +1,14 @@
 """teaching: questions agents taught the bot (text, label, who taught it and when) and their audit
 
-Revision ID: 0008_taught_examples
-Revises: 0007_customers
+Revision ID: 0010_taught_examples
+Revises: 0009_postmaster_and_abuse
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_taught_examples"
-down_revision = "0007_customers"
+revision = "0010_taught_examples"
+down_revision = "0009_postmaster_and_abuse"
 branch_labels = None
 depends_on = None
 
