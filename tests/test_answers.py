@@ -105,7 +105,8 @@ def test_an_empty_question_asks_for_one(text: str) -> None:
 )
 def test_hostile_question_text_is_never_rendered(question: str) -> None:
     result = answer(question, SETTINGS)
-    assert result.kind is AnswerKind.ARTICLE and result.topic_id == "alias"
+    # "alias" repeated names the object but no intent: what an alias is, or adding one, are both fair
+    assert result.kind is AnswerKind.ARTICLE and result.topic_id in ("alias", "manage-aliases")
     assert "<!channel>" not in result.text and "49" not in result.text and "{% raw %}" not in result.text
 
 

@@ -43,7 +43,10 @@ from bot.slack.flow_blocks import (
 from bot.slack.jobs import click_job, command_job
 from bot.slack.private_replies import reply_privately, reply_to
 from bot.slack.runtime import Runtime, event_team
+from bot.slack.teaching_blocks import teach_queue_blocks
+from bot.teaching import questions_to_teach
 
+HOME_QUESTIONS_TO_TEACH = 8  # App Home holds 100 blocks; each question takes 3
 # Message buttons -> the Flows method they call with the pending change's id.
 CLICKS = {CONFIRM_ACTION: "confirm", CANCEL_ACTION: "cancel", UNDO_ACTION: "undo"}
 
@@ -135,15 +138,18 @@ def on_home_opened(runtime: Runtime, event: dict[str, Any], body: dict[str, Any]
 def publish_home(
     runtime: Runtime, client: WebClient, who: Person, lang: Lang, notice: str | None = None
 ) -> None:
-    """How to ask; for agents also the feedback per article and the latest changes with Undo."""
+    """How to ask; for agents also the feedback per article, the questions to teach the bot and the
+    latest changes with Undo."""
     titles = {ref.topic_id: ref.title for ref in topics(lang, runtime.settings)}
     if who.role is None:
         client.views_publish(user_id=who.user_id, view=home_view(lang, None, titles))
         return
     with runtime.sessions() as session:
         feedback = report(session)
+        to_teach = questions_to_teach(session, HOME_QUESTIONS_TO_TEACH)
     view = home_view(lang, feedback, titles)
-    view.blocks = [*view.blocks, *changes_blocks(lang, runtime.flows.latest_changes(), notice)]
+    teaching = teach_queue_blocks(lang, to_teach, titles)
+    view.blocks = [*view.blocks, *teaching, *changes_blocks(lang, runtime.flows.latest_changes(), notice)]
     client.views_publish(user_id=who.user_id, view=view)
 
 
