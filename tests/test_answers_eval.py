@@ -15,6 +15,7 @@ from bot.answers.train import fit, training_rows
 from bot.config import Settings
 from tests.support.answers_eval import (
     AUTHORS,
+    BLIND2_QUESTIONS,
     BLIND_QUESTIONS,
     DEV_QUESTIONS,
     EVAL_QUESTIONS,
@@ -61,6 +62,7 @@ def scores(rows: list[Labelled]) -> Scores:
         WRITER_A_QUESTIONS,
         WRITER_B_QUESTIONS,
         BLIND_QUESTIONS,
+        BLIND2_QUESTIONS,
     ],
 )
 def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
@@ -71,6 +73,7 @@ def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
     copied = [row.question for row in load_labelled(path) if normalised(row.question) in examples]
     allowed = {
         BLIND_QUESTIONS: BLIND_PLAIN_QUESTIONS,
+        BLIND2_QUESTIONS: BLIND2_PLAIN_QUESTIONS,
         WRITER_A_QUESTIONS: POOL_PLAIN_QUESTIONS,
         WRITER_B_QUESTIONS: POOL_PLAIN_QUESTIONS,
     }.get(path, set())
@@ -91,6 +94,18 @@ BLIND_PLAIN_QUESTIONS = {
         "vad är en distributionsgrupp?",
         "hur skapar jag en distributionsgrupp?",
         "how do I create a distribution group?",
+    )
+}
+
+
+# The second blind set's writer likewise wrote three questions the articles had before it was frozen
+# (commit ad250b2).
+BLIND2_PLAIN_QUESTIONS = {
+    normalised(question)
+    for question in (
+        "vad är en distributionsgrupp",
+        "what is a connected account",
+        "Vad är ett anslutet konto?",
     )
 }
 

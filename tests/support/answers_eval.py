@@ -25,8 +25,10 @@ from bot.answers.labelled import (
 from bot.answers.types import Answer, AnswerKind
 
 BLIND_QUESTIONS = BENCH_DIR / "eval_blind.tsv"  # written by someone else; only the coordinator runs it
+BLIND2_QUESTIONS = BENCH_DIR / "eval_blind2.tsv"  # the same, frozen before the second round
 __all__ = [
     "AUTHORS",
+    "BLIND2_QUESTIONS",
     "BLIND_QUESTIONS",
     "DEV_QUESTIONS",
     "EVAL_QUESTIONS",
