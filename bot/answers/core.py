@@ -12,8 +12,9 @@ from bot.answers.language import detect_language
 from bot.answers.messages import MESSAGES
 from bot.answers.model import NONE, Model, shipped_model
 from bot.answers.taught import NOTHING_TAUGHT, TaughtIndex
-from bot.answers.text import word_set, words
+from bot.answers.text import fold, sentences, word_set, words
 from bot.answers.types import Answer, AnswerKind, TopicRef
+from bot.answers.understanding import is_asking
 from bot.answers.vocabulary import Subject
 from bot.config import Lang, Settings
 
@@ -30,6 +31,11 @@ _FILLER = word_set(
     "så mycket tusen för hjälpen det du ni alla allihop bot mailbot snälla bra toppen super perfekt kanon "
     "you so much a lot very for the help all everyone great perfect nice ok okay hjälpte funkade fungerade "
     "helped worked that it"
+)
+_SHORT_THANKS = 8  # words: a longer message that opens with thanks goes on to say something
+_STILL_WRONG = word_set(
+    "men fortfarande inte ej ändå igen också dock problem fel but still not doesn't don't didn't isn't "
+    "can't won't again also however problem wrong error"
 )
 
 
@@ -60,13 +66,21 @@ def _knowledge(knowledge_dir: Path) -> KnowledgeBase:
     return load_knowledge(knowledge_dir)
 
 
-def _small_talk(question_words: list[str]) -> str | None:
-    """'greeting' or 'thanks' when the text is nothing but that (and some filler words)."""
-    if not question_words or not set(question_words) <= _GREETINGS | _THANKS | _FILLER:
+def _small_talk(text: str, question_words: list[str]) -> str | None:
+    """'greeting' or 'thanks' when the text is nothing but that (and some filler words), or a short
+    message that opens with thanks and neither asks nor says that something is still wrong ("tack, nu
+    funkar det!", "cheers, much appreciated"; not "tack, men det funkar fortfarande inte")."""
+    if not question_words:
         return None
-    if _THANKS & set(question_words):
-        return "thanks"
-    return "greeting" if _GREETINGS & set(question_words) else None
+    if set(question_words) <= _GREETINGS | _THANKS | _FILLER:
+        if _THANKS & set(question_words):
+            return "thanks"
+        return "greeting" if _GREETINGS & set(question_words) else None
+    opens_with_thanks = bool(_THANKS & set(question_words[:2]))
+    if not opens_with_thanks or len(question_words) > _SHORT_THANKS or _STILL_WRONG & set(question_words):
+        return None
+    asks = any(is_asking(sentence) for sentence in sentences(fold(text.casefold())))
+    return None if asks else "thanks"
 
 
 def _refs(knowledge: KnowledgeBase, lang: Lang, topic_ids: Iterable[str]) -> list[TopicRef]:
@@ -144,7 +158,7 @@ def answer(
     question_words = words(text)
     if not question_words:
         return Answer(AnswerKind.SMALLTALK, lang, MESSAGES.text("empty_question", lang), related=main_topics)
-    if kind := _small_talk(question_words):
+    if kind := _small_talk(text, question_words):
         return Answer(
             AnswerKind.SMALLTALK, lang, MESSAGES.text(kind, lang, **_escaped(values)), related=main_topics
         )
