@@ -15,8 +15,8 @@ from bot.answers.train import fit, training_rows
 from bot.config import Settings
 from tests.support.answers_eval import (
     AUTHORS,
-    BLIND2_QUESTIONS,
-    BLIND_QUESTIONS,
+    BLIND_1_QUESTIONS,
+    BLIND_2_QUESTIONS,
     DEV_QUESTIONS,
     EVAL_QUESTIONS,
     FINAL_QUESTIONS,
@@ -26,6 +26,8 @@ from tests.support.answers_eval import (
     SMALLTALK,
     WRITER_A_QUESTIONS,
     WRITER_B_QUESTIONS,
+    WRITER_C_QUESTIONS,
+    WRITER_E_QUESTIONS,
     Labelled,
     Scores,
     by_author,
@@ -61,8 +63,10 @@ def scores(rows: list[Labelled]) -> Scores:
         HOLDOUT_QUESTIONS,
         WRITER_A_QUESTIONS,
         WRITER_B_QUESTIONS,
-        BLIND_QUESTIONS,
-        BLIND2_QUESTIONS,
+        WRITER_C_QUESTIONS,
+        WRITER_E_QUESTIONS,
+        BLIND_1_QUESTIONS,
+        BLIND_2_QUESTIONS,
     ],
 )
 def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
@@ -72,8 +76,8 @@ def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
     examples = {normalised(q) for a in knowledge.articles.values() for q in (a.title, *a.questions)}
     copied = [row.question for row in load_labelled(path) if normalised(row.question) in examples]
     allowed = {
-        BLIND_QUESTIONS: BLIND_PLAIN_QUESTIONS,
-        BLIND2_QUESTIONS: BLIND2_PLAIN_QUESTIONS,
+        BLIND_1_QUESTIONS: BLIND_PLAIN_QUESTIONS,
+        BLIND_2_QUESTIONS: BLIND2_PLAIN_QUESTIONS,
         WRITER_A_QUESTIONS: POOL_PLAIN_QUESTIONS,
         WRITER_B_QUESTIONS: POOL_PLAIN_QUESTIONS,
     }.get(path, set())

@@ -121,7 +121,8 @@ def test_an_address_is_not_read_as_a_word() -> None:
 
 
 def test_a_close_runner_up_is_offered_once_as_did_you_mean() -> None:
-    result = answer("can I forward my alias", SETTINGS)
+    # Two questions in one: outsiders writing to a group, and forwarding outside.
+    result = answer("can my group get mail from outside and forward it", SETTINGS)
     assert result.kind is AnswerKind.ARTICLE and result.alternative is not None
     assert result.alternative.topic_id != result.topic_id
     assert result.alternative.topic_id not in [ref.topic_id for ref in result.related]

@@ -27,14 +27,25 @@ DEV_QUESTIONS = BENCH_DIR / "eval_dev.tsv"  # written for issue 11 before its fi
 HOLDOUT_QUESTIONS = BENCH_DIR / "eval_holdout.tsv"  # written with it
 WRITER_A_QUESTIONS = BENCH_DIR / "pool_writer_a.tsv"  # office staff and expats
 WRITER_B_QUESTIONS = BENCH_DIR / "pool_writer_b.tsv"  # IT admins and terse tickets
-# Who wrote which files. Leave-one-author-out validation trains on three and tests on the fourth; the
-# blind sets (written by others again, run only by the coordinator) are never among them.
+WRITER_C_QUESTIONS = BENCH_DIR / "pool_writer_c.tsv"  # shop owners, non-technical customers, bounces
+WRITER_E_QUESTIONS = BENCH_DIR / "pool_writer_e.tsv"  # office managers, HR, consultants for clients
+# The blind sets, each run once at the end of the round it judged, then spent: from the next round on
+# they are training data like any other author's questions (bench/eval_blind*.md).
+BLIND_1_QUESTIONS = BENCH_DIR / "eval_blind.tsv"  # judged the first round of issue 11
+BLIND_2_QUESTIONS = BENCH_DIR / "eval_blind2.tsv"  # judged the second round
+# Who wrote which files. Leave-one-author-out validation trains on all but one and tests on that one;
+# a blind set not yet run (written by others again, run only by the coordinator) is never among them.
 AUTHORS: dict[str, tuple[Path, ...]] = {
     "D": (DEV_QUESTIONS, HOLDOUT_QUESTIONS),
     "A": (WRITER_A_QUESTIONS,),
     "B": (WRITER_B_QUESTIONS,),
     "O": (EVAL_QUESTIONS, FRESH_QUESTIONS, FINAL_QUESTIONS),
+    "C": (WRITER_C_QUESTIONS,),
+    "E": (WRITER_E_QUESTIONS,),
+    "F": (BLIND_1_QUESTIONS,),
+    "G": (BLIND_2_QUESTIONS,),
 }
+TRAINING_FILES = frozenset(path for paths in AUTHORS.values() for path in paths)
 NO_ARTICLE = "none"
 SMALLTALK = "smalltalk"
 TAGS = frozenset(

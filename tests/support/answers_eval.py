@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from bot.answers.labelled import (
     AUTHORS,
-    BENCH_DIR,
+    BLIND_1_QUESTIONS,
+    BLIND_2_QUESTIONS,
     DEV_QUESTIONS,
     EVAL_QUESTIONS,
     FINAL_QUESTIONS,
@@ -18,18 +19,18 @@ from bot.answers.labelled import (
     SMALLTALK,
     WRITER_A_QUESTIONS,
     WRITER_B_QUESTIONS,
+    WRITER_C_QUESTIONS,
+    WRITER_E_QUESTIONS,
     Labelled,
     by_author,
     load_labelled,
 )
 from bot.answers.types import Answer, AnswerKind
 
-BLIND_QUESTIONS = BENCH_DIR / "eval_blind.tsv"  # written by someone else; only the coordinator runs it
-BLIND2_QUESTIONS = BENCH_DIR / "eval_blind2.tsv"  # the same, frozen before the second round
 __all__ = [
     "AUTHORS",
-    "BLIND2_QUESTIONS",
-    "BLIND_QUESTIONS",
+    "BLIND_1_QUESTIONS",
+    "BLIND_2_QUESTIONS",
     "DEV_QUESTIONS",
     "EVAL_QUESTIONS",
     "FINAL_QUESTIONS",
@@ -39,6 +40,8 @@ __all__ = [
     "SMALLTALK",
     "WRITER_A_QUESTIONS",
     "WRITER_B_QUESTIONS",
+    "WRITER_C_QUESTIONS",
+    "WRITER_E_QUESTIONS",
     "Labelled",
     "Scores",
     "by_author",
