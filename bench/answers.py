@@ -1,17 +1,24 @@
-"""Answers benchmark, old engine against new in the same run: `.venv/bin/python bench/answers.py`.
+"""Answers benchmark: three engines side by side in one run, and leave-one-author-out validation.
 
-The old engine is the answering core as it was before issue 11 (commit 2eac749): `git archive`
-exports that commit's `bot/` and `knowledge/` into a temporary directory (laid out like an installed
-wheel, articles as `bot/knowledge`), and a subprocess of the same Python answers every question from
-there. The new engine is this checkout's `bot.answers.answer`. Both answer the same questions on the
-same machine in the same run, each timing itself, so the ratios hold even on a busy machine.
+`.venv/bin/python bench/answers.py --skip-blind` (needs the test extras: scikit-learn trains the
+held-out models).
 
-Printed per set: right overall (its article, declined when "none", small talk when small talk),
-top-1 on answerable, off-topic declined, language; per tag for the sets that have tags. Sets: the
-three old ones (eval_questions.tsv, its held-out half, fresh, final), the issue-11 dev set (tuned on),
-its holdout (looked at rarely), and bench/eval_blind.tsv when present (`--skip-blind` leaves it out).
-Then time per question: the sets' own questions, and 2,000-character messages (long questions of the
-dev set strung together; the old engine read only the first 1,000 characters of a message).
+Engines: the old one before issue 11 (commit 2eac749), the first round of issue 11 (the merge
+18f41d4: hand-written cues and TF-IDF retrieval) and this checkout's classifier. `git archive` exports
+an old commit's `bot/` and `knowledge/` into a temporary directory (laid out like an installed wheel)
+and a subprocess of the same Python answers every question from there; each engine times itself.
+
+Printed:
+- per set: right overall (its article, declined when "none", small talk when small talk), top-1 on
+  answerable, off-topic declined, language, and right overall per tag. The new engine appears twice:
+  "held out", a model trained without the set's author (the honest figure), and "shipped", the model
+  trained on every author (it has seen these questions: a check that training fits, not a score);
+- the leave-one-author-out matrix (train on all other authors and the articles, test on the one left out);
+- taught examples: half of each held-out author's questions taught, the other half asked;
+- "Did you mean": how often it is offered, and how often it names the right article when the answer
+  was wrong;
+- time per question, and per 2,000-character message.
+`--skip-blind` leaves out bench/eval_blind*.tsv (written by others, run only by the coordinator).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,25 +41,40 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.answers import Answer, AnswerKind, answer  # noqa: E402
+from bot.answers.labelled import BENCH_DIR, TRAINING_FILES  # noqa: E402
+from bot.answers.model import Model  # noqa: E402
+from bot.answers.taught import TaughtExample, TaughtIndex, features_of  # noqa: E402
+from bot.answers.train import fit, training_rows  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from tests.support.answers_eval import (  # noqa: E402
-    BLIND_QUESTIONS,
-    DEV_QUESTIONS,
+    AUTHORS,
     EVAL_QUESTIONS,
-    FINAL_QUESTIONS,
-    FRESH_QUESTIONS,
-    HOLDOUT_QUESTIONS,
+    NO_ARTICLE,
+    SMALLTALK,
     Labelled,
     Scores,
+    by_author,
     load_labelled,
+    outcome,
     score_outcomes,
 )
 
-OLD_COMMIT = "2eac749"
+OLD_ENGINES = {"old (2eac749)": "2eac749", "round 1 (18f41d4)": "18f41d4"}
 LONG_MESSAGE_CHARS = 2000
 LONG_MESSAGES = 200
+TAUGHT_THRESHOLDS = (0.95, 0.9, 0.8, 0.7, 0.6)
+AUTHOR_NAMES = {
+    "D": "issue-11 dev + holdout (author D)",
+    "A": "pool writer A: office staff, expats",
+    "B": "pool writer B: admins, tickets",
+    "O": "first sets: eval, fresh, final (author O)",
+    "C": "pool writer C: shop owners, bounces",
+    "E": "pool writer E: HR, consultants",
+    "F": "blind set 1, spent (author F)",
+    "G": "blind set 2, spent (author G)",
+}
 
-# Runs inside the old tree: answers one question a line (JSON strings) and prints kind, topic, language
+# Runs inside an old tree: answers one question a line (JSON strings) and prints kind, topic, language
 # and the milliseconds the call took.
 _WORKER = """
 import json, sys, time
@@ -78,21 +100,24 @@ class Timed:
 Engine = Callable[[list[str]], list[Timed]]
 
 
-def new_engine(questions: list[str]) -> list[Timed]:
-    settings = Settings()
-    answer("warm up", settings)
-    timed = []
-    for question in questions:
-        start = time.perf_counter()
-        result = answer(question, settings)
-        timed.append(Timed(result, (time.perf_counter() - start) * 1000))
-    return timed
+def new_engine(model: Model | None = None) -> Engine:
+    def run(questions: list[str]) -> list[Timed]:
+        settings = Settings()
+        answer("warm up", settings, model=model)
+        timed = []
+        for question in questions:
+            start = time.perf_counter()
+            result = answer(question, settings, model=model)
+            timed.append(Timed(result, (time.perf_counter() - start) * 1000))
+        return timed
+
+    return run
 
 
-def export_old_tree(target: Path) -> None:
-    """The old commit's bot/ and knowledge/ (as bot/knowledge, like an installed wheel) in `target`."""
+def export_tree(commit: str, target: Path) -> None:
+    """A commit's bot/ and knowledge/ (as bot/knowledge, like an installed wheel) in `target`."""
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", OLD_COMMIT, "bot", "knowledge"],
+        ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "bot", "knowledge"],
         check=True,
         capture_output=True,
     ).stdout
@@ -101,7 +126,7 @@ def export_old_tree(target: Path) -> None:
     (target / "knowledge").rename(target / "bot" / "knowledge")
 
 
-def old_engine(tree: Path) -> Engine:
+def tree_engine(tree: Path) -> Engine:
     def run(questions: list[str]) -> list[Timed]:
         env = {
             **os.environ,
@@ -113,7 +138,7 @@ def old_engine(tree: Path) -> Engine:
             [sys.executable, "-c", _WORKER], input=lines, env=env, cwd=tree, capture_output=True, text=True
         )
         if done.returncode != 0:
-            raise SystemExit(f"old engine failed:\n{done.stderr}")
+            raise SystemExit(f"engine in {tree} failed:\n{done.stderr}")
         timed = []
         for line in done.stdout.splitlines():
             kind, topic_id, lang, ms = json.loads(line)
@@ -127,15 +152,20 @@ def percent(value: float) -> str:
     return f"{value:6.1%}"
 
 
-def print_scores(title: str, rows: list[Labelled], old: list[Timed], new: list[Timed]) -> None:
-    old_scores = score_outcomes(zip(rows, (t.answer for t in old), strict=True))
-    new_scores = score_outcomes(zip(rows, (t.answer for t in new), strict=True))
+def scores(rows: Sequence[Labelled], timed: Sequence[Timed]) -> Scores:
+    return score_outcomes(zip(rows, (t.answer for t in timed), strict=True))
+
+
+def print_scores(title: str, rows: list[Labelled], columns: dict[str, list[Timed]]) -> None:
+    """One set: each engine's scores in a column, then right overall per tag."""
+    answered = {name: scores(rows, timed) for name, timed in columns.items()}
+    first = next(iter(answered.values()))
     sv = sum(r.lang == "sv" for r in rows)
     print(
-        f"\n{title}: {len(rows)} questions ({new_scores.answerable} answerable, "
-        f"{new_scores.unanswerable} to decline, sv {sv} / en {len(rows) - sv})"
+        f"\n{title}: {len(rows)} questions ({first.answerable} answerable, "
+        f"{first.unanswerable} to decline, sv {sv} / en {len(rows) - sv})"
     )
-    print(f"  {'':<24}{'old':>8}{'new':>8}")
+    print(f"  {'':<24}" + "".join(f"{name:>20}" for name in columns))
     metrics: list[tuple[str, Callable[[Scores], float]]] = [
         ("right overall", lambda s: s.right),
         ("top-1 on answerable", lambda s: s.top1),
@@ -143,20 +173,21 @@ def print_scores(title: str, rows: list[Labelled], old: list[Timed], new: list[T
         ("language right", lambda s: s.language),
     ]
     for name, value in metrics:
-        print(f"  {name:<24}{percent(value(old_scores)):>8}{percent(value(new_scores)):>8}")
+        print(f"  {name:<24}" + "".join(f"{percent(value(s)):>20}" for s in answered.values()))
     tags = sorted({tag for row in rows for tag in row.tags})
     if tags:
-        print(f"  right overall, per tag:{'n':>5}{'old':>8}{'new':>8}")
+        print(f"  right overall, per tag:{'n':>5}")
         for tag in tags:
             picked = [i for i, row in enumerate(rows) if tag in row.tags]
-            tagged = [rows[i] for i in picked]
-            old_tag = score_outcomes(zip(tagged, (old[i].answer for i in picked), strict=True))
-            new_tag = score_outcomes(zip(tagged, (new[i].answer for i in picked), strict=True))
-            print(f"    {tag:<22}{len(picked):>5}{percent(old_tag.right):>8}{percent(new_tag.right):>8}")
+            cells = "".join(
+                f"{percent(scores([rows[i] for i in picked], [timed[i] for i in picked]).right):>20}"
+                for timed in columns.values()
+            )
+            print(f"    {tag:<22}{len(picked):>5}" + cells[5:])
 
 
 def long_messages(rows: Iterable[Labelled]) -> list[str]:
-    """2,000-character messages: the dev set's long questions strung together, each starting elsewhere."""
+    """2,000-character messages: long questions strung together, each starting elsewhere."""
     stories = [row.question for row in rows if "long" in row.tags]
     messages = []
     for start in range(LONG_MESSAGES):
@@ -169,52 +200,156 @@ def long_messages(rows: Iterable[Labelled]) -> list[str]:
     return messages
 
 
-def print_timing(title: str, old: list[Timed], new: list[Timed]) -> None:
+def print_timing(title: str, columns: dict[str, list[Timed]]) -> None:
     def quantile(timed: list[Timed], q: int) -> float:
         return statistics.quantiles([t.ms for t in timed], n=100)[q - 1]
 
-    old_median, new_median = (statistics.median(t.ms for t in timed) for timed in (old, new))
-    print(f"\n{title}: {len(new)} messages")
-    print(f"  {'':<24}{'old':>8}{'new':>8}{'new/old':>9}")
-    for name, old_ms, new_ms in [
-        ("median ms", old_median, new_median),
-        ("p95 ms", quantile(old, 95), quantile(new, 95)),
-        ("p99 ms", quantile(old, 99), quantile(new, 99)),
+    names = list(columns)
+    print(f"\n{title}: {len(columns[names[-1]])} messages")
+    print(f"  {'':<12}" + "".join(f"{name:>20}" for name in names) + f"{'new / round 1':>15}")
+    for label, measure in [
+        ("median ms", lambda t: statistics.median(x.ms for x in t)),
+        ("p95 ms", lambda t: quantile(t, 95)),
+        ("p99 ms", lambda t: quantile(t, 99)),
     ]:
-        print(f"  {name:<24}{old_ms:>8.2f}{new_ms:>8.2f}{new_ms / old_ms:>9.2f}")
+        values = [measure(columns[name]) for name in names]
+        print(f"  {label:<12}" + "".join(f"{v:>20.2f}" for v in values) + f"{values[-1] / values[-2]:>15.2f}")
+
+
+def held_out_models() -> dict[str, Model]:
+    """For each author, a model trained on the other authors and the articles' examples."""
+    models = {}
+    for author in AUTHORS:
+        started = time.perf_counter()
+        models[author] = fit(training_rows(a for a in AUTHORS if a != author))
+        print(f"  trained without {author} in {time.perf_counter() - started:.0f} s", flush=True)
+    return models
+
+
+def print_matrix(held_out: dict[str, list[Timed]], rows: dict[str, list[Labelled]]) -> None:
+    print("\nleave-one-author-out: trained on the other authors and the articles, tested on this one")
+    print(f"  {'held-out author':<44}{'n':>5}{'right':>9}{'top-1':>9}{'declined':>10}{'language':>10}")
+    results = {author: scores(rows[author], held_out[author]) for author in AUTHORS}
+    for author, s in results.items():
+        print(
+            f"  {AUTHOR_NAMES[author]:<44}{s.total:>5}{percent(s.right):>9}{percent(s.top1):>9}"
+            f"{percent(s.declined):>10}{percent(s.language):>10}"
+        )
+    mean = {
+        name: statistics.mean(getattr(s, name) for s in results.values())
+        for name in ("right", "top1", "declined", "language")
+    }
+    print(
+        f"  {'mean over authors':<44}{'':>5}{percent(mean['right']):>9}{percent(mean['top1']):>9}"
+        f"{percent(mean['declined']):>10}{percent(mean['language']):>10}"
+    )
+
+
+def print_teaching(models: dict[str, Model], rows: dict[str, list[Labelled]]) -> None:
+    """Teach the tuning half of each held-out author's questions, ask the other half."""
+    print(
+        "\ntaught examples: each held-out author's tuning half taught, the other half asked (right overall)"
+    )
+    thresholds = "".join(f"{f'>= {t}':>10}" for t in TAUGHT_THRESHOLDS)
+    print(f"  {'held-out author':<16}{'nothing taught':>16}{thresholds}")
+    for author, model in models.items():
+        taught = [
+            TaughtExample(r.question, r.label) for r in rows[author] if r.tuning and r.label != SMALLTALK
+        ]
+        asked = [r for r in rows[author] if not r.tuning]
+        index = TaughtIndex(taught)
+        untaught = new_engine(model)([r.question for r in asked])
+        nearest = [index.nearest(features_of(r.question), similar=0.0) for r in asked]
+        cells = [scores(asked, untaught).right]
+        for threshold in TAUGHT_THRESHOLDS:
+            answered = []
+            for timed, match in zip(untaught, nearest, strict=True):
+                result = timed.answer
+                if match is not None and match.similarity >= threshold:  # what answer() does with it
+                    label = match.example.label
+                    kind = AnswerKind.OFF_TOPIC if label == NO_ARTICLE else AnswerKind.ARTICLE
+                    result = Answer(kind, result.lang, "", topic_id=None if label == NO_ARTICLE else label)
+                answered.append(Timed(result, 0.0))
+            cells.append(scores(asked, answered).right)
+        print(f"  {author:<16}{percent(cells[0]):>16}" + "".join(f"{percent(c):>10}" for c in cells[1:]))
+
+
+def print_close_calls(rows: list[Labelled], timed: list[Timed]) -> None:
+    answered = [
+        (row, t.answer) for row, t in zip(rows, timed, strict=True) if t.answer.kind is AnswerKind.ARTICLE
+    ]
+    offered = [(row, a) for row, a in answered if a.alternative is not None]
+    wrong = [(row, a) for row, a in offered if outcome(a) != row.label]
+    rescued = [(row, a) for row, a in wrong if a.alternative and a.alternative.topic_id == row.label]
+    missed = [(row, a) for row, a in answered if outcome(a) != row.label and row.label != NO_ARTICLE]
+    print(
+        f'\n"Did you mean" (held-out models, every author): offered with {len(offered)} of {len(answered)} '
+        f"articles; of the {len(missed)} wrong articles on answerable questions, {len(rescued)} offered the "
+        "right one"
+    )
+
+
+def old_trees(directory: Path) -> dict[str, Engine]:
+    """The old engines, exported into `directory`."""
+    trees = {}
+    for name, commit in OLD_ENGINES.items():
+        export_tree(commit, directory / commit)
+        trees[name] = tree_engine(directory / commit)
+    return trees
+
+
+def print_all_timing(trees: dict[str, Engine], rows: list[Labelled]) -> None:
+    """Time per question (every author's questions) and per 2,000-character message, every engine."""
+    questions = [row.question for row in rows]
+    timing = {name: engine(questions) for name, engine in trees.items()}
+    timing["new"] = new_engine()(questions)
+    print_timing("time per question, every author's questions", timing)
+    messages = long_messages(rows)
+    long_timing = {name: engine(messages) for name, engine in trees.items()}
+    long_timing["new"] = new_engine()(messages)
+    print_timing(f"time per {LONG_MESSAGE_CHARS}-character message", long_timing)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-blind", action="store_true", help="leave out bench/eval_blind.tsv")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--skip-blind", action="store_true", help="leave out bench/eval_blind*.tsv")
+    parser.add_argument("--timing-only", action="store_true", help="only the time per question")
     args = parser.parse_args()
-    labelled = load_labelled(EVAL_QUESTIONS)
-    sets = [
-        ("eval set, all (3 columns; tuned on before issue 11)", labelled),
-        ("eval set, held-out half", [row for row in labelled if not row.tuning]),
-        ("fresh set 1", load_labelled(FRESH_QUESTIONS)),
-        ("final set", load_labelled(FINAL_QUESTIONS)),
-        ("issue-11 dev set (tuned on)", load_labelled(DEV_QUESTIONS)),
-        ("issue-11 holdout (looked at rarely)", load_labelled(HOLDOUT_QUESTIONS)),
-    ]
-    if BLIND_QUESTIONS.exists() and not args.skip_blind:
-        sets.append(("blind set (run once, by the coordinator)", load_labelled(BLIND_QUESTIONS)))
-    dev = load_labelled(DEV_QUESTIONS)
+    by = {author: by_author(author) for author in AUTHORS}
+    all_rows = [row for author in AUTHORS for row in by[author]]
+    if args.timing_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            print_all_timing(old_trees(Path(tmp)), all_rows)
+        return
+    eval_set = load_labelled(EVAL_QUESTIONS)
+    print("training the held-out models (one per author)", flush=True)
+    models = held_out_models()
+    blind = [] if args.skip_blind else sorted(BENCH_DIR.glob("eval_blind*.tsv"))
+    blind = [path for path in blind if "unlabelled" not in path.name and path not in TRAINING_FILES]
     with tempfile.TemporaryDirectory() as tmp:
-        export_old_tree(Path(tmp))
-        old = old_engine(Path(tmp))
-        print(
-            f"old engine: commit {OLD_COMMIT} (git archive, run in a subprocess); new engine: this checkout"
-        )
-        questions = [row.question for _, rows in sets for row in rows]
-        old_all, new_all = old(questions), new_engine(questions)
-        at = 0
-        for title, rows in sets:
-            print_scores(title, rows, old_all[at : at + len(rows)], new_all[at : at + len(rows)])
-            at += len(rows)
-        print_timing("time per question, every set above", old_all, new_all)
-        messages = long_messages(dev)
-        print_timing(f"time per {LONG_MESSAGE_CHARS}-character message", old(messages), new_engine(messages))
+        trees = old_trees(Path(tmp))
+        sets: list[tuple[str, list[Labelled], str | None]] = [
+            (AUTHOR_NAMES[author], rows, author) for author, rows in by.items()
+        ]
+        sets.insert(1, ("  eval set, held-out half (author O)", [r for r in eval_set if not r.tuning], "O"))
+        sets += [
+            (f"blind: {path.name} (run once, by the coordinator)", load_labelled(path), None)
+            for path in blind
+        ]
+        held_out_all: dict[str, list[Timed]] = {}
+        for title, rows, author in sets:
+            questions = [row.question for row in rows]
+            columns = {name: engine(questions) for name, engine in trees.items()}
+            if author is not None:
+                columns["new, held out"] = new_engine(models[author])(questions)
+                if title == AUTHOR_NAMES[author]:
+                    held_out_all[author] = columns["new, held out"]
+            columns["new, shipped"] = new_engine()(questions)
+            print_scores(title, rows, columns)
+        print_matrix(held_out_all, by)
+        print_close_calls(all_rows, [t for author in AUTHORS for t in held_out_all[author]])
+        print_teaching(models, by)
+        print_all_timing(trees, all_rows)
 
 
 if __name__ == "__main__":

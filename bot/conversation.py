@@ -1,7 +1,8 @@
 """One turn of the help conversation, shared by the Slack app and the terminal chat (no Slack here).
 
-A question is answered by the core, recorded (its id travels with the feedback buttons) and
-returned with what the adapters say around an answer, in the answer's language.
+A question is answered by the core (with the examples agents taught, bot/teaching.py), recorded (its
+id travels with the feedback buttons) and returned with what the adapters say around an answer, in
+the answer's language.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.customers.directory import CustomerAccess
 from bot.customers.setup import article_context, setup_answer
 from bot.feedback import answered_question, record_answer, stored_lang
 from bot.i18n import Catalog
+from bot.teaching import taught_index
 
 MESSAGES = Catalog(
     "conversation",
@@ -90,7 +92,7 @@ def ask(
         lang = detect_language(question[:MAX_QUESTION_CHARS], settings.default_lang)
         reply = setup_answer(session, question[:MAX_QUESTION_CHARS], customer, lang, settings.support_contact)
     if reply is None:
-        reply = answer(question, settings, context=_context(session, customer))
+        reply = answer(question, settings, context=_context(session, customer), taught=taught_index(session))
     question_id = record_answer(
         session, question, reply, user_id=user_id, team_id=team_id, channel_id=channel_id
     )

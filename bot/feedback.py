@@ -40,7 +40,7 @@ MAX_COMMENT = 3000
 MASKING_MARGIN = 300
 
 
-def _storable(text: str, limit: int) -> str:
+def storable(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, e-mail addresses, phone and personal identity numbers masked
     (the answer was worked out from the original), without NUL (PostgreSQL's text columns refuse it)."""
     return mask_personal_data(text.replace("\x00", "")[: limit + MASKING_MARGIN])[:limit]
@@ -128,7 +128,7 @@ def record_answer(
 ) -> int:
     """Store that `question` got `answer`; returns the id the feedback buttons carry."""
     row = AnsweredQuestion(
-        question=_storable(question, MAX_STORED_QUESTION),
+        question=storable(question, MAX_STORED_QUESTION),
         lang=answer.lang,
         kind=answer.kind.value,
         topic_id=answer.topic_id,
@@ -175,7 +175,7 @@ def add_comment(
     existing = vote(session, question_id, user_id, helpful=False)
     if existing is None:
         return None
-    text = _storable((comment or "").strip(), MAX_COMMENT)
+    text = storable((comment or "").strip(), MAX_COMMENT)
     if text:
         existing.comment = text
     existing.wants_person = existing.wants_person or wants_person

@@ -6,6 +6,7 @@ import both.
 """
 
 from bot import feedback as feedback_models
+from bot import teaching as teaching_models
 from bot.customers import models as customer_models
 from bot.flows import store as flow_models
 from bot.routing import models as routing_models
@@ -16,6 +17,14 @@ PERSONAL_DATA = (
     *flow_models.PERSONAL_DATA,
     *routing_models.PERSONAL_DATA,
     *customer_models.PERSONAL_DATA,
+    *teaching_models.PERSONAL_DATA,
 )
 
-__all__ = ["PERSONAL_DATA", "customer_models", "feedback_models", "flow_models", "routing_models"]
+__all__ = [
+    "PERSONAL_DATA",
+    "customer_models",
+    "feedback_models",
+    "flow_models",
+    "routing_models",
+    "teaching_models",
+]

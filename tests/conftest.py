@@ -39,6 +39,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "postgresql_only: the test is about PostgreSQL itself; not run on SQLite"
     )
+    config.addinivalue_line("markers", "slow: long runs (minutes); only with `pytest -m slow`, not in CI")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests run only when asked for by `-m slow` (CI runs `pytest` without it)."""
+    if "slow" in (config.option.markexpr or ""):
+        return
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.skip(reason="slow: run with `pytest -m slow`"))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -6,10 +6,17 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
 from bot.config import DEFAULT_KNOWLEDGE_DIR
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mailbot ask` reads the taught examples from DATABASE_URL (tests/test_teaching_cli.py)."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'mailbot.db'}")
 
 
 def run(*args: str, stdin: str | None = None, **env: str) -> tuple[int, str]:

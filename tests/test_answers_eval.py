@@ -1,4 +1,5 @@
-"""Accuracy of the answering core on the labelled evaluation sets (bench/answers.py prints the details)."""
+"""Accuracy of the answering core on questions by authors its model never saw (bench/answers.py prints
+the details, with every author held out in turn), and the evaluation sets' own discipline."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import pytest
 
 from bot.answers import answer
 from bot.answers.knowledge import TOPIC_IDS, load_knowledge
+from bot.answers.model import Model
+from bot.answers.train import fit, training_rows
 from bot.config import Settings
 from tests.support.answers_eval import (
-    BLIND_QUESTIONS,
+    AUTHORS,
+    BLIND_1_QUESTIONS,
+    BLIND_2_QUESTIONS,
     DEV_QUESTIONS,
     EVAL_QUESTIONS,
     FINAL_QUESTIONS,
@@ -19,8 +24,13 @@ from tests.support.answers_eval import (
     HOLDOUT_QUESTIONS,
     NO_ARTICLE,
     SMALLTALK,
+    WRITER_A_QUESTIONS,
+    WRITER_B_QUESTIONS,
+    WRITER_C_QUESTIONS,
+    WRITER_E_QUESTIONS,
     Labelled,
     Scores,
+    by_author,
     load_labelled,
     score,
 )
@@ -45,7 +55,19 @@ def scores(rows: list[Labelled]) -> Scores:
 
 @pytest.mark.parametrize(
     "path",
-    [EVAL_QUESTIONS, FRESH_QUESTIONS, FINAL_QUESTIONS, DEV_QUESTIONS, HOLDOUT_QUESTIONS, BLIND_QUESTIONS],
+    [
+        EVAL_QUESTIONS,
+        FRESH_QUESTIONS,
+        FINAL_QUESTIONS,
+        DEV_QUESTIONS,
+        HOLDOUT_QUESTIONS,
+        WRITER_A_QUESTIONS,
+        WRITER_B_QUESTIONS,
+        WRITER_C_QUESTIONS,
+        WRITER_E_QUESTIONS,
+        BLIND_1_QUESTIONS,
+        BLIND_2_QUESTIONS,
+    ],
 )
 def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
     if not path.exists():
@@ -53,7 +75,12 @@ def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
     knowledge = load_knowledge(SETTINGS.knowledge_dir)
     examples = {normalised(q) for a in knowledge.articles.values() for q in (a.title, *a.questions)}
     copied = [row.question for row in load_labelled(path) if normalised(row.question) in examples]
-    allowed = BLIND_PLAIN_QUESTIONS if path == BLIND_QUESTIONS else set()
+    allowed = {
+        BLIND_1_QUESTIONS: BLIND_PLAIN_QUESTIONS,
+        BLIND_2_QUESTIONS: BLIND2_PLAIN_QUESTIONS,
+        WRITER_A_QUESTIONS: POOL_PLAIN_QUESTIONS,
+        WRITER_B_QUESTIONS: POOL_PLAIN_QUESTIONS,
+    }.get(path, set())
     assert [q for q in copied if normalised(q) not in allowed] == []
 
 
@@ -75,6 +102,23 @@ BLIND_PLAIN_QUESTIONS = {
 }
 
 
+# The second blind set's writer likewise wrote three questions the articles had before it was frozen
+# (commit ad250b2).
+BLIND2_PLAIN_QUESTIONS = {
+    normalised(question)
+    for question in (
+        "vad är en distributionsgrupp",
+        "what is a connected account",
+        "Vad är ett anslutet konto?",
+    )
+}
+
+
+# The same for writers A and B (their pools were written for this round without the articles): the
+# plainest question about connected accounts was an article's example before the pools existed.
+POOL_PLAIN_QUESTIONS = {normalised("vad är ett anslutet konto?")}
+
+
 def test_the_evaluation_set_covers_every_topic_both_languages_and_off_topic_questions(
     labelled: list[Labelled],
 ) -> None:
@@ -86,39 +130,35 @@ def test_the_evaluation_set_covers_every_topic_both_languages_and_off_topic_ques
     assert sum(row.label == NO_ARTICLE for row in labelled) >= 50
 
 
-def test_accuracy_on_the_held_out_half(labelled: list[Labelled]) -> None:
-    result = scores([row for row in labelled if not row.tuning])
-    assert result.top1 >= 0.93
-    assert result.declined >= 0.85
-    assert result.language >= 0.98
-
-
-def test_accuracy_on_the_fresh_set_written_after_tuning() -> None:
-    result = scores(load_labelled(FRESH_QUESTIONS))
-    assert result.top1 >= 0.70
-    assert result.declined >= 0.90
-    assert result.language >= 0.97
-
-
-def test_accuracy_on_the_final_set_written_last() -> None:
-    result = scores(load_labelled(FINAL_QUESTIONS))
-    assert result.top1 >= 0.75
-    assert result.declined >= 0.95
-    assert result.language >= 0.97
-
-
 def test_greetings_and_thanks_in_the_evaluation_set_are_all_small_talk(labelled: list[Labelled]) -> None:
     assert scores([row for row in labelled if row.label == SMALLTALK]).smalltalk == 1.0
 
 
-@pytest.mark.parametrize(("path", "minimum"), [(DEV_QUESTIONS, 0.96), (HOLDOUT_QUESTIONS, 0.92)])
-def test_accuracy_on_the_issue_11_sets(path: Path, minimum: float) -> None:
-    """dev: tuned on; holdout: written with it before the engine changed, looked at twice (docs)."""
+@pytest.mark.parametrize("path", [DEV_QUESTIONS, HOLDOUT_QUESTIONS])
+def test_the_issue_11_sets_keep_their_mix(path: Path) -> None:
     rows = load_labelled(path)
-    result = scores(rows)
-    assert result.right >= minimum
-    assert result.declined >= 0.95
-    assert result.language >= 0.99
     assert sum(row.lang == "sv" for row in rows) == sum(row.lang == "en" for row in rows)
     assert sum(row.label == NO_ARTICLE for row in rows) >= 0.3 * len(rows)
     assert sum("long" in row.tags for row in rows) >= 0.25 * len(rows)
+
+
+# Measured by bench/answers.py (2026-11-30): a model trained without the author, tested on the author.
+# Writers A and B are the honest held-out authors (nothing in the engine or the articles was written
+# while looking at their questions); D and O are in the benchmark. Asserted slightly below.
+HELD_OUT = {"A": (0.80, 0.82), "B": (0.76, 0.85)}  # right overall, off-topic declined
+
+
+@pytest.fixture(scope="module", params=sorted(HELD_OUT))
+def held_out(request: pytest.FixtureRequest) -> tuple[str, Model]:
+    author = request.param
+    return author, fit(training_rows(a for a in AUTHORS if a != author))  # about 20 s of CPU each
+
+
+def test_accuracy_on_an_author_the_model_never_saw(held_out: tuple[str, Model]) -> None:
+    author, model = held_out
+    result = score(by_author(author), lambda question: answer(question, SETTINGS, model=model))
+    print(f"\nheld-out author {author}: {result}")
+    right, declined = HELD_OUT[author]
+    assert result.right >= right
+    assert result.declined >= declined
+    assert result.language >= 0.99

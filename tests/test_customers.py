@@ -169,6 +169,50 @@ def test_a_refusal_never_shows_another_customers_addresses(world: sessionmaker) 
     assert isinstance(agent_reply, Reply) and "all@beta.se" in rendered(agent_reply)
 
 
+def test_where_mail_would_end_up_is_told_of_their_domains_only(world: sessionmaker) -> None:
+    """The rules on where mail ends up (a mailbox reaching an outside address through a group, addresses
+    that would bounce) refuse a customer's admin without naming anything outside their domains."""
+    routing = RoutingService(world)
+    for change in (
+        CreateGroup("ext@acme.se"),
+        AddMembers("ext@acme.se", ("partner@outside.example",)),
+        CreateGroup("team@acme.se"),
+        AddMembers("team@acme.se", ("bo@acme.se",)),
+        CreateGroup("all@beta.se"),
+        AddMembers("all@beta.se", ("team@acme.se",)),
+    ):
+        assert routing.apply(change, OPERATOR).ok
+    flows = Flows(Settings(), world)
+    admin = acme_admin(flows)
+    before = routes_and_audit(world)
+    for command, text, rule, outside in (
+        ("/forward", "set info@acme.se ext@acme.se", "external forwarding needs an admin", "partner@"),
+        ("/group", "remove team@acme.se bo@acme.se", "no mail is lost", "all@beta.se"),
+    ):
+        reply = flows.command(command, text, admin)
+        assert isinstance(reply, Reply) and reply.kind is ReplyKind.REQUESTABLE, text
+        for lang in ("en", "sv"):
+            assert "outside.example" not in rendered(reply, lang) and "beta.se" not in rendered(reply, lang)
+        assert rule in rendered(reply) and "outside your domains" in rendered(reply)
+        # An agent is told the addresses.
+        agent_reply = flows.command(command, text, AGENT)
+        assert isinstance(agent_reply, Reply)
+        assert outside in rendered(agent_reply), rendered(agent_reply)
+    assert routes_and_audit(world) == before
+    # Asked of support, the post names who would bounce; only an admin's Approve makes it.
+    approvals = Approvals(flows)
+    request_id = request(flows, admin, "/group", "remove team@acme.se bo@acme.se")
+    status = approvals.status(request_id)
+    assert status is not None and "all@beta.se" in "\n".join(line.render("en") for line in status.lines)
+    refused = approvals.approve(request_id, AGENT)
+    assert isinstance(refused, RequestStatus) and refused.open and routes_and_audit(world) == before
+    done = approvals.approve(request_id, Person("UADMIN", "T1", Role.ADMIN))
+    assert isinstance(done, RequestStatus) and not done.open
+    assert "all@beta.se" in "\n".join(line.render("en") for line in done.lines)
+    assert done.told is not None and "beta.se" not in done.told.render("en")
+    assert routing.members("team@acme.se") == []
+
+
 def test_lookups_and_trace_show_their_domains_only_and_refuse_alike(world: sessionmaker) -> None:
     routing = RoutingService(world)
     assert routing.apply(SetForward("bo@acme.se", "kim@beta.se"), OPERATOR).ok

@@ -277,6 +277,27 @@ def test_external_forward_needs_an_admin(flows: Flows) -> None:
     assert flows.routing.forward("anna@kulexempel.se") is not None
 
 
+def test_a_change_that_makes_mail_bounce_is_an_admins_and_its_preview_says_who_bounces(flows: Flows) -> None:
+    created = reply_to(flows, "/group", "create team@kulexempel.se Team", AGENT)
+    assert created.pending_id is not None and flows.confirm(created.pending_id, AGENT).kind is ReplyKind.DONE
+    command = "set anna@kulexempel.se team@kulexempel.se"  # an empty group: anna's mail would bounce
+    refused = reply_to(flows, "/forward", command, AGENT)
+    assert refused.kind is ReplyKind.INFO and refused.pending_id is None
+    assert 'Refused by the rule "no mail is lost"' in rendered(refused)
+    assert 'Nekat enligt regeln "ingen post går förlorad"' in rendered(refused, "sv")
+    modal = flows.submit(
+        "forward.set", {"address": "anna@kulexempel.se", "target": "team@kulexempel.se"}, AGENT
+    )
+    assert isinstance(modal, dict) and "would then bounce" in modal["target"].render("en")
+
+    preview = reply_to(flows, "/forward", command, ADMIN)
+    assert preview.kind is ReplyKind.PREVIEW and preview.pending_id is not None
+    assert "Note: after this change, mail to anna@kulexempel.se bounces (is rejected)." in rendered(preview)
+    assert "Obs: efter ändringen studsar (avvisas) post till anna@kulexempel.se." in rendered(preview, "sv")
+    done = flows.confirm(preview.pending_id, ADMIN)
+    assert done.kind is ReplyKind.DONE and "mail to anna@kulexempel.se bounces" in rendered(done)
+
+
 def test_loop_is_refused_with_the_path(flows: Flows) -> None:
     first = reply_to(flows, "/forward", "set anna@kulexempel.se bo@kulexempel.se", AGENT)
     assert first.pending_id is not None and flows.confirm(first.pending_id, AGENT).kind is ReplyKind.DONE

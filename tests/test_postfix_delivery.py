@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.customers.directory import Additions, CustomerDirectory
-from bot.db import make_engine, make_sessionmaker, upgrade
+from bot.db import make_engine, make_sessionmaker, upgrade, utcnow
 from bot.routing.changes import (
     Actor,
     AddAlias,
@@ -29,6 +31,7 @@ from bot.routing.changes import (
     Role,
     SetForward,
 )
+from bot.routing.models import Route, RouteKind
 from bot.routing.service import RoutingService, Status
 from bot.routing.trace import DeliveryKind
 from tests.support.postfix_instance import PostfixInstance, Sink, share_with_postfix, wait_for
@@ -49,6 +52,13 @@ class MailWorld:
     service: RoutingService
     postfix: PostfixInstance
     sink: Sink
+    sessions: sessionmaker[Session]
+
+    def write_behind_the_rules(self, routes: list[tuple[str, str, RouteKind]]) -> None:
+        """Rows the rules would refuse, to see what Postfix itself makes of them."""
+        rows = [{"source": s, "destination": d, "kind": k, "created_at": utcnow()} for s, d, k in routes]
+        with self.sessions() as session, session.begin():
+            session.execute(insert(Route), rows)
 
     def change(self, change: Change) -> int:
         outcome = self.service.apply(change, ADMIN)
@@ -108,7 +118,7 @@ def world(database_kind: str, request: pytest.FixtureRequest) -> Iterator[MailWo
     postfix = PostfixInstance(root / "postfix", database_url, sink.controller.port)
     try:
         postfix.start()
-        yield MailWorld(service, postfix, sink)
+        yield MailWorld(service, postfix, sink, make_sessionmaker(engine))
     finally:
         postfix.stop()
         sink.controller.stop()
@@ -189,6 +199,28 @@ def test_after_undo_delivery_is_as_before(world: MailWorld) -> None:
     assert world.service.undo(forward, ADMIN).ok
     world.expect(world.send(a("orders")), before)
     assert world.service.forward(a("gustav")) is None
+
+
+def test_postfix_counts_an_expansion_with_duplicates_and_u_labels_as_trace_does(world: MailWorld) -> None:
+    """Postfix's 1000-address limit counts duplicates, and a U-label key expands a keep-a-copy
+    mailbox twice (the A-label result is not "itself"): trace counts the same way."""
+    assert world.service.add_mailbox("wide@exämpel.se", ADMIN).ok
+    teams = [a(f"wide{n}") for n in range(10)]
+    people = [f"w{n}@outside.example" for n in range(50)]
+    world.write_behind_the_rules(
+        [(team, person, RouteKind.MEMBER) for team in teams for person in people]
+        + [(a("wide"), team, RouteKind.MEMBER) for team in teams]  # 500 addresses, 50 different
+        + [("wide@xn--exmpel-cua.se", a("wide"), RouteKind.FORWARD)]
+        + [("wide@xn--exmpel-cua.se", "wide@xn--exmpel-cua.se", RouteKind.KEEP_COPY)]
+    )
+    delivered = world.traced("wide@xn--exmpel-cua.se")  # 501: within the limit
+    assert sorted(delivered) == sorted([*people, "wide@xn--exmpel-cua.se"])
+    world.expect(world.send("wide@xn--exmpel-cua.se"), delivered)
+    assert world.service.trace("wide@exämpel.se").loops  # 1001: past it
+    with pytest.raises(smtplib.SMTPDataError) as deferred:
+        world.send("wide@exämpel.se")
+    assert deferred.value.smtp_code == 451 and b"4.6.0" in deferred.value.smtp_error
+    assert world.postfix.queue_is_empty()
 
 
 def test_a_customer_admins_change_from_slack_is_delivered_by_postfix(

@@ -304,6 +304,8 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_table(
         "routing_changes": len(filled.person_change_ids) + 1,  # and the one another approved for them
         "customer_listings": 1,
         "change_requests": 1,
+        "taught_examples": 2,  # the example they taught, and removed
+        "teaching_audit": 2,
         "slack_installations": 1,
         "slack_requests": 1,  # the DM they sent the Slack app, answered: its receipt
     }
@@ -353,6 +355,8 @@ def test_export_holds_everything_erasure_removes(
         "audit_log",
         "customer_members",
         "change_requests",
+        "taught_examples",
+        "taught_example_changes",
         "slack_installations",
         "slack_jobs",
     }

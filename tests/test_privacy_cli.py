@@ -121,6 +121,8 @@ def test_erase_prints_a_summary_and_the_audit_shows_the_pseudonym(mailbot: Mailb
         "routing_changes: pseudonymised 2 rows",
         "customer_listings: deleted 1 row",
         "change_requests: pseudonymised 1 row",
+        "taught_examples: pseudonymised 2 rows",
+        "teaching_audit: pseudonymised 2 rows",
         "slack_installations: pseudonymised 1 row",
         "slack_requests: deleted 1 row",
     ]

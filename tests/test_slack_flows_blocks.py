@@ -76,6 +76,15 @@ def test_a_checked_keep_copy_box_reads_as_yes() -> None:
     assert modal_values({"state": {"values": unchecked}}) == {"keep_copy": ""}
 
 
+@pytest.mark.parametrize(("lang", "words"), [("en", "bounces (is rejected)"), ("sv", "studsar (avvisas)")])
+def test_a_preview_shows_who_will_bounce_escaped_in_both_languages(lang: Lang, words: str) -> None:
+    warning = ROUTING_MESSAGES("bounce_warning", addresses="<!here>@kulexempel.se, anna@kulexempel.se")
+    preview = Reply(ReplyKind.PREVIEW, (warning, MESSAGES("preview_hint")), pending_id=3)
+    text = reply_message(lang, preview)["blocks"][0].to_dict()["text"]["text"]
+    assert words in text and "anna@kulexempel.se" in text
+    assert "<!here>" not in text and "&lt;!here&gt;" in text
+
+
 def test_modal_metadata_reads_back_what_it_wrote_and_nothing_else() -> None:
     assert parse_modal_metadata(modal_metadata("alias.add", "https://hooks.slack.com/x")) == (
         "alias.add",

@@ -1,31 +1,25 @@
-"""The answering core: language, small talk, the best article or an honest "not sure"."""
+"""The answering core: language, small talk, the best article (bot/answers/model.py), a taught
+example (bot/answers/taught.py), a neighbouring subject we do not handle, or an honest "not sure"."""
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from bot.answers.features import question_features
 from bot.answers.knowledge import TOPIC_IDS, KnowledgeBase, escape_mrkdwn, load_knowledge
 from bot.answers.language import detect_language
 from bot.answers.messages import MESSAGES
-from bot.answers.retrieval import TopicIndex, build_index
-from bot.answers.text import word_set, words
+from bot.answers.model import NONE, Model, shipped_model
+from bot.answers.taught import NOTHING_TAUGHT, TaughtIndex
+from bot.answers.text import fold, sentences, word_set, words
 from bot.answers.types import Answer, AnswerKind, TopicRef
-from bot.answers.understanding import read, topic_evidence
+from bot.answers.understanding import is_asking
 from bot.answers.vocabulary import Subject
 from bot.config import Lang, Settings
 
-# Tuned on bench/eval_dev.tsv (see bench/answers.py and docs/answers.md).
-MIN_SCORE_UNNAMED = 0.30  # retrieval alone (no object named) must reach this ...
-MIN_MARGIN_UNNAMED = 0.10  # ... and beat the runner-up by this much
-RETRIEVAL_WEIGHT = 0.6  # retrieval's share next to the understood (object, intent) evidence
-STRONG_NEIGHBOUR = 1.0  # a neighbouring subject asked about (not just mentioned) ...
-NEIGHBOUR_OVER_OBJECT = 1.0  # ... and at least this strong next to the object: not ours
-CLOSE_CALL = 0.75  # a runner-up with this share of the best score is offered as "Did you mean ...?"
+CLOSE_CALL = 0.3  # a runner-up with this share of the best topic's probability: "Did you mean ...?"
 MAX_QUESTION_CHARS = 2000  # longer texts are read from their start only
-MAX_RETRIEVAL_WORDS = 24  # retrieval reads the asking sentences' first words only (its cost grows per word)
 CLOSEST_TOPICS = 3
 
 _GREETINGS = word_set(
@@ -38,10 +32,11 @@ _FILLER = word_set(
     "you so much a lot very for the help all everyone great perfect nice ok okay hjälpte funkade fungerade "
     "helped worked that it"
 )
-# Bodies are indexed with neutral example values, so the index depends on the articles only.
-_INDEX_VALUES = {"domain": "example.com", "mailbox": "anna@example.com", "name": "Anna"}
-
-_INDEX_LOCK = threading.Lock()
+_SHORT_THANKS = 8  # words: a longer message that opens with thanks goes on to say something
+_STILL_WRONG = word_set(
+    "men fortfarande inte ej ändå igen också dock problem fel but still not doesn't don't didn't isn't "
+    "can't won't again also however problem wrong error"
+)
 
 
 def default_values(settings: Settings) -> dict[str, str]:
@@ -67,27 +62,25 @@ def template_values(settings: Settings, context: Mapping[str, str] | None) -> di
     return values
 
 
-def _knowledge_and_index(knowledge_dir: Path) -> tuple[KnowledgeBase, TopicIndex]:
-    # One build per process: without the lock, every thread that asks before the first build is
-    # done builds its own (a burst of requests at a new worker's start stalled it for seconds).
-    with _INDEX_LOCK:
-        return _build_knowledge_and_index(knowledge_dir)
+def _knowledge(knowledge_dir: Path) -> KnowledgeBase:
+    return load_knowledge(knowledge_dir)
 
 
-@functools.cache
-def _build_knowledge_and_index(knowledge_dir: Path) -> tuple[KnowledgeBase, TopicIndex]:
-    knowledge = load_knowledge(knowledge_dir)
-    values = {**default_values(Settings()), **_INDEX_VALUES}
-    return knowledge, build_index(knowledge, values)
-
-
-def _small_talk(question_words: list[str]) -> str | None:
-    """'greeting' or 'thanks' when the text is nothing but that (and some filler words)."""
-    if not question_words or not set(question_words) <= _GREETINGS | _THANKS | _FILLER:
+def _small_talk(text: str, question_words: list[str]) -> str | None:
+    """'greeting' or 'thanks' when the text is nothing but that (and some filler words), or a short
+    message that opens with thanks and neither asks nor says that something is still wrong ("tack, nu
+    funkar det!", "cheers, much appreciated"; not "tack, men det funkar fortfarande inte")."""
+    if not question_words:
         return None
-    if _THANKS & set(question_words):
-        return "thanks"
-    return "greeting" if _GREETINGS & set(question_words) else None
+    if set(question_words) <= _GREETINGS | _THANKS | _FILLER:
+        if _THANKS & set(question_words):
+            return "thanks"
+        return "greeting" if _GREETINGS & set(question_words) else None
+    opens_with_thanks = bool(_THANKS & set(question_words[:2]))
+    if not opens_with_thanks or len(question_words) > _SHORT_THANKS or _STILL_WRONG & set(question_words):
+        return None
+    asks = any(is_asking(sentence) for sentence in sentences(fold(text.casefold())))
+    return None if asks else "thanks"
 
 
 def _refs(knowledge: KnowledgeBase, lang: Lang, topic_ids: Iterable[str]) -> list[TopicRef]:
@@ -96,7 +89,7 @@ def _refs(knowledge: KnowledgeBase, lang: Lang, topic_ids: Iterable[str]) -> lis
 
 def topics(lang: Lang, settings: Settings | None = None) -> list[TopicRef]:
     """Every topic with its title in `lang`, in the knowledge base's order."""
-    knowledge, _ = _knowledge_and_index((settings or Settings()).knowledge_dir)
+    knowledge = _knowledge((settings or Settings()).knowledge_dir)
     return _refs(knowledge, lang, TOPIC_IDS)
 
 
@@ -133,7 +126,7 @@ def render_topic(
 
     An unknown topic id (a stale or forged button) gets the not-sure answer with the main topics.
     """
-    knowledge, _ = _knowledge_and_index(settings.knowledge_dir)
+    knowledge = _knowledge(settings.knowledge_dir)
     values = template_values(settings, context)
     if topic_id not in TOPIC_IDS:
         return Answer(
@@ -146,62 +139,60 @@ def render_topic(
 
 
 def answer(
-    question: str, settings: Settings, lang: Lang | None = None, context: Mapping[str, str] | None = None
+    question: str,
+    settings: Settings,
+    lang: Lang | None = None,
+    context: Mapping[str, str] | None = None,
+    taught: TaughtIndex = NOTHING_TAUGHT,
+    model: Model | None = None,
 ) -> Answer:
-    """Answer one question: small talk, the best article, or "not sure" with the closest topics."""
-    knowledge, index = _knowledge_and_index(settings.knowledge_dir)
+    """Answer one question: small talk, the best article, a neighbouring subject we do not handle, or
+    "not sure" with the closest topics. A question like one an agent taught takes the taught label.
+    `model` replaces the shipped classifier (the benchmark's leave-one-author-out models)."""
+    knowledge = _knowledge(settings.knowledge_dir)
     text = question[:MAX_QUESTION_CHARS]
-    lang = lang or detect_language(text, settings.default_lang)
+    detected = detect_language(text, settings.default_lang)
+    lang = lang or detected
     values = template_values(settings, context)
     main_topics = _refs(knowledge, lang, TOPIC_IDS[:CLOSEST_TOPICS])
     question_words = words(text)
     if not question_words:
         return Answer(AnswerKind.SMALLTALK, lang, MESSAGES.text("empty_question", lang), related=main_topics)
-    if kind := _small_talk(question_words):
+    if kind := _small_talk(text, question_words):
         return Answer(
             AnswerKind.SMALLTALK, lang, MESSAGES.text(kind, lang, **_escaped(values)), related=main_topics
         )
-    reading = read(text)
-    subject, neighbour = reading.neighbour()
-    if neighbour >= STRONG_NEIGHBOUR and neighbour >= NEIGHBOUR_OVER_OBJECT * reading.object_evidence:
-        assert subject is not None
-        return _off_topic(subject, lang, values)
-    evidence = topic_evidence(reading)
-    understood = sorted(((score, topic) for topic, score in evidence.items()), key=lambda p: (-p[0], p[1]))
-    if len(understood) >= 2 and understood[0][0] - understood[1][0] >= RETRIEVAL_WEIGHT:
-        # Retrieval (scores <= 1, weighted RETRIEVAL_WEIGHT) could not change the best topic: skip it.
-        (best_score, best), (second_score, second) = understood[0], understood[1]
-        alternative = second if second_score >= CLOSE_CALL * best_score else None
-        return _article_answer(knowledge, best, lang, values, min(1.0, best_score), alternative)
-    ranked = index.rank(" ".join(words(reading.asking_text)[:MAX_RETRIEVAL_WORDS]), lang)
-    combined = sorted(
-        ((evidence.get(m.topic_id, 0.0) + RETRIEVAL_WEIGHT * m.score, m.topic_id) for m in ranked),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    (best_score, best), (second_score, second) = combined[0], combined[1]
-    if not evidence and not (
-        ranked[0].score >= MIN_SCORE_UNNAMED and ranked[0].score - ranked[1].score >= MIN_MARGIN_UNNAMED
-    ):
-        if subject is not None:
-            return _off_topic(subject, lang, values)
+    features = question_features(text, detected)
+    prediction = (model or shipped_model()).predict(features)
+    ranked = [(topic, p) for topic, p in prediction.ranked() if topic != NONE]
+    taught_match = taught.nearest(features)
+    if taught_match is not None:
+        label = taught_match.example.label
+        if label == NONE:
+            return _off_topic(prediction.subject, lang, values)
+        return _article_answer(knowledge, label, lang, values, taught_match.similarity)
+    best, best_p = prediction.ranked()[0]
+    if best == NONE:
+        if prediction.subject is not None:
+            return _off_topic(prediction.subject, lang, values)
         return Answer(
             kind=AnswerKind.NO_ANSWER,
             lang=lang,
             text=MESSAGES.text("not_sure", lang, **_escaped(values)),
-            score=ranked[0].score,
-            related=_refs(knowledge, lang, (m.topic_id for m in ranked[:CLOSEST_TOPICS])),
+            score=ranked[0][1],
+            related=_refs(knowledge, lang, (topic for topic, _ in ranked[:CLOSEST_TOPICS])),
         )
-    alternative = second if second_score >= CLOSE_CALL * best_score else None
-    return _article_answer(knowledge, best, lang, values, min(1.0, best_score), alternative)
+    second, second_p = ranked[1]  # ranked[0] is the best: it is not NONE here
+    alternative = second if second_p >= CLOSE_CALL * best_p else None
+    return _article_answer(knowledge, best, lang, values, best_p, alternative)
 
 
-def _off_topic(subject: Subject, lang: Lang, values: Mapping[str, str]) -> Answer:
-    """A neighbouring subject this bot does not handle: say so plainly, and offer a person."""
-    return Answer(
-        kind=AnswerKind.OFF_TOPIC,
-        lang=lang,
-        text=MESSAGES.text(
+def _off_topic(subject: Subject | None, lang: Lang, values: Mapping[str, str]) -> Answer:
+    """Not ours (a neighbouring subject when one is recognised): say so plainly, and offer a person."""
+    if subject is None:
+        text = MESSAGES.text("not_ours", lang, **_escaped(values))
+    else:
+        text = MESSAGES.text(
             "off_topic", lang, subject=MESSAGES.text(f"subject.{subject}", lang), **_escaped(values)
-        ),
-        subject=subject.value,
-    )
+        )
+    return Answer(kind=AnswerKind.OFF_TOPIC, lang=lang, text=text, subject=subject.value if subject else None)

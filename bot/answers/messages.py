@@ -28,6 +28,12 @@ MESSAGES = Catalog(
             "en": "That sounds like a question about {subject}, which I can't help with: I only explain "
             "aliases, forwarding and distribution groups. A person in support can help you, at {support}.",
         },
+        "not_ours": {
+            "sv": "Det kan jag inte hjälpa till med: jag förklarar bara alias, vidarebefordran och "
+            "distributionsgrupper. En person i supporten kan hjälpa dig, på {support}.",
+            "en": "That is not something I can help with: I only explain aliases, forwarding and "
+            "distribution groups. A person in support can help you, at {support}.",
+        },
         "subject.login": {"sv": "lösenord och inloggning", "en": "passwords and signing in"},
         "subject.calendar": {"sv": "kalendrar och möten", "en": "calendars and meetings"},
         "subject.apps": {"sv": "program och appar som krånglar", "en": "programs and apps that misbehave"},

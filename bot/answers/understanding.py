@@ -1,9 +1,10 @@
-"""Understand a question: which sentences ask, what they are about, and which article that means.
+"""Which sentences of a message ask, and which neighbouring subject a message names.
 
-A message may be one line or a story of several sentences with the question somewhere inside. The
-sentences that ask (a "?", a question word first, "I want", "can you", "it doesn't work" ...) weigh
-`ASKING`, the story around them `STORY`. Each sentence's cues (bot/answers/vocabulary.py) add up per
-concept, and the (object, intent, qualifier) reading is mapped to topics by `topic_evidence`.
+A message may be one line or a story of several sentences with the question somewhere inside.
+`is_asking` tells the sentences that ask (a "?", a question word first, "I want", "can you", "it
+doesn't work" ...) from the story: the classifier's features weigh them (bot/answers/features.py).
+`read` adds up the neighbouring-subject cues of bot/answers/vocabulary.py, the asking sentences
+`ASKING`, the story `STORY`; training names each "none" question's subject with it.
 """
 
 from __future__ import annotations
@@ -15,21 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.answers.text import fold, sentences, without_addresses, word_set, words
-from bot.answers.vocabulary import (
-    EXACT_CUES,
-    OBJECTS,
-    PHRASE_CUES,
-    WORD_CUES,
-    Concept,
-    Meaning,
-    PhraseCue,
-    Subject,
-    WordCue,
-)
+from bot.answers.vocabulary import EXACT_CUES, PHRASE_CUES, WORD_CUES, PhraseCue, Subject, WordCue
 
 ASKING = 1.0
 STORY = 0.35
-SIBLING = 0.3  # evidence a topic gets when its object is named but the intent points to a sibling
 
 _QUESTION_START = word_set(
     """
@@ -54,18 +44,13 @@ _ASKING_PHRASE = re.compile(
 
 @dataclass(frozen=True)
 class Reading:
-    """What a message is about: evidence per concept and neighbouring subject (asking sentences count
-    fully, the story around them less), and the words of the asking sentences (for retrieval)."""
+    """Evidence per neighbouring subject a message names (asking sentences count fully, the story
+    around them less)."""
 
-    concepts: Mapping[Meaning, float] = field(default_factory=dict)
-    asking_text: str = ""
+    subjects: Mapping[Subject, float] = field(default_factory=dict)
 
-    def __getitem__(self, meaning: Meaning) -> float:
-        return self.concepts.get(meaning, 0.0)
-
-    @property
-    def object_evidence(self) -> float:
-        return max((self[o] for o in OBJECTS), default=0.0)
+    def __getitem__(self, meaning: Subject) -> float:
+        return self.subjects.get(meaning, 0.0)
 
     def neighbour(self) -> tuple[Subject | None, float]:
         """The strongest neighbouring subject named, with its evidence."""
@@ -100,9 +85,9 @@ _ALWAYS_TRIED = [phrase for phrase in PHRASE_CUES if phrase.needs is None]
 
 
 @functools.lru_cache(maxsize=65536)
-def word_meanings(word: str) -> tuple[tuple[Meaning, float], ...]:
+def word_meanings(word: str) -> tuple[tuple[Subject, float], ...]:
     """What one folded word names (its strongest cue per meaning)."""
-    found: dict[Meaning, float] = {}
+    found: dict[Subject, float] = {}
     for cue in _BY_PREFIX.get(word[:3], ()):
         if word.startswith(cue.stem):
             found[cue.meaning] = max(found.get(cue.meaning, 0.0), cue.weight)
@@ -121,10 +106,10 @@ def _phrases_for(word: str) -> tuple[PhraseCue, ...]:
     return tuple(p for n in range(1, len(word) + 1) for p in _PHRASES_BY_START.get(word[:n], ()))
 
 
-def sentence_meanings(sentence: str) -> dict[Meaning, float]:
+def sentence_meanings(sentence: str) -> dict[Subject, float]:
     """The cues of one folded sentence: the strongest weight per meaning."""
     sentence_words = words(sentence)
-    found: dict[Meaning, float] = {}
+    found: dict[Subject, float] = {}
     for word in sentence_words:
         for meaning, weight in word_meanings(word):
             found[meaning] = max(found.get(meaning, 0.0), weight)
@@ -144,64 +129,13 @@ def read(message: str) -> Reading:
         asking = [True] * len(parts)
     # Asking sentences add up; the story counts once per meaning (its strongest sentence), so a long
     # story that keeps mentioning meetings does not outweigh the one sentence that asks.
-    asked: dict[Meaning, float] = defaultdict(float)
-    told: dict[Meaning, float] = defaultdict(float)
+    asked: dict[Subject, float] = defaultdict(float)
+    told: dict[Subject, float] = defaultdict(float)
     for sentence, asks in zip(parts, asking, strict=True):
         for meaning, evidence in sentence_meanings(sentence).items():
             if asks:
                 asked[meaning] += ASKING * evidence
             else:
                 told[meaning] = max(told[meaning], STORY * evidence)
-    concepts = {meaning: asked.get(meaning, 0.0) + told.get(meaning, 0.0) for meaning in {*asked, *told}}
-    asking_text = " ".join(s for s, asks in zip(parts, asking, strict=True) if asks)
-    return Reading(concepts, asking_text)
-
-
-def topic_evidence(reading: Reading) -> dict[str, float]:
-    """Evidence per topic id from the (object, intent, qualifier) reading; empty when no object is named."""
-    r = reading
-    alias, forward, group = r[Concept.ALIAS], r[Concept.FORWARD], r[Concept.GROUP]
-    shared, accounts = r[Concept.SHARED], r[Concept.ACCOUNTS]
-    evidence: dict[str, float] = defaultdict(float)
-
-    def pick(weight: float, chosen: str, *siblings: str) -> None:
-        evidence[chosen] += weight
-        for sibling in siblings:
-            evidence[sibling] += SIBLING * weight
-
-    send_as = r[Concept.SEND_AS]
-    setup = r[Concept.SETUP] > r[Concept.WHAT]  # asking what it is wins a tie over asking for a change
-    if alias or send_as:
-        if send_as:
-            pick(max(alias, send_as), "send-from-alias", "alias", "manage-aliases")
-        elif setup:
-            pick(alias, "manage-aliases", "alias", "send-from-alias")
-        else:
-            pick(alias, "alias", "manage-aliases", "send-from-alias")
-    if forward:
-        if r[Concept.EXTERNAL]:
-            pick(forward, "external-forwarding", "manage-forwarding", "forwarding")
-        elif setup:
-            pick(forward, "manage-forwarding", "forwarding", "external-forwarding")
-        else:
-            pick(forward, "forwarding", "manage-forwarding", "external-forwarding")
-    if group:
-        if r[Concept.OUTSIDERS] or r[Concept.EXTERNAL] or r[Concept.BROKEN]:
-            pick(group, "group-external-senders", "distribution-group", "manage-groups")
-        elif setup or r[Concept.MEMBERS]:
-            pick(group, "manage-groups", "distribution-group", "group-external-senders")
-        else:
-            pick(group, "distribution-group", "manage-groups", "shared-mailbox-vs-group")
-    if shared:
-        # the shared-mailbox article compares it with a group: a group named beside it belongs to it
-        pick(
-            shared + (group if r[Concept.WHICH] else group / 2),
-            "shared-mailbox-vs-group",
-            "distribution-group",
-        )
-    if accounts:
-        pick(accounts, "connected-accounts", "external-forwarding")
-    compared = sorted((alias, forward, group), reverse=True)
-    if r[Concept.WHICH] and compared[1] > 0:
-        pick(compared[0] + compared[1], "alias-vs-forwarding-vs-group", "shared-mailbox-vs-group")
-    return dict(evidence)
+    subjects = {meaning: asked.get(meaning, 0.0) + told.get(meaning, 0.0) for meaning in {*asked, *told}}
+    return Reading(subjects)

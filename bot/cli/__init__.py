@@ -11,7 +11,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import DBAPIError
 
-from bot.cli import answers, chat, customers, database, privacy, routing, slack
+from bot.cli import answers, chat, customers, database, examples, privacy, routing, slack
 from bot.cli.usage import EXIT_DATABASE, USAGE, CommandFailed, LocalisedError, requested_lang, setting_problem
 from bot.config import SettingError, Settings, env_lang, load_settings
 from bot.db import database_problem
@@ -64,5 +64,5 @@ def main(ctx: click.Context) -> None:
 
 
 # Each area of the command line adds its subcommands.
-for area in (database, answers, chat, slack, routing, customers, privacy):
+for area in (database, answers, examples, chat, slack, routing, customers, privacy):
     area.register(main)

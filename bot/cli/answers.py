@@ -1,4 +1,4 @@
-"""`mailbot ask`: answer a question (or one question a line from stdin) from the knowledge base."""
+"""`mailbot ask`: answer a question (or one question a line from stdin) as the bot would."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import click
 from bot.answers import Answer, AnswerKind, answer
 from bot.answers.knowledge import KnowledgeError
 from bot.answers.messages import MESSAGES
+from bot.cli.common import database
 from bot.config import LANGS, Lang, Settings
+from bot.teaching import taught_index
 
 
 def _as_json(result: Answer) -> str:
@@ -53,15 +55,19 @@ def _as_text(result: Answer) -> str:
 @click.argument("question")
 @click.pass_obj
 def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> None:
-    """Answer QUESTION from the help articles. With '-' read one question a line from standard input."""
+    """Answer QUESTION from the help articles and the examples agents taught (in DATABASE_URL). With
+    '-' read one question a line from standard input."""
     render = _as_json if as_json else _as_text
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
+    sessions = database(settings)
     answered = 0
     for text in questions:
         if question == "-" and not text.strip():
             continue
         try:
-            result = answer(text, settings, lang=lang)
+            with sessions() as session:  # the taught examples as they are now, for each question
+                taught = taught_index(session)
+            result = answer(text, settings, lang=lang, taught=taught)
         except KnowledgeError as error:  # an operator's broken article: say which and why
             raise click.ClickException(f"knowledge base: {error}") from error
         if answered and not as_json:

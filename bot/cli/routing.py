@@ -62,7 +62,14 @@ def one_line(text: str) -> str:
 class Context:
     """What every routing command needs: the service, who acts, and in which language to answer."""
 
-    def __init__(self, settings: Settings, actor: str | None, lang: str | None, as_json: bool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        actor: str | None,
+        lang: str | None,
+        as_json: bool,
+        accept_bounces: bool = False,
+    ) -> None:
         self.settings = settings
         try:
             self.actor = Actor(getpass.getuser() if actor is None else actor, Role.ADMIN)
@@ -70,6 +77,9 @@ class Context:
             raise UsageProblem(error.text, param_hint="'--actor'") from None
         self.lang: Lang = lang if lang in LANGS else settings.default_lang  # type: ignore[assignment]
         self.as_json = as_json
+        # The operator's confirmation that addresses may bounce (a change without it is refused
+        # and names them: the command line's preview).
+        self.accept_bounces = accept_bounces
         self._sessions: sessionmaker[Session] | None = None
 
     @property
@@ -97,6 +107,10 @@ class Context:
         """Print an outcome and leave with its exit status. Domains and mailboxes the provider loads
         are audited but not undoable (`undoable=False`): their change id is shown without the hint."""
         message = self.say(outcome.message)
+        if outcome.warning is not None:
+            message = f"{message}\n{self.say(outcome.warning)}"
+        elif outcome.rule == "no_mail_loss" and self.actor.role is Role.ADMIN:
+            message = f"{message}\n{self.say(MESSAGES('cli.accept_bounces'))}"
         if self.as_json:
             click.echo(
                 json.dumps(
@@ -104,6 +118,7 @@ class Context:
                         "status": outcome.status.value,
                         "rule": outcome.rule,
                         "change_id": outcome.change_id,
+                        "bounces": [show_address(address) for address in outcome.bounces],
                         "message": message,
                     },
                     ensure_ascii=False,
@@ -121,7 +136,7 @@ class Context:
         self.report(Outcome(Status.REFUSED, refusal.text(), refusal.rule))
 
     def change(self, change: Change) -> None:
-        self.report(self.service.apply(change, self.actor))
+        self.report(self.service.apply(change, self.actor, allow_bounces=self.accept_bounces))
 
     def emit(self, data: Any, lines: list[str]) -> None:
         if self.as_json:
@@ -132,10 +147,15 @@ class Context:
 
 
 def routing_command(
-    group: click.Group, name: str, json_help: str = "Print JSON for programs.", customers_too: bool = False
+    group: click.Group,
+    name: str,
+    json_help: str = "Print JSON for programs.",
+    changes: bool = False,
+    customers_too: bool = False,
 ) -> Callable[[F], F]:
     """A routing subcommand with --actor, --lang and --json; the function receives a Context first.
-    `customers_too`: also --as-customer NAME, to try what a customer's admin may do.
+    `changes`: it changes routing, so also --accept-bounces. `customers_too`: also --as-customer
+    NAME, to try what a customer's admin may do.
 
     A malformed address anywhere (an argument, a domain to list) is refused by the rule "valid
     address", as the routing core refuses it in a change: exit 1, in the chosen language.
@@ -147,9 +167,14 @@ def routing_command(
         @click.option("--json", "as_json", is_flag=True, help=json_help)
         @click.pass_obj
         def command(
-            settings: Settings, actor: str | None, lang: str | None, as_json: bool, **kwargs: Any
+            settings: Settings,
+            actor: str | None,
+            lang: str | None,
+            as_json: bool,
+            accept_bounces: bool = False,
+            **kwargs: Any,
         ) -> None:
-            context = Context(settings, actor, lang, as_json)
+            context = Context(settings, actor, lang, as_json, accept_bounces)
             as_customer = kwargs.pop("as_customer", None)
             try:
                 if as_customer is not None:
@@ -158,6 +183,12 @@ def routing_command(
             except AddressError as error:
                 context.refuse(Refused("address", error.text))
 
+        if changes:
+            command = click.option(
+                "--accept-bounces",
+                is_flag=True,
+                help="Make the change even though it makes the addresses it names bounce.",
+            )(command)
         if customers_too:
             command = click.option(
                 "--as-customer",
@@ -179,11 +210,19 @@ def domain_group() -> None:
     """Domains we host mail for."""
 
 
-@routing_command(domain_group, "add")
+@routing_command(domain_group, "add", changes=True)
 @click.argument("name")
-def domain_add(context: Context, name: str) -> None:
-    """Host mail for the domain NAME (IDN like exämpel.se is fine)."""
-    context.report(context.service.add_domain(name, context.actor), undoable=False)
+@click.option(
+    "--postmaster",
+    default=None,
+    help="An existing mailbox for postmaster@NAME and abuse@NAME (default: a new mailbox postmaster@NAME).",
+)
+def domain_add(context: Context, name: str, postmaster: str | None) -> None:
+    """Host mail for the domain NAME (IDN like exämpel.se is fine), with postmaster@ and abuse@."""
+    outcome = context.service.add_domain(name, context.actor, postmaster, context.accept_bounces)
+    context.report(outcome, undoable=False)
+    if outcome.ok and not context.as_json:  # running smtpd processes still take it for someone else's
+        click.echo(context.say(MESSAGES("cli.reload_postfix")), err=True)
 
 
 @routing_command(domain_group, "list")
@@ -239,7 +278,7 @@ def alias_group() -> None:
     """Aliases: other addresses of one mailbox."""
 
 
-@routing_command(alias_group, "add", customers_too=True)
+@routing_command(alias_group, "add", changes=True, customers_too=True)
 @click.argument("alias")
 @click.argument("mailbox")
 def alias_add(context: Context, alias: str, mailbox: str) -> None:
@@ -247,7 +286,7 @@ def alias_add(context: Context, alias: str, mailbox: str) -> None:
     context.change(AddAlias(alias, mailbox))
 
 
-@routing_command(alias_group, "remove", customers_too=True)
+@routing_command(alias_group, "remove", changes=True, customers_too=True)
 @click.argument("alias")
 def alias_remove(context: Context, alias: str) -> None:
     """Remove ALIAS (mail to it is then rejected)."""
@@ -267,7 +306,7 @@ def forward_group() -> None:
     """Forwards: a mailbox's mail goes to another address."""
 
 
-@routing_command(forward_group, "set", customers_too=True)
+@routing_command(forward_group, "set", changes=True, customers_too=True)
 @click.argument("address")
 @click.argument("target")
 @click.option("--keep-copy", is_flag=True, help="Also keep a copy in ADDRESS's own inbox.")
@@ -276,7 +315,7 @@ def forward_set(context: Context, address: str, target: str, keep_copy: bool) ->
     context.change(SetForward(address, target, keep_copy))
 
 
-@routing_command(forward_group, "clear", customers_too=True)
+@routing_command(forward_group, "clear", changes=True, customers_too=True)
 @click.argument("address")
 def forward_clear(context: Context, address: str) -> None:
     """Stop forwarding ADDRESS; its mail lands in its own inbox again."""
@@ -301,7 +340,7 @@ def group_group() -> None:
     """Distribution groups: one address that reaches every member."""
 
 
-@routing_command(group_group, "create", customers_too=True)
+@routing_command(group_group, "create", changes=True, customers_too=True)
 @click.argument("address")
 @click.option("--name", default="", help="Display name of the group.")
 def group_create(context: Context, address: str, name: str) -> None:
@@ -309,7 +348,7 @@ def group_create(context: Context, address: str, name: str) -> None:
     context.change(CreateGroup(address, name))
 
 
-@routing_command(group_group, "add", customers_too=True)
+@routing_command(group_group, "add", changes=True, customers_too=True)
 @click.argument("group")
 @click.argument("members", nargs=-1, required=True)
 def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
@@ -317,7 +356,7 @@ def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
     context.change(AddMembers(group, members))
 
 
-@routing_command(group_group, "remove", customers_too=True)
+@routing_command(group_group, "remove", changes=True, customers_too=True)
 @click.argument("group")
 @click.argument("member")
 def group_remove(context: Context, group: str, member: str) -> None:
@@ -325,7 +364,7 @@ def group_remove(context: Context, group: str, member: str) -> None:
     context.change(RemoveMember(group, member))
 
 
-@routing_command(group_group, "delete", customers_too=True)
+@routing_command(group_group, "delete", changes=True, customers_too=True)
 @click.argument("group")
 def group_delete(context: Context, group: str) -> None:
     """Delete GROUP and its member list."""
@@ -376,11 +415,11 @@ def trace(context: Context, address: str) -> None:
     context.emit(result.to_dict(), [context.say(line) for line in result.lines()])
 
 
-@routing_command(top_level, "undo", customers_too=True)
+@routing_command(top_level, "undo", changes=True, customers_too=True)
 @click.argument("change_id", type=WholeNumber(1))
 def undo(context: Context, change_id: int) -> None:
     """Undo the change CHANGE_ID (the number `audit` and every change print)."""
-    context.report(context.service.undo(change_id, context.actor))
+    context.report(context.service.undo(change_id, context.actor, context.accept_bounces))
 
 
 @routing_command(top_level, "audit")

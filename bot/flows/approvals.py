@@ -27,7 +27,7 @@ from bot.customers.requests import (
     reopen,
 )
 from bot.flows.commands import FLOWS
-from bot.flows.core import SETTLE_POLL_SECONDS, SETTLE_POLLS, SUPPORT_VIEW, Flows, Person
+from bot.flows.core import SETTLE_POLL_SECONDS, SETTLE_POLLS, SUPPORT_VIEW, Flows, Person, with_warning
 from bot.flows.messages import MESSAGES
 from bot.i18n import Text
 from bot.routing.changes import Actor, Change, change_from_dict
@@ -68,11 +68,12 @@ class ChangedSincePreview(Exception):
     """The changed address is no longer as the request's preview found it: write nothing."""
 
 
-def preview_line(flow_id: str, verdict: Verdict) -> Text:
+def preview_lines(flow_id: str, verdict: Verdict) -> tuple[Text, ...]:
+    """The change as support would make it now, and which addresses it would make bounce."""
     title = FLOWS[flow_id].title
     if verdict.status is Status.OK:
-        return CUSTOMERS("support.preview", flow=title, effect=verdict.message)
-    return CUSTOMERS("support.refused_now", flow=title, reason=verdict.message)
+        return (CUSTOMERS("support.preview", flow=title, effect=verdict.message), *with_warning(verdict))
+    return (CUSTOMERS("support.refused_now", flow=title, reason=verdict.message),)
 
 
 class Approvals:
@@ -88,7 +89,7 @@ class Approvals:
             if row is None:
                 return None
             verdict = self.routing.check(change_from_dict(row.change), SUPPORT_VIEW)
-            return self._status(session, row, (preview_line(row.flow_id, verdict),))
+            return self._status(session, row, preview_lines(row.flow_id, verdict))
 
     def approve(self, request_id: int, person: Person) -> RequestStatus | Text:
         """Make the requested change as previewed; a Text is a note for the clicker alone."""
@@ -128,14 +129,14 @@ class Approvals:
             approver = Someone(person.user_id)
             line = CUSTOMERS("approved", approver=approver, id=outcome.change_id, effect=outcome.message)
             told = CUSTOMERS("told.approved", id=request_id, effect=outcome.message)
-            return self._status(session, row, (line,), told)
+            return self._status(session, row, (line, *with_warning(outcome)), told)
 
     def _ask_again(self, request_id: int, change: Change, actor: Actor) -> RequestStatus:
         verdict = self.routing.check(change, actor)
         with self.sessions() as session:
             reopen(session, request_id, verdict.before)
             row = self._row(session, request_id)
-            lines = (CUSTOMERS("support.changed"), preview_line(row.flow_id, verdict))
+            lines = (CUSTOMERS("support.changed"), *preview_lines(row.flow_id, verdict))
             return self._status(session, row, lines)
 
     def reject(self, request_id: int, person: Person, reason: str) -> RequestStatus | Text:

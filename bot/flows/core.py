@@ -49,7 +49,7 @@ from bot.routing.changes import Actor, Role, change_from_dict
 from bot.routing.messages import MESSAGES as ROUTING_MESSAGES
 from bot.routing.outcomes import Refused
 from bot.routing.scope import require_in_scope, show_scope
-from bot.routing.service import AuditRecord, RoutingService, Status
+from bot.routing.service import AuditRecord, RoutingService, Status, Verdict
 
 # How long a click that lost the race waits for the winner (it runs after the ack: no Slack deadline).
 SETTLE_POLLS = 100
@@ -182,7 +182,7 @@ class Flows:
         if not verdict.ok:
             field = flow.destination_field if verdict.rule in DESTINATION_RULES else flow.fields[0].name
             return {field: verdict.message}
-        return self._store_preview(flow, proposal, person, verdict.message)
+        return self._store_preview(flow, proposal, person, verdict)
 
     def propose(self, proposal: Proposal, person: Person) -> Reply:
         """The preview: what the change will do with the service's verdict, stored for Confirm (or,
@@ -195,7 +195,7 @@ class Flows:
             return Reply.info(MESSAGES("not_possible", flow=flow.title, reason=verdict.message))
         if verdict.status is Status.UNCHANGED:
             return Reply.info(MESSAGES("nothing_to_do", flow=flow.title, reason=verdict.message))
-        return self._store_preview(flow, proposal, person, verdict.message)
+        return self._store_preview(flow, proposal, person, verdict)
 
     @staticmethod
     def _requestable(person: Person, rule: str | None) -> bool:
@@ -203,11 +203,16 @@ class Flows:
         forward) may ask support for the change; the provider's people have no one to ask."""
         return person.customer is not None and rule in REQUESTABLE_RULES
 
-    def _store_preview(self, flow: Flow, proposal: Proposal, person: Person, effect: Text) -> Reply:
+    def _store_preview(self, flow: Flow, proposal: Proposal, person: Person, verdict: Verdict) -> Reply:
+        """The preview: the effect, which addresses will bounce (an admin's change only), Confirm."""
         if not person.may_change:
-            return self._store_request_preview(proposal, person, effect, refused=False)
+            return self._store_request_preview(proposal, person, verdict.message, refused=False)
         pending_id = self._add_pending(proposal, person)
-        lines = (MESSAGES("preview", flow=flow.title, effect=effect), MESSAGES("preview_hint"))
+        lines = (
+            MESSAGES("preview", flow=flow.title, effect=verdict.message),
+            *with_warning(verdict),
+            MESSAGES("preview_hint"),
+        )
         return Reply(ReplyKind.PREVIEW, lines, pending_id)
 
     def _store_request_preview(
@@ -276,7 +281,7 @@ class Flows:
         if outcome.ok:
             return Reply(
                 ReplyKind.DONE,
-                (MESSAGES("done", id=outcome.change_id, effect=outcome.message),),
+                (MESSAGES("done", id=outcome.change_id, effect=outcome.message), *with_warning(outcome)),
                 pending_id,
             )
         with self.sessions() as session:
@@ -311,7 +316,7 @@ class Flows:
             change_id = row.change_id
         with self._given_back_on_failure(pending_id, PendingState.UNDOING, PendingState.DONE):
             outcome = self.routing.undo(
-                change_id, person.actor, lambda session, _undo_id: record_undone(session, pending_id)
+                change_id, person.actor, then=lambda session, _undo_id: record_undone(session, pending_id)
             )
         if outcome.ok:
             return Reply.info(MESSAGES("undone", id=outcome.change_id, effect=outcome.message))
@@ -326,7 +331,8 @@ class Flows:
             return self.refusal()
         outcome = self.routing.undo(change_id, person.actor)
         if outcome.ok:
-            return Reply(ReplyKind.DONE, (MESSAGES("undone", id=outcome.change_id, effect=outcome.message),))
+            undone = MESSAGES("undone", id=outcome.change_id, effect=outcome.message)
+            return Reply(ReplyKind.DONE, (undone, *with_warning(outcome)))
         return Reply.info(outcome.message)
 
     @contextmanager
@@ -426,6 +432,12 @@ class Flows:
         return Reply.info(MESSAGES("trace", address=shown), *steps)
 
 
+def with_warning(verdict: Verdict) -> tuple[Text, ...]:
+    """The line naming the addresses that bounce after a change (only an admin makes such changes)."""
+    warning = verdict.warning
+    return () if warning is None else (warning,)
+
+
 def listing(title: Text, rows: list[Text], empty: Text) -> Reply:
     """A list under its title, cut at MAX_LIST_ROWS (one Slack message holds about 40,000 characters)."""
     if not rows:
@@ -434,11 +446,12 @@ def listing(title: Text, rows: list[Text], empty: Text) -> Reply:
     return Reply.info(title, *rows[:MAX_LIST_ROWS], *more)
 
 
-# Refusals a customer's person may take to support as a request: they are about who asks, not the change.
-REQUESTABLE_RULES = frozenset({"own_domains", "external_forward"})
+# Refusals a customer's person may take to support as a request: they are about who asks, not the change
+# (outside their domains; mail sent outside or made to bounce, which only the provider's admin may do).
+REQUESTABLE_RULES = frozenset({"own_domains", "external_forward", "no_mail_loss"})
 # How support sees a request (its effect and whether it is possible): with every permission.
 SUPPORT_VIEW = Actor("support", Role.ADMIN)
 # Rules whose refusal is about where mail would go: shown on the destination field of a modal.
 DESTINATION_RULES = frozenset(
-    {"alias_target", "known_target", "self_forward", "external_forward", "no_loops", "limits"}
+    {"alias_target", "known_target", "self_forward", "external_forward", "no_loops", "limits", "no_mail_loss"}
 )

@@ -25,6 +25,14 @@ MAX_LABEL = 63
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = re.compile(rf"{_ATEXT}(\.{_ATEXT})*")
 _LDH_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+# The local part of an address we host (mailbox, alias, group). A mailbox's local part is a folder
+# name in its Maildir path (`domain/local/`), so no "/" and no leading dot; "+" is Postfix's
+# recipient_delimiter (`anna+x@` is anna@ with an extension), so no address of ours contains it.
+_HOSTED_LOCAL_PART = re.compile(r"[a-z0-9]([a-z0-9_-]|\.(?=[a-z0-9_-]))*")
+
+# Postfix's recipient_delimiter (main.cf.snippet sets it): `user+ext@domain` is looked up as itself,
+# then as `user@domain` with "+ext" carried over to the result (propagate_unmatched_extensions).
+RECIPIENT_DELIMITER = "+"
 
 
 class AddressError(ValueError):
@@ -91,10 +99,49 @@ def parse_address(raw: str) -> str:
     return address
 
 
+def is_hosted_local_part(address: str) -> bool:
+    """True when the stored `address` may be one of ours: see _HOSTED_LOCAL_PART."""
+    return _HOSTED_LOCAL_PART.fullmatch(address.rpartition("@")[0]) is not None
+
+
+def split_extension(address: str) -> tuple[str, str] | None:
+    """`user+ext@domain` -> (`user@domain`, "+ext"), as Postfix splits it: at the first delimiter,
+    and not when that leaves an empty local part (`+ext@domain`). None when there is no extension."""
+    local, at, domain = address.rpartition("@")
+    position = local.find(RECIPIENT_DELIMITER)
+    if position <= 0:
+        return None
+    return f"{local[:position]}{at}{domain}", local[position:]
+
+
+def with_extension(address: str, extension: str) -> str:
+    """Postfix's propagation of an unmatched extension: inserted before the last "@"."""
+    local, at, domain = address.rpartition("@")
+    return f"{local}{extension}{at}{domain}"
+
+
+def recipient_key(raw: str) -> str:
+    """A recipient as Postfix's lookups see it, for `trace`: casefolded, the domain as it was typed.
+
+    Unlike `parse_address`, an internationalised domain stays in the form that was typed (only
+    casefolded, as Postfix folds keys with smtputf8_enable = yes): Postfix does not turn a U-label
+    into its A-label, so `kontakt@exämpel.se` is looked up as is and our tables answer for both
+    forms. A typed form that folds differently (not NFC, or "ß" folding to "ss") is another
+    domain to Postfix, and so it is to `trace`. Raises AddressError for what is not an address.
+    """
+    stored = parse_address(raw)  # validates; the stored form is the key for an ASCII domain
+    typed_domain = raw.strip().rpartition("@")[2]
+    if typed_domain.isascii():
+        return stored
+    folded = typed_domain.casefold()
+    return f"{stored.rpartition('@')[0]}@{parse_domain(folded) if folded.isascii() else folded}"
+
+
 def domain_of(address: str) -> str:
     return address.rpartition("@")[2]
 
 
+@lru_cache(maxsize=4096)  # idna.decode takes about a millisecond; messages name the same few domains
 def show_domain(domain: str) -> str:
     """The Unicode form of a stored domain, for people."""
     if "xn--" not in domain:  # only punycode labels differ (and a name that is no domain stays as it is)

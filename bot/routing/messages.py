@@ -31,6 +31,9 @@ MESSAGES = Catalog(
             "sv": "extern vidarebefordran kräver administratör",
             "en": "external forwarding needs an admin",
         },
+        "rule.local_part": {"sv": "namn på våra adresser", "en": "names of our addresses"},
+        "rule.no_mail_loss": {"sv": "ingen post går förlorad", "en": "no mail is lost"},
+        "rule.protected": {"sv": "skyddade adresser", "en": "protected addresses"},
         "rule.no_loops": {"sv": "inga slingor", "en": "no loops"},
         "rule.limits": {"sv": "gränser", "en": "limits"},
         "rule.in_use": {"sv": "används av andra", "en": "in use elsewhere"},
@@ -173,6 +176,61 @@ MESSAGES = Catalog(
                 "mail to {address} would pass through {count} steps; at most {limit} are allowed.",
             ),
         },
+        "hosted_local_part": {
+            "sv": "{address}: en adress hos oss får bara ha a-z, 0-9, punkt, - och _ före @, och börja "
+            "med en bokstav eller siffra (namnet blir brevlådans mapp, och + betyder ett tillägg till "
+            "en adress).",
+            "en": "{address}: an address of ours may only use a-z, 0-9, dot, - and _ before the @, starting "
+            "with a letter or digit (the name becomes the mailbox's folder, and + marks an extension "
+            "of an address).",
+        },
+        "postfix_defers": {
+            "sv": "post till {address} skulle passera Postfix gränser ({limit} adresser eller led, "
+            "dubbletter räknade) och skjutas upp för evigt.",
+            "en": "mail to {address} would pass Postfix's limits ({limit} addresses or steps, repeats "
+            "counted) and be deferred forever.",
+        },
+        "protected_outside": {
+            "sv": "{address} måste nå en brevlåda hos oss och får aldrig skickas utanför våra domäner "
+            "(RFC 2142).",
+            "en": "{address} must reach a mailbox of ours and may never be sent outside our domains "
+            "(RFC 2142).",
+        },
+        "protected_lost": {
+            "sv": "{address} måste alltid nå en brevlåda hos oss (RFC 2142); efter ändringen gör den "
+            "inte det.",
+            "en": "{address} must always reach a mailbox of ours (RFC 2142); after the change it would not.",
+        },
+        "outside_reach": {
+            "sv": "post till {mailbox} skulle då också nå {outside}, utanför våra domäner; bara en "
+            "administratör får skicka en brevlådas post ut.",
+            "en": "mail to {mailbox} would then also reach {outside}, outside our domains; only an admin "
+            "may send a mailbox's mail outside.",
+        },
+        "bounces_need_admin": {
+            "sv": "post till {addresses} skulle då studsa (avvisas); bara en administratör får göra en "
+            "sådan ändring.",
+            "en": "mail to {addresses} would then bounce (be rejected); only an admin may make such a "
+            "change.",
+        },
+        "bounces_need_confirmation": {
+            "sv": "post till {addresses} skulle då studsa (avvisas); bekräfta att det är meningen.",
+            "en": "mail to {addresses} would then bounce (be rejected); confirm that this is meant.",
+        },
+        "bounce_warning": {
+            "sv": "Obs: efter ändringen studsar (avvisas) post till {addresses}.",
+            "en": "Note: after this change, mail to {addresses} bounces (is rejected).",
+        },
+        "domain_alike": {
+            "sv": "{domain} är samma domän som {other} för Postfix (som gör om stora och små bokstäver "
+            "lika), så den kan inte läggas till för sig.",
+            "en": "{domain} is the same domain as {other} to Postfix (which folds the letters alike), so it "
+            "cannot be added on its own.",
+        },
+        "postmaster_not_mailbox": {
+            "sv": "{address} är ingen brevlåda hos oss; postmaster@ och abuse@ måste nå en brevlåda.",
+            "en": "{address} is not one of our mailboxes; postmaster@ and abuse@ must reach a mailbox.",
+        },
         "no_members_given": {"sv": "ange minst en medlem.", "en": "name at least one member."},
         "in_use": {
             "sv": "{address} används fortfarande av {users}; ta bort det där först.",
@@ -275,6 +333,14 @@ MESSAGES = Catalog(
             "en": "the name cannot contain line breaks, tabs or other control characters.",
         },
         "cli.none": {"sv": "(inga)", "en": "(none)"},
+        "cli.reload_postfix": {
+            "sv": "Kör `postfix reload` på e-postservern så att Postfix ser den nya domänen direkt.",
+            "en": "Run `postfix reload` on the mail server so that Postfix sees the new domain at once.",
+        },
+        "cli.accept_bounces": {
+            "sv": "Upprepa med --accept-bounces om det är meningen.",
+            "en": "Repeat with --accept-bounces if that is meant.",
+        },
         "cli.undo_hint": {"sv": "ångra: mailbot undo {id}", "en": "undo: mailbot undo {id}"},
         "cli.importing": {"sv": "importerar", "en": "importing"},
         "cli.keep_copy": {"sv": " (behåller en kopia)", "en": " (keep a copy)"},
@@ -388,7 +454,10 @@ MESSAGES = Catalog(
             "sv": "{address} blir som före ändring {id} ({action}).",
             "en": "{address} goes back to how it was before change {id} ({action}).",
         },
-        "effect.add_domain": {"sv": "Domänen {domain} läggs till.", "en": "The domain {domain} is added."},
+        "effect.add_domain": {
+            "sv": "Domänen {domain} läggs till; {postmaster} och {abuse} når {mailbox}.",
+            "en": "The domain {domain} is added; {postmaster} and {abuse} reach {mailbox}.",
+        },
         "effect.add_mailbox": {
             "sv": "Brevlådan {address} läggs till.",
             "en": "The mailbox {address} is added.",
@@ -411,8 +480,10 @@ MESSAGES = Catalog(
             "en": "{address} does not exist here: the mail is rejected",
         },
         "trace.loop": {
-            "sv": "posten fastnar: adresserna pekar på varandra i en slinga, Postfix skjuter upp leveransen",
-            "en": "mail gets stuck: the addresses point at each other in a loop and Postfix defers delivery",
+            "sv": "posten fastnar: adresserna pekar på varandra i en slinga (eller passerar Postfix "
+            "gränser), Postfix skjuter upp leveransen",
+            "en": "mail gets stuck: the addresses point at each other in a loop (or pass Postfix's "
+            "limits) and Postfix defers delivery",
         },
         "trace.step.alias": {
             "sv": "{source} är ett alias för {destinations}",

@@ -31,9 +31,13 @@ class RouteKind(enum.StrEnum):
 
 class Domain(Base):
     __tablename__ = "domains"
+    __table_args__ = (Index("uq_domains_unicode_name", "unicode_name", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(253), unique=True)  # lowercase, IDN as punycode
+    # An IDN's U-label as Postfix looks it up (casefolded; None for ASCII names): with
+    # smtputf8_enable = yes mail may name `exämpel.se`, and the maps answer for it as for the A-label.
+    unicode_name: Mapped[str | None] = mapped_column(String(253), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -65,11 +69,15 @@ class Route(Base):
         UniqueConstraint("source", "destination", name="uq_routes_source_destination"),
         # "Who points at this address?" (loop check, in-use check), also answered from the index alone.
         Index("ix_routes_destination_source", "destination", "source"),
+        Index("ix_routes_destination_base_source", "destination_base", "source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(254))
     destination: Mapped[str] = mapped_column(String(254))
+    # For a destination with an address extension (`anna+news@`), the address Postfix looks up when
+    # no route has that exact source (`anna@`); None otherwise. Lets "who points at anna@" find it.
+    destination_base: Mapped[str | None] = mapped_column(String(254), default=None)
     kind: Mapped[RouteKind] = mapped_column(
         Enum(RouteKind, native_enum=False, length=16, values_callable=lambda kinds: [k.value for k in kinds])
     )

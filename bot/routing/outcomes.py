@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import Text
+from bot.routing.addresses import show_addresses
 from bot.routing.messages import MESSAGES
 
 
@@ -27,6 +28,8 @@ class Verdict:
     status: Status
     message: Text  # the effect when ok, else the refusal or the "nothing to do"
     rule: str | None = None  # the refusing rule's id (see MESSAGES "rule.<id>")
+    # When ok: stored addresses that delivered before and bounce after (only ever for an admin).
+    bounces: tuple[str, ...] = ()
     # check: the changed address as it was when checked (AddressState JSON), so a later apply can
     # tell whether it still starts from what was previewed.
     before: dict[str, Any] | None = None
@@ -34,6 +37,13 @@ class Verdict:
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
+
+    @property
+    def warning(self) -> Text | None:
+        """What a preview (or the report of a change made) must say besides the effect: who bounces."""
+        if not self.bounces:
+            return None
+        return MESSAGES("bounce_warning", addresses=show_addresses(self.bounces))
 
 
 @dataclass(frozen=True)

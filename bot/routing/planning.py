@@ -7,7 +7,7 @@ must keep (`rules.validate`).
 
 from __future__ import annotations
 
-from bot.routing.addresses import show_address, show_addresses
+from bot.routing.addresses import show_address, show_addresses, split_extension
 from bot.routing.changes import (
     Actor,
     AddAlias,
@@ -24,19 +24,21 @@ from bot.routing.graph import RoutingGraph
 from bot.routing.messages import MESSAGES
 from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused, Unchanged
-from bot.routing.rules import check_name, parse, refuse_if_taken, validate
+from bot.routing.rules import check_name, parse, refuse_if_taken, require_hosted_name, validate
 from bot.routing.scope import concealed_for, named_addresses, require_in_scope
 from bot.routing.state import AddressState, Plan
 
 
-def plan_change(graph: RoutingGraph, change: Change, actor: Actor) -> Plan:
-    """The plan for `change` by `actor`; raises Refused or Unchanged. A customer admin's change names
-    addresses in their own domains only, checked before anything is read (see `scope`)."""
+def plan_change(
+    graph: RoutingGraph, change: Change, actor: Actor, allow_bounces: bool = True
+) -> tuple[Plan, tuple[str, ...]]:
+    """The plan for `change` by `actor` and the addresses it makes bounce; raises Refused or Unchanged.
+    A customer admin's change names addresses in their own domains only, checked before anything is
+    read; refusals that would show addresses outside them are concealed (see `scope`)."""
     require_in_scope(actor.scope, [parse(raw) for raw in named_addresses(change)])
     with concealed_for(actor):
         plan = _plan(graph, change)
-        validate(graph, plan, actor)
-    return plan
+        return plan, validate(graph, plan, actor, allow_bounces)
 
 
 def _plan(graph: RoutingGraph, change: Change) -> Plan:
@@ -62,10 +64,18 @@ def _plan(graph: RoutingGraph, change: Change) -> Plan:
     return plan
 
 
+def _same_address(address: str, other: str) -> bool:
+    """`other` is `address`, or `address` with an extension (Postfix looks that up as `address`)."""
+    split = split_extension(other)
+    return other == address or (split is not None and split[0] == address)
+
+
 def _plan_add_alias(graph: RoutingGraph, alias: str, mailbox: str) -> Plan:
     graph.domain_id(alias)
     before = graph.state(alias)
     refuse_if_taken(graph, alias, before, allowed="alias")
+    if not before.routes:
+        require_hosted_name(alias)
     current = before.destinations(RouteKind.ALIAS)
     if current == [mailbox]:
         raise Unchanged(MESSAGES("unchanged.alias", alias=show_address(alias), mailbox=show_address(mailbox)))
@@ -104,7 +114,7 @@ def _mailbox_state(graph: RoutingGraph, address: str) -> AddressState:
 
 def _plan_set_forward(graph: RoutingGraph, address: str, target: str, keep_copy: bool) -> Plan:
     before = _mailbox_state(graph, address)
-    if target == address:
+    if _same_address(address, target):
         raise Refused("self_forward", MESSAGES("self_forward", address=show_address(address)))
     routes = {(target, RouteKind.FORWARD.value)}
     if keep_copy:
@@ -132,6 +142,8 @@ def _plan_create_group(graph: RoutingGraph, address: str, name: str) -> Plan:
     before = graph.state(address)
     shown = show_address(address)
     refuse_if_taken(graph, address, before, allowed="group")
+    if before.group_name is None:
+        require_hosted_name(address)
     check_name(name)
     if before.group_name is not None:
         if before.group_name == name:
@@ -163,7 +175,7 @@ def _plan_add_members(graph: RoutingGraph, group: str, members: list[str]) -> Pl
     before = _group_state(graph, group)
     if not members:
         raise Refused("exists", MESSAGES("no_members_given"))
-    if group in members:
+    if any(_same_address(group, member) for member in members):
         raise Refused("no_loops", MESSAGES("group_in_itself", address=show_address(group)))
     current = set(before.destinations(RouteKind.MEMBER))
     new = [m for m in dict.fromkeys(members) if m not in current]

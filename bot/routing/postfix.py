@@ -1,9 +1,13 @@
 """Postfix lookup tables that read the routing database directly.
 
-Postfix asks three questions (docs/architecture.md, "Postfix semantics"): is this domain ours
-(virtual_mailbox_domains), is this a mailbox and where is its Maildir (virtual_mailbox_maps), and
-what does this address expand to (virtual_alias_maps). Each is one indexed query on our tables;
-Postfix lowercases the key and escapes quotes in `%s` itself.
+Postfix asks three questions (docs/routing.md, "How Postfix reads the tables"): is this domain
+ours (virtual_mailbox_domains), is this a mailbox and where is its Maildir (virtual_mailbox_maps),
+and what does this address expand to (virtual_alias_maps). Each is one indexed query on our
+tables; Postfix casefolds the key and escapes quotes in `%s`, `%u` and `%d` itself.
+
+With smtputf8_enable = yes a key may name an IDN by its U-label (`kontakt@exämpel.se`): Postfix
+does not turn it into the A-label we store, so each query also answers for the U-label form
+(`domains.unicode_name`), and mail to either form goes where `trace` says.
 """
 
 from __future__ import annotations
@@ -20,12 +24,27 @@ from sqlalchemy.engine import make_url
 from bot.i18n import Text
 from bot.routing.messages import MESSAGES
 
-# Map name -> the query answering it.
-QUERIES = {
-    "virtual_mailbox_domains": "SELECT name FROM domains WHERE name = '%s'",
-    "virtual_mailbox_maps": "SELECT maildir FROM mailboxes WHERE address = '%s'",
-    "virtual_alias_maps": "SELECT destination FROM routes WHERE source = '%s'",
-}
+MAPS = ("virtual_mailbox_domains", "virtual_mailbox_maps", "virtual_alias_maps")
+
+
+def queries(kind: str) -> dict[str, str]:
+    """Map name -> the query answering it, for Postfix's `sqlite` or `pgsql` table type.
+
+    Each also answers a key whose domain is a U-label: `'%u@' || name` is the same local part in
+    our stored (A-label) domain. SQLite and PostgreSQL answer `x = a OR x = (subquery)` with two
+    index lookups.
+    """
+    domain, key = "'%d'", "'%s'"
+    if kind == "pgsql":
+        # Postfix 3.7 speaks LATIN1 to PostgreSQL (`encoding = LATIN1` keeps later versions so), so
+        # the UTF-8 bytes of a U-label arrive as LATIN1 text: turn them back into the U-label.
+        domain, key = (f"convert_from(convert_to({text}, 'LATIN1'), 'UTF8')" for text in (domain, key))
+    a_label = f"(SELECT '%u@' || name FROM domains WHERE unicode_name = {domain})"
+    return {
+        "virtual_mailbox_domains": f"SELECT name FROM domains WHERE name = '%s' OR unicode_name = {key}",
+        "virtual_mailbox_maps": f"SELECT maildir FROM mailboxes WHERE address = '%s' OR address = {a_label}",
+        "virtual_alias_maps": f"SELECT destination FROM routes WHERE source = '%s' OR source = {a_label}",
+    }
 
 
 class UnsupportedDatabase(ValueError):
@@ -58,7 +77,7 @@ def connection_lines(database_url: str) -> list[str]:
         host = f"unix:{url.query['host']}"
     elif url.port:
         host = f"{host}:{url.port}"
-    lines = [f"hosts = {host}", f"dbname = {url.database}"]
+    lines = [f"hosts = {host}", f"dbname = {url.database}", "encoding = LATIN1"]
     if url.username:
         lines.append(f"user = {url.username}")
     if url.password:
@@ -70,7 +89,8 @@ def map_files(database_url: str) -> dict[str, str]:
     """File name -> content of the three `.cf` lookup tables."""
     connection = "\n".join(connection_lines(database_url))
     header = "# Written by `mailbot postfix-config`; Postfix reads mailbot's routing tables live.\n"
-    return {f"{name}.cf": f"{header}{connection}\nquery = {query}\n" for name, query in QUERIES.items()}
+    answers = queries(map_type(database_url))
+    return {f"{name}.cf": f"{header}{connection}\nquery = {query}\n" for name, query in answers.items()}
 
 
 def main_cf_snippet(
@@ -87,11 +107,17 @@ def main_cf_snippet(
     )
     table = f"proxy:{kind}" if proxy else kind
     lines = [
-        '# mailbot routing: add to main.cf (see README, "Pointing Postfix at mailbot").',
+        '# mailbot routing: add to main.cf (see docs/operations.md, "Pointing Postfix at mailbot").',
         how,
-        *(f"{name} = {table}:{directory / name}.cf" for name in QUERIES),
+        *(f"{name} = {table}:{directory / name}.cf" for name in MAPS),
         "# Our domains are virtual mailbox domains only; not also alias domains or mydestination.",
         "virtual_alias_domains =",
+        "# anna+news@ reaches anna@ (the extension carried over to what anna@ expands to); mailbot's",
+        "# rules and trace count on exactly this delimiter (Debian's main.cf sets it too).",
+        "recipient_delimiter = +",
+        "propagate_unmatched_extensions = canonical, virtual",
+        "# Mail may name an IDN by its U-label (kontakt@exämpel.se); the tables answer for both forms.",
+        "smtputf8_enable = yes",
         "virtual_transport = virtual",
         f"virtual_mailbox_base = {mailbox_base}",
         "# The owner of every Maildir (one system user for all virtual mailboxes).",

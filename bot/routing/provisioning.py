@@ -21,26 +21,100 @@ from bot.routing.addresses import (
     show_address,
     show_domain,
 )
-from bot.routing.changes import Actor
+from bot.routing.changes import Actor, CreateGroup
 from bot.routing.graph import CHUNK, ROUTES, RoutingGraph, batched
 from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.messages import MESSAGES
-from bot.routing.models import DistributionGroup, Domain, Mailbox
+from bot.routing.models import DistributionGroup, Domain, Mailbox, RouteKind
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
-from bot.routing.rules import check_name, parse, refuse_if_taken
-from bot.routing.writing import ACTION_DOMAIN_ADD, ACTION_MAILBOX_ADD, ACTION_MAILBOX_IMPORT, write_audit
+from bot.routing.rules import (
+    bouncing_addresses,
+    check_name,
+    check_protected,
+    parse,
+    refuse_if_taken,
+    refuse_lost_mail,
+    require_hosted_name,
+)
+from bot.routing.state import AddressState, Plan
+from bot.routing.writing import (
+    ACTION_DOMAIN_ADD,
+    ACTION_MAILBOX_ADD,
+    ACTION_MAILBOX_IMPORT,
+    write_audit,
+    write_plan,
+)
 
 
-def add_domain(graph: RoutingGraph, name: str, actor: Actor) -> Outcome:
+def add_domain(
+    graph: RoutingGraph, name: str, actor: Actor, postmaster: str | None, allow_bounces: bool
+) -> Outcome:
+    """Host a domain, with its protected addresses postmaster@ and abuse@ from the start.
+
+    `postmaster`: an existing mailbox of ours that both reach (as groups with it as the member);
+    without it, postmaster@ becomes a mailbox of the domain and abuse@ a group around it. Routes
+    that already point into the domain stop leaving for the outside world: the addresses whose mail
+    would then bounce are named, and only an admin who allows it may go on.
+    """
     try:
         domain = parse_domain(name)
     except AddressError as error:
         raise Refused("address", error.text) from None
     if graph.is_hosted(domain):
         raise Unchanged(MESSAGES("unchanged.domain", domain=show_domain(domain)))
-    graph.connection.execute(insert(Domain).values(name=domain, created_at=utcnow()))
+    pointing_in = graph.connection.execute(
+        select(ROUTES.source).where(ROUTES.destination.like(f"%@{domain}"))
+    )
+    affected = sorted({a for source in pointing_in.scalars() for a in graph.ancestors(source)})
+    before = {address: graph.deliveries(graph.expand(address)) for address in affected}
+    unicode_name = show_domain(domain).casefold()
+    if not unicode_name.isascii() and (alike := graph.stored_form(f"@{unicode_name}")) is not None:
+        # σίσυφος.gr and σίσυφοσ.gr are two names in DNS but one to Postfix, which casefolds keys.
+        detail = MESSAGES("domain_alike", domain=show_domain(domain), other=show_domain(domain_of(alike)))
+        raise Refused("one_thing", detail)
+    graph.connection.execute(
+        insert(Domain).values(
+            name=domain, unicode_name=None if unicode_name.isascii() else unicode_name, created_at=utcnow()
+        )
+    )
+    graph.forget_all()
     change_id = write_audit(graph, actor, ACTION_DOMAIN_ADD, domain, None, None, details={"domain": domain})
-    return Outcome(Status.OK, MESSAGES("effect.add_domain", domain=show_domain(domain)), change_id=change_id)
+    reached = _add_protected_addresses(graph, domain, actor, postmaster)
+    graph.forget_all()  # a new mailbox (postmaster@) may have been asked about before it was written
+    after = {address: graph.deliveries(graph.expand(address)) for address in affected}
+    bounces = refuse_lost_mail(bouncing_addresses(before, after), actor, allow_bounces)
+    effect = MESSAGES(
+        "effect.add_domain",
+        domain=show_domain(domain),
+        postmaster=show_address(f"postmaster@{domain}"),
+        abuse=show_address(f"abuse@{domain}"),
+        mailbox=show_address(reached),
+    )
+    return Outcome(Status.OK, effect, bounces=bounces, change_id=change_id)
+
+
+def _add_protected_addresses(graph: RoutingGraph, domain: str, actor: Actor, postmaster: str | None) -> str:
+    """Create postmaster@ and abuse@ of a new domain; return the mailbox they reach."""
+    if postmaster is None:
+        mailbox = f"postmaster@{domain}"
+        row = mailbox_row(mailbox, graph.domain_id(mailbox), "Postmaster")
+        graph.connection.execute(insert(Mailbox), [row])
+        write_audit(graph, actor, ACTION_MAILBOX_ADD, mailbox, None, None, details=row)
+        groups = {f"abuse@{domain}": "Abuse"}
+    else:
+        mailbox = parse(postmaster)
+        if not graph.is_mailbox(mailbox):
+            raise Refused("protected", MESSAGES("postmaster_not_mailbox", address=show_address(mailbox)))
+        groups = {f"postmaster@{domain}": "Postmaster", f"abuse@{domain}": "Abuse"}
+    for address, group_name in groups.items():
+        wanted = AddressState(group_name, frozenset({(mailbox, RouteKind.MEMBER.value)}))
+        effect = MESSAGES("effect.create_group", address=show_address(address), name=group_name)
+        plan = Plan(address, AddressState(None, frozenset()), wanted, effect)
+        write_plan(graph, plan)
+        write_audit(graph, actor, CreateGroup.action, address, plan.before, plan.after)
+    for address in (f"postmaster@{domain}", f"abuse@{domain}"):
+        check_protected(address, graph.deliveries(graph.expand(address)))
+    return mailbox
 
 
 def add_mailbox(graph: RoutingGraph, address: str, actor: Actor, name: str) -> Outcome:
@@ -58,6 +132,7 @@ def _check_new_mailbox(graph: RoutingGraph, address: str) -> None:
     graph.domain_id(address)
     if graph.is_mailbox(address):
         raise Unchanged(MESSAGES("unchanged.mailbox", address=show_address(address)))
+    require_hosted_name(address)
     state = graph.state(address)
     refuse_if_taken(graph, address, state, allowed="mailbox")
 
@@ -148,6 +223,7 @@ def _refuse_clash(lines: dict[str, int], found: dict[str, str]) -> None:
 
 
 def mailbox_row(address: str, domain_id: int, name: str) -> dict[str, Any]:
+    require_hosted_name(address)  # the local part becomes a folder name: never a path
     local, _, domain = address.rpartition("@")
     # virtual(8) delivers to Maildir when the path ends in "/", relative to virtual_mailbox_base.
     return {

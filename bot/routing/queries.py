@@ -13,11 +13,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.routing.addresses import parse_address, parse_domain, show_address, show_addresses, show_domain
+from bot.routing.addresses import (
+    parse_address,
+    parse_domain,
+    recipient_key,
+    show_address,
+    show_addresses,
+    show_domain,
+)
 from bot.routing.graph import RoutingGraph
 from bot.routing.models import MAX_ID, AuditEntry, DistributionGroup, Domain, Mailbox, Route, RouteKind
-from bot.routing.scope import in_scope
-from bot.routing.trace import Trace, expand
+from bot.routing.trace import Trace
 
 
 @dataclass(frozen=True)
@@ -63,19 +69,22 @@ class AuditRecord:
 
 
 def trace(session: Session, address: str, scope: frozenset[str] | None = None) -> Trace:
-    """Where mail to `address` ends up, as Postfix expands it; with a customer's `scope`, addresses
-    outside it end the walk and are shown as such (what becomes of their mail is not theirs to see)."""
-    parsed = parse_address(address)
+    """Where mail to `address` ends up, as Postfix expands it (the address as Postfix would get it:
+    an extension and a U-label domain are kept, see `recipient_key`). With a customer's `scope`,
+    addresses outside it end the walk and are shown as such (what becomes of their mail is not
+    theirs to see)."""
+    key = recipient_key(address)
     graph = RoutingGraph(session)
 
     def lookup(source: str) -> list[tuple[str, str]]:
-        return graph.lookup(source) if in_scope(source, scope) else []
+        return graph.lookup(source) if graph.in_scope(source, scope) else []
 
-    if scope is None:
-        graph.load_reachable([parsed])
-    expansion = expand(parsed, lookup)
+    stored = graph.stored_form(key)
+    if stored is not None and scope is None:
+        graph.load_reachable([stored])
+    expansion = graph.expand(key, lookup)
     deliveries = () if expansion.loops else graph.deliveries(expansion, scope)
-    return Trace(parsed, expansion.steps, deliveries, expansion.loops)
+    return Trace(key, expansion.steps, deliveries, expansion.loops)
 
 
 def domains(session: Session) -> list[str]:

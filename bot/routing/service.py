@@ -54,24 +54,32 @@ class RoutingService:
     # -- changes ---------------------------------------------------------------------------------
 
     def check(self, change: Change, actor: Actor) -> Verdict:
-        """What the change would do, or why it is refused or not needed. Writes nothing."""
+        """What the change would do, or why it is refused or not needed. Writes nothing. An admin's
+        verdict names the addresses the change makes bounce (`bounces`, `warning`): the preview."""
         with self._sessions() as session:
             try:
-                plan = plan_change(RoutingGraph(session), change, actor)
+                plan, bounces = plan_change(RoutingGraph(session), change, actor)
             except Refused as refusal:
                 return Verdict(Status.REFUSED, refusal.text(), refusal.rule)
             except Unchanged as unchanged:
                 return Verdict(Status.UNCHANGED, unchanged.message)
-            return Verdict(Status.OK, plan.effect, before=plan.before.to_json())
+            return Verdict(Status.OK, plan.effect, bounces=bounces, before=plan.before.to_json())
 
     def apply(
-        self, change: Change, actor: Actor, then: Callable[[Session, int], None] | None = None
+        self,
+        change: Change,
+        actor: Actor,
+        then: Callable[[Session, int], None] | None = None,
+        allow_bounces: bool = True,
     ) -> Outcome:
         """Check every rule again under the write lock, then write the change and its audit row;
-        `then(session, change_id)` writes the caller's record of it in the same transaction."""
+        `then(session, change_id)` writes the caller's record of it in the same transaction.
+        `allow_bounces=False`: refuse, even for an admin, a change that makes addresses bounce
+        (callers without a preview ask for it until the admin confirms)."""
 
         def work(graph: RoutingGraph) -> Outcome:
-            outcome = perform(graph, plan_change(graph, change, actor), actor, action_of(change))
+            plan, bounces = plan_change(graph, change, actor, allow_bounces)
+            outcome = perform(graph, plan, bounces, actor, action_of(change))
             if then is not None:
                 assert outcome.change_id is not None
                 then(graph.session, outcome.change_id)
@@ -80,13 +88,17 @@ class RoutingService:
         return run_locked(self._sessions, work)
 
     def undo(
-        self, change_id: int, actor: Actor, then: Callable[[Session, int], None] | None = None
+        self,
+        change_id: int,
+        actor: Actor,
+        allow_bounces: bool = True,
+        then: Callable[[Session, int], None] | None = None,
     ) -> Outcome:
         """Put the changed address back as change `change_id` found it, if nothing since depends on it;
         `then(session, undo_id)` writes the caller's record of it in the same transaction."""
 
         def work(graph: RoutingGraph) -> Outcome:
-            outcome = undo_change(graph, change_id, actor)
+            outcome = undo_change(graph, change_id, actor, allow_bounces)
             if then is not None and outcome.change_id is not None:
                 then(graph.session, outcome.change_id)
             return outcome
@@ -95,8 +107,14 @@ class RoutingService:
 
     # -- domains and mailboxes (loaded by the provider, not changed from Slack) ------------------
 
-    def add_domain(self, name: str, actor: Actor) -> Outcome:
-        return run_locked(self._sessions, lambda graph: provisioning.add_domain(graph, name, actor))
+    def add_domain(
+        self, name: str, actor: Actor, postmaster: str | None = None, allow_bounces: bool = True
+    ) -> Outcome:
+        """Host a domain with postmaster@ and abuse@ (see `provisioning.add_domain`)."""
+        return run_locked(
+            self._sessions,
+            lambda graph: provisioning.add_domain(graph, name, actor, postmaster, allow_bounces),
+        )
 
     def add_mailbox(self, address: str, actor: Actor, name: str = "") -> Outcome:
         return run_locked(self._sessions, lambda graph: provisioning.add_mailbox(graph, address, actor, name))

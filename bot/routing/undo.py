@@ -25,7 +25,7 @@ from bot.routing.state import AddressState, Plan
 from bot.routing.writing import ACTION_UNDO, PROVIDER_ACTIONS, write_audit, write_plan
 
 
-def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
+def undo_change(graph: RoutingGraph, change_id: int, actor: Actor, allow_bounces: bool = True) -> Outcome:
     session = graph.session
     entry = session.get(AuditEntry, change_id) if 1 <= change_id <= MAX_ID else None
     # A customer's admin is told nothing of changes outside their domains, not even that they exist.
@@ -51,12 +51,12 @@ def undo_change(graph: RoutingGraph, change_id: int, actor: Actor) -> Outcome:
     plan = Plan(subject, current, AddressState.from_json(newest.before), effect)
     with concealed_for(actor):
         require_in_scope(actor.scope, [d for d, _ in plan.after.routes - plan.before.routes])
-        validate(graph, plan, actor)
+        bounces = validate(graph, plan, actor, allow_bounces)
     write_plan(graph, plan)
     undo_id = write_audit(graph, actor, ACTION_UNDO, subject, plan.before, plan.after, undo_of=newest.id)
     for position, link in enumerate(chain):
         link.undone_by = undo_id if position % 2 == 0 else None
-    return Outcome(Status.OK, effect, change_id=undo_id)
+    return Outcome(Status.OK, effect, bounces=bounces, change_id=undo_id)
 
 
 def undo_chain(graph: RoutingGraph, subject: str) -> list[AuditEntry]:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import utcnow
+from bot.routing.addresses import split_extension
 from bot.routing.changes import Actor
 from bot.routing.graph import RoutingGraph
 from bot.routing.models import AuditEntry, DistributionGroup, Route, RouteKind
@@ -71,7 +72,13 @@ def write_plan(graph: RoutingGraph, plan: Plan) -> None:
     added = sorted(after.routes - before.routes)
     if added:
         rows = [
-            {"source": subject, "destination": d, "kind": RouteKind(k), "created_at": utcnow()}
+            {
+                "source": subject,
+                "destination": d,
+                "destination_base": base_of(d),
+                "kind": RouteKind(k),
+                "created_at": utcnow(),
+            }
             for d, k in added
         ]
         connection.execute(insert(Route), rows)
@@ -123,8 +130,14 @@ def write_audit(
     return int(key[0])
 
 
-def perform(graph: RoutingGraph, plan: Plan, actor: Actor, action: str) -> Outcome:
+def base_of(destination: str) -> str | None:
+    """The `destination_base` column: the address without its extension, if it has one."""
+    split = split_extension(destination)
+    return None if split is None else split[0]
+
+
+def perform(graph: RoutingGraph, plan: Plan, bounces: tuple[str, ...], actor: Actor, action: str) -> Outcome:
     """Write a checked plan and its audit row; the outcome carries the change id."""
     write_plan(graph, plan)
     change_id = write_audit(graph, actor, action, plan.subject, plan.before, plan.after)
-    return Outcome(Status.OK, plan.effect, change_id=change_id)
+    return Outcome(Status.OK, plan.effect, bounces=bounces, change_id=change_id)

@@ -19,7 +19,7 @@ bind = f"{os.environ.get('HOST') or '0.0.0.0'}:{os.environ.get('PORT') or '3000'
 # Threads: a request waits for Bolt's ack while the listener works in the background.
 worker_class = "gthread"
 # SQLite takes one writer at a time: one process (with threads) keeps its writers in one queue;
-# PostgreSQL takes several processes, and several instances (see README, "Production").
+# PostgreSQL takes several processes, and several instances (see docs/operations.md, "Production").
 _ONE_PROCESS = load_settings().database_url.startswith("sqlite")
 workers = int(os.environ.get("WEB_CONCURRENCY") or (1 if _ONE_PROCESS else 2))
 threads = int(os.environ.get("MAILBOT_THREADS") or 8)

@@ -1,6 +1,6 @@
 """The work done after Slack's ack, one job per request: answers to `/mailhelp`, DMs and mentions,
 the buttons under an answer and the feedback form, flow previews and changes, forms and App Home,
-customers' requests and agents' decisions (`bot.slack.request_jobs`).
+teaching the bot, customers' requests and agents' decisions (`bot.slack.request_jobs`).
 
 A job is plain JSON (the request's payload, its workspace, what the listener worked out) written to
 the queue before the ack (`bot.slack.job_queue`) and done by the after-ack worker of any instance
@@ -19,9 +19,11 @@ from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web import SlackResponse
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.answers import topics
 from bot.config import Lang
@@ -52,16 +54,26 @@ from bot.slack.deliveries import (
 from bot.slack.failures import failure_kind, failure_text
 from bot.slack.flow_blocks import changes_blocks, flow_modal, modal_metadata, mrkdwn, reply_message
 from bot.slack.job_queue import MAX_ATTEMPTS, Claimed, Delivery, Job, JobQueue, Priority
+from bot.slack.messages import MESSAGES
 from bot.slack.redelivery import receipt_of
 from bot.slack.replies import answer_message, request_person, turn_message
 from bot.slack.request_log import describe
 from bot.slack.runtime import Runtime, event_team
+from bot.slack.teaching_blocks import (
+    TEACH_BLOCKS,
+    forgotten_blocks,
+    parse_teach_value,
+    taught_blocks,
+    teach_queue_blocks,
+)
 from bot.slack.web_api import bot_token, web_client
+from bot.teaching import Taught, TeachingError, forget, questions_to_teach, teach_answered
 
 log = logging.getLogger(__name__)
 
 # The Flows methods a message button may call (the job names one).
 CLICK_ACTS = ("confirm", "cancel", "undo")
+HOME_QUESTIONS_TO_TEACH = 8  # App Home holds 100 blocks; each question takes 3
 # Kinds whose work is an answer: a failure is "something went wrong while I worked out the answer".
 ANSWERS = frozenset({"question", "event", "topic"})
 
@@ -257,15 +269,76 @@ def _home(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Deli
 
 
 def _home_tab(runtime: Runtime, who: Person, lang: Lang, notice: str | None = None) -> View:
-    """How to ask; for agents also the feedback per article and the latest changes with Undo."""
-    titles = {ref.topic_id: ref.title for ref in topics(lang, runtime.settings)}
+    """How to ask; for agents also the feedback per article, the questions to teach the bot and the
+    latest changes with Undo."""
+    titles = _titles(runtime, lang)
     if who.role is None:
         return home_view(lang, None, titles)
     with runtime.sessions() as session:
         feedback = report(session)
+        to_teach = questions_to_teach(session, HOME_QUESTIONS_TO_TEACH)
     view = home_view(lang, feedback, titles)
-    view.blocks = [*view.blocks, *changes_blocks(lang, runtime.flows.latest_changes(), notice)]
+    teaching = teach_queue_blocks(lang, to_teach, titles)
+    view.blocks = [*view.blocks, *teaching, *changes_blocks(lang, runtime.flows.latest_changes(), notice)]
     return view
+
+
+def _titles(runtime: Runtime, lang: Lang) -> dict[str, str]:
+    return {ref.topic_id: ref.title for ref in topics(lang, runtime.settings)}
+
+
+# A teaching change, run for an agent: `change(session, agent's user id)`.
+TeachingChange = Callable[[Session, str], Taught]
+# What replaces the menu once a teaching change is made, in the clicker's language.
+ShownChange = Callable[[Lang, Taught], list[Block]]
+
+
+def _teaching(
+    runtime: Runtime, client: WebClient, body: dict[str, Any], change: TeachingChange, shown: ShownChange
+) -> list[Delivery]:
+    """Run `change` for an agent and show it: App Home published again, or in a message the menu (or
+    the earlier note) replaced by `shown`'s blocks. Anyone else, or a refused change, is told privately."""
+    who = runtime.clicker(body, client)
+    lang = runtime.lang(client, who.user_id)
+    if who.role is None:
+        return [_note(body, MESSAGES.text("teach_agents_only", lang))]
+    try:
+        with runtime.sessions() as session:
+            example = change(session, who.user_id)
+    except TeachingError as error:
+        return [_note(body, error.text.render(lang))]
+    if (body.get("container") or {}).get("type") == "view":
+        return [home(who.user_id, _home_tab(runtime, who, lang))]
+    original = body.get("message") or {}
+    kept = [block for block in original.get("blocks") or [] if block.get("block_id") not in TEACH_BLOCKS]
+    message = {"text": original.get("text") or "", "blocks": [*kept, *shown(lang, example)]}
+    return [privately(body, message, replace_original=True)]
+
+
+def _teach(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """A choice in a teach menu: the question's text becomes an example of the chosen article."""
+    body = job["payload"]
+    parsed = parse_teach_value((job["action"].get("selected_option") or {}).get("value") or "")
+    if parsed is None:
+        return []
+    question_id, label = parsed
+    return _teaching(
+        runtime,
+        client,
+        body,
+        lambda session, agent: teach_answered(session, question_id, label, agent),
+        lambda lang, example: taught_blocks(lang, example, _titles(runtime, lang)),
+    )
+
+
+def _forget(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """*Remove the example* under what was taught."""
+    body, value = job["payload"], job["action"].get("value") or ""
+    if not value.isdigit():
+        return []
+    return _teaching(
+        runtime, client, body, lambda session, agent: forget(session, int(value), agent), forgotten_blocks
+    )
 
 
 WORK: dict[str, Callable[[Runtime, WebClient, dict[str, Any]], list[Delivery]]] = {
@@ -280,6 +353,8 @@ WORK: dict[str, Callable[[Runtime, WebClient, dict[str, Any]], list[Delivery]]] 
     "start_flow": _start_flow,
     "home_undo": _home_undo,
     "home": _home,
+    "teach": _teach,
+    "forget": _forget,
     request_jobs.REQUEST: request_jobs.open_request,
     request_jobs.REJECT_FORM: request_jobs.reject_form,
     request_jobs.DECISION: request_jobs.decide,

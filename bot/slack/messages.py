@@ -43,6 +43,36 @@ MESSAGES = Catalog(
             "en": Plural("{count} answer", "{count} answers"),
         },
         "home_no_feedback": {"sv": "Inga svar ännu.", "en": "No answers yet."},
+        "teach_prompt": {
+            "sv": "*Lär boten:* vilken artikel svarar på frågan? Ett val sparar den som exempel.",
+            "en": "*Teach the bot:* which article answers this question? One choice stores it as an example.",
+        },
+        "teach_placeholder": {"sv": "Välj artikel", "en": "Choose an article"},
+        "teach_none": {"sv": "Inte vårt ämne", "en": "Not our topic"},
+        "taught_note": {
+            "sv": "<@{agent}> lärde boten att frågan hör till *{title}* (exempel {id}).",
+            "en": "<@{agent}> taught the bot that this question belongs to *{title}* (example {id}).",
+        },
+        "forget_button": {"sv": "Ta bort exemplet", "en": "Remove the example"},
+        "forgotten_note": {
+            "sv": "<@{agent}> tog bort exempel {id}; boten svarar som förut.",
+            "en": "<@{agent}> removed example {id}; the bot answers as before.",
+        },
+        "teach_agents_only": {
+            "sv": "Bara supportens handläggare kan lära boten.",
+            "en": "Only support agents can teach the bot.",
+        },
+        "teach_queue_title": {"sv": "Frågor att lära boten", "en": "Questions to teach the bot"},
+        "teach_queue_empty": {
+            "sv": "Inga obesvarade 👎 eller önskemål om en person just nu.",
+            "en": "No 👎 or requests for a person waiting right now.",
+        },
+        "teach_answered": {
+            "sv": "Boten svarade: {article} · {why}",
+            "en": "The bot answered: {article} · {why}",
+        },
+        "teach_why_person": {"sv": "ville prata med en person", "en": "asked for a person"},
+        "teach_why_unhelpful": {"sv": "👎", "en": "👎"},
         "stale_form_title": {"sv": "Formuläret är inaktuellt", "en": "This form is out of date"},
         "stale_form": {
             "sv": "Det här formuläret öppnades av en äldre version av mig och kan inte skickas längre. "

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 
+from bot.answers import topics
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import Turn, ask, question_lang
 from bot.feedback import add_comment, answered_question
@@ -13,6 +15,7 @@ from bot.slack.blocks import answer_blocks, fallback_text, support_request_block
 from bot.slack.deliveries import in_channel
 from bot.slack.job_queue import Delivery
 from bot.slack.runtime import Runtime
+from bot.slack.teaching_blocks import teach_blocks
 
 
 def turn_message(turn: Turn) -> dict[str, Any]:
@@ -62,7 +65,11 @@ def request_person(
         lang = question_lang(session, question_id, settings.default_lang)
     if not settings.support_channel:
         return [], CONVERSATION.text("person_contact", lang, support=settings.support_contact)
-    blocks = support_request_blocks(settings.default_lang, user_id, asked.question, asked.topic_id, comment)
-    first = blocks[0].text  # the notification shows the first section
+    lang_of_post = settings.default_lang
+    request = support_request_blocks(lang_of_post, user_id, asked.question, asked.topic_id, comment)
+    first = request[0].text  # the notification shows the first section
+    titles = {ref.topic_id: ref.title for ref in topics(lang_of_post, settings)}
+    # An agent's one choice in the menu below teaches the bot (bot/slack/listeners/teaching.py).
+    blocks: list[Block] = [*request, *teach_blocks(lang_of_post, question_id, titles)]
     post = in_channel(settings.support_channel, None, {"text": first.text if first else "", "blocks": blocks})
     return [post], CONVERSATION.text("person_coming", lang)

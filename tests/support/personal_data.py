@@ -27,6 +27,7 @@ from bot.i18n import Text
 from bot.routing.changes import Actor, Role
 from bot.routing.service import RoutingService
 from bot.slack.job_queue import Job, JobQueue
+from bot.teaching import forget, teach_answered
 
 PERSON = "U07PERSON1"  # whose data is erased or exported
 OTHER = "U07OTHER22"  # someone else, whose data must stay
@@ -55,8 +56,9 @@ def settings_for(database_url: str) -> Settings:
 
 def fill(settings: Settings, sessions: sessionmaker[Session], engine: Engine) -> Written:
     """Questions, votes, comments, a related topic clicked by someone else, locales, a previewed and
-    a confirmed routing change, a DM the Slack app answered, an OAuth state and an installation by the
-    person; the person listed as a customer's, with a request another person approved."""
+    a confirmed routing change, an example taught and removed, a DM the Slack app answered, an OAuth
+    state and an installation by the person; the person listed as a customer's, with a request another
+    person approved."""
     written = Written()
     routing = RoutingService(sessions)
     routing.add_domain("kulexempel.se", OPERATOR)
@@ -118,6 +120,8 @@ def fill(settings: Settings, sessions: sessionmaker[Session], engine: Engine) ->
     assert isinstance(preview, Reply) and preview.kind is ReplyKind.REQUESTABLE and preview.pending_id
     request_id = flows.request(preview.pending_id, customer, "sv").request_id
     assert request_id is not None and not isinstance(Approvals(flows).approve(request_id, other), Text)
+    with sessions() as session:  # the person, as an agent, teaches the bot someone else's question
+        forget(session, teach_answered(session, theirs.question_id, "distribution-group", PERSON).id, PERSON)
     written.person_change_ids = [entry.id for entry in routing.audit() if entry.actor == PERSON]
     assert written.person_change_ids
 

@@ -144,26 +144,65 @@ class SlackRequests(ABC):
         """Press element `action_id` (for feedback buttons: the one with `value`) in a posted message."""
         element = find_element(message_blocks, action_id)
         clicked = value if value is not None else element.get("value")
-        payload = {
+        action = {
+            "type": element["type"],
+            "action_id": element["action_id"],
+            "block_id": "b",
+            "value": clicked,
+        }
+        return self.interact(self._block_actions(message_blocks, action, user_id, channel_id, response_url))
+
+    def select(
+        self,
+        message_blocks: list[dict[str, Any]],
+        action_id: str,
+        value: str,
+        *,
+        user_id: str = CUSTOMER,
+        channel_id: str = "D1",
+        response_url: str | None = None,
+        in_home: bool = False,
+    ) -> Response:
+        """Choose the option whose value is `value` in the select menu `action_id` of a posted message
+        (`in_home`: of the App Home view whose `message_blocks` these are)."""
+        element = find_element(message_blocks, action_id)
+        [option] = [option for option in element["options"] if option["value"] == value]
+        action = {
+            "type": element["type"],
+            "action_id": element["action_id"],
+            "block_id": "b",
+            "selected_option": option,
+            "action_ts": f"{time.time():.6f}",
+        }
+        payload = self._block_actions(message_blocks, action, user_id, channel_id, response_url)
+        if in_home:  # Slack sends the view instead of a message, and no response_url
+            for key in ("message", "channel", "response_url"):
+                payload.pop(key)
+            payload["container"] = {"type": "view", "view_id": "VHOME"}
+            payload["view"] = {"id": "VHOME", "type": "home", "blocks": message_blocks}
+        return self.interact(payload)
+
+    def _block_actions(
+        self,
+        message_blocks: list[dict[str, Any]],
+        action: dict[str, Any],
+        user_id: str,
+        channel_id: str,
+        response_url: str | None,
+    ) -> dict[str, Any]:
+        """A block_actions payload: `action` done in a message of `channel_id` by `user_id`."""
+        return {
             "type": "block_actions",
             "team": {"id": TEAM_ID, "domain": "kulexempel"},
             "user": {"id": user_id, "team_id": TEAM_ID},
             "api_app_id": "A1",
-            "trigger_id": f"trigger-{action_id}",
+            "trigger_id": f"trigger-{action['action_id']}",
             "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": channel_id},
             "channel": {"id": channel_id},
             "message": {"type": "message", "ts": "1700000000.000001", "blocks": message_blocks},
             "response_url": response_url or self.standin.response_url(f"click-{user_id}"),
-            "actions": [
-                {
-                    "type": element["type"],
-                    "action_id": element["action_id"],
-                    "block_id": "b",
-                    "value": clicked,
-                }
-            ],
+            "actions": [action],
         }
-        return self.interact(payload)
 
     def submit_view(
         self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = CUSTOMER
@@ -342,9 +381,11 @@ def migrated_sqlite(directory: Path) -> str:
 
 
 def find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
-    """The interactive element with this action id (or action id prefix before ':') in a message."""
+    """The interactive element with this action id (or action id prefix before ':') in a message: in
+    an actions block or a section's accessory."""
     for block in blocks:
-        for element in block.get("elements") or []:
+        accessory = [block["accessory"]] if block.get("accessory") else []
+        for element in [*(block.get("elements") or []), *accessory]:
             if str(element.get("action_id")).partition(":")[0] == action_id:
                 return element
     raise AssertionError(f"no element {action_id!r} in {json.dumps(blocks, ensure_ascii=False)[:2000]}")

@@ -1,14 +1,14 @@
 """Slack: the after-ack job queue, whose unique receipts replace the event receipts table
 
 Revision ID: 0011_slack_job_queue
-Revises: 0007_customers
+Revises: 0010_taught_examples
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_slack_job_queue"
-down_revision = "0007_customers"
+down_revision = "0010_taught_examples"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ can reach each one through `app.dispatch` with a signed request.
 from slack_bolt import App
 
 from bot.slack.after_ack import AfterAck
-from bot.slack.listeners import actions, commands, events, flows, requests, views
+from bot.slack.listeners import actions, commands, events, flows, requests, teaching, views
 from bot.slack.runtime import Runtime
 
 
@@ -23,3 +23,4 @@ def register(app: App, runtime: Runtime, work: AfterAck) -> None:
     views.register(app, work)
     flows.register(app, runtime, work)
     requests.register(app, runtime, work)
+    teaching.register(app, work)

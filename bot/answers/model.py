@@ -1,0 +1,168 @@
+"""The trained classifier: which topic a question is about, or none of ours (and which neighbour).
+
+Three linear models (multinomial logistic regression, trained by `python -m bot.answers.train`) share
+one feature vector (bot/answers/features.py):
+- *flat*: the 12 topics, small talk aside, and "none" split by neighbouring subject ("none:login",
+  "none:spam" ... "none:other");
+- *object*: alias, forward, group, the comparison, shared mailbox, other accounts, or none;
+- *intent* (for alias, forward and group): what it is, set up or change, or the special case
+  (send as an alias, forward outside, outsiders writing to a group).
+A topic's probability is the geometric mean of the flat model's and object x intent's: the factored
+pair shares what "how do I add" means across aliases, forwards and groups, which the flat model has
+to learn three times. Measured on held-out authors the mix beats either alone (docs/answers.md).
+
+The weights ship inside the package (`weights.npz`, `weights.json`) and are read once per process;
+inference is a sparse dot product in numpy.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.answers.features import Features
+from bot.answers.vocabulary import Subject
+
+MODEL_DIR = Path(__file__).resolve().parent
+WEIGHTS = MODEL_DIR / "weights.npz"
+MANIFEST = MODEL_DIR / "weights.json"
+NONE = "none"
+NONE_PREFIX = "none:"
+NO_SUBJECT = "other"
+HEADS = ("flat", "object", "intent")
+
+# topic -> (object, intent); intent only where one object has several topics.
+TOPIC_PARTS: dict[str, tuple[str, str | None]] = {
+    "alias": ("alias", "what"),
+    "manage-aliases": ("alias", "setup"),
+    "send-from-alias": ("alias", "special"),
+    "forwarding": ("forward", "what"),
+    "manage-forwarding": ("forward", "setup"),
+    "external-forwarding": ("forward", "special"),
+    "distribution-group": ("group", "what"),
+    "manage-groups": ("group", "setup"),
+    "group-external-senders": ("group", "special"),
+    "alias-vs-forwarding-vs-group": ("compare", None),
+    "shared-mailbox-vs-group": ("shared", None),
+    "connected-accounts": ("accounts", None),
+    NONE: (NONE, None),
+}
+_TOPIC_OF_PARTS = {parts: topic for topic, parts in TOPIC_PARTS.items()}
+_FLOOR = 1e-12  # keeps the logarithm of a probability that underflowed finite
+
+Matrix = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Head:
+    classes: tuple[str, ...]
+    weights: Matrix  # features x classes
+    bias: Matrix  # classes
+
+    def probabilities(self, rows: npt.NDArray[np.intp], values: Matrix) -> dict[str, float]:
+        logits = values @ self.weights[rows] + self.bias
+        exp = np.exp(logits - logits.max())
+        return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Probabilities per topic id and "none" (they add up to 1), and the likeliest neighbouring subject
+    when it is none of ours (None when the question names none we know)."""
+
+    topics: Mapping[str, float]
+    subject: Subject | None
+
+    def ranked(self) -> list[tuple[str, float]]:
+        return sorted(self.topics.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+class Model:
+    def __init__(self, vocabulary: list[str], heads: Mapping[str, Head], manifest: Mapping[str, Any]) -> None:
+        self.index = {feature: row for row, feature in enumerate(vocabulary)}
+        self.heads = dict(heads)
+        self.manifest = dict(manifest)
+
+    def predict(self, features: Features) -> Prediction:
+        index = self.index
+        found, values_found = [], []
+        for feature, value in features.items():
+            row = index.get(feature)
+            if row is not None:  # a feature training never saw (or saw once) carries no weight
+                found.append(row)
+                values_found.append(value)
+        rows = np.array(found, dtype=np.intp)
+        values = np.array(values_found, dtype=np.float32)
+        flat, objects, intents = (self.heads[name].probabilities(rows, values) for name in HEADS)
+        flat_topics: dict[str, float] = {}
+        for label, p in flat.items():
+            topic = NONE if label.startswith(NONE_PREFIX) else label
+            flat_topics[topic] = flat_topics.get(topic, 0.0) + p
+        factored = {
+            topic: objects[obj] * (intents[intent] if intent else 1.0)
+            for topic, (obj, intent) in TOPIC_PARTS.items()
+        }
+        mixed = {
+            topic: math.sqrt(max(flat_topics.get(topic, 0.0), _FLOOR) * max(p, _FLOOR))
+            for topic, p in factored.items()
+        }
+        total = sum(mixed.values())
+        subject_label = max((label for label in flat if label.startswith(NONE_PREFIX)), key=flat.__getitem__)
+        subject_name = subject_label.removeprefix(NONE_PREFIX)
+        subject = Subject(subject_name) if subject_name != NO_SUBJECT else None
+        return Prediction({topic: p / total for topic, p in mixed.items()}, subject)
+
+    def save(self, directory: Path = MODEL_DIR) -> None:
+        vocabulary = sorted(self.index, key=self.index.__getitem__)
+        arrays: dict[str, Any] = {}
+        for name, head in self.heads.items():
+            arrays[f"{name}_weights"] = head.weights
+            arrays[f"{name}_bias"] = head.bias
+        np.savez_compressed(directory / WEIGHTS.name, allow_pickle=False, **arrays)
+        manifest = {
+            **self.manifest,
+            "classes": {name: list(head.classes) for name, head in self.heads.items()},
+            "vocabulary": vocabulary,
+        }
+        (directory / MANIFEST.name).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+        )
+
+
+def load_model(directory: Path = MODEL_DIR) -> Model:
+    manifest = json.loads((directory / MANIFEST.name).read_text(encoding="utf-8"))
+    with np.load(directory / WEIGHTS.name) as arrays:
+        heads = {
+            name: Head(
+                tuple(manifest["classes"][name]),
+                arrays[f"{name}_weights"].astype(np.float32),
+                arrays[f"{name}_bias"].astype(np.float32),
+            )
+            for name in HEADS
+        }
+    vocabulary = manifest.pop("vocabulary")
+    manifest.pop("classes")
+    return Model(vocabulary, heads, manifest)
+
+
+_MODEL_LOCK = threading.Lock()
+
+
+def shipped_model() -> Model:
+    """The model inside the package, read once per process (under a lock: one read, not one per thread)."""
+    with _MODEL_LOCK:
+        return _shipped_model()
+
+
+@functools.cache
+def _shipped_model() -> Model:
+    return load_model()

@@ -1,0 +1,145 @@
+"""`mailbot examples list|add|remove`: the questions agents taught the bot, from the terminal.
+
+The same as an agent's click in Slack: an added example counts for every instance from its next
+question on. Exit status: 0 done, 1 refused (no such example, already removed), 2 usage error (an
+unknown label, an empty question).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Any
+
+import click
+
+from bot.cli.common import LANG_OPTION, database
+from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem
+from bot.config import Lang, Settings
+from bot.i18n import Catalog
+from bot.teaching import Taught, TeachingError, check_label, forget, taught_examples, teach
+
+MESSAGES = Catalog(
+    "examples",
+    {
+        "added": {
+            "sv": "[{id}] inlärt som {label}: {question}",
+            "en": "[{id}] taught as {label}: {question}",
+        },
+        "removed": {"sv": "[{id}] borttaget: {question}", "en": "[{id}] removed: {question}"},
+        "row": {
+            "sv": "[{id}] {label}: {question} (lärt av {actor} {at:%Y-%m-%d %H:%M})",
+            "en": "[{id}] {label}: {question} (taught by {actor} {at:%Y-%m-%d %H:%M})",
+        },
+        "removed_note": {
+            "sv": " [borttaget av {actor} {at:%Y-%m-%d %H:%M}]",
+            "en": " [removed by {actor} {at:%Y-%m-%d %H:%M}]",
+        },
+        "empty": {"sv": "inga inlärda exempel", "en": "no taught examples"},
+    },
+)
+ACTOR_OPTION = click.option("--actor", default=None, help="Name to audit under (default: the OS user).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+
+
+def _as_dict(example: Taught) -> dict[str, Any]:
+    return {
+        "id": example.id,
+        "question": example.question,
+        "lang": example.lang,
+        "label": example.label,
+        "taught_by": example.taught_by,
+        "taught_at": example.taught_at.isoformat(),
+        "removed_by": example.removed_by,
+        "removed_at": example.removed_at.isoformat() if example.removed_at else None,
+    }
+
+
+def _line(example: Taught, lang: Lang) -> str:
+    question = " ".join(example.question.split())[:200]
+    line = MESSAGES.text(
+        "row",
+        lang,
+        id=example.id,
+        label=example.label,
+        question=question,
+        actor=example.taught_by,
+        at=example.taught_at,
+    )
+    if example.removed_at is not None:
+        line += MESSAGES.text("removed_note", lang, actor=example.removed_by, at=example.removed_at)
+    return line
+
+
+@click.group("examples")
+def examples_group() -> None:
+    """Questions agents taught the bot (an article's example, or 'none': not our topic)."""
+
+
+@examples_group.command("list")
+@click.option("--all", "everything", is_flag=True, help="Also the removed examples.")
+@JSON_OPTION
+@LANG_OPTION
+@click.pass_obj
+def examples_list(settings: Settings, everything: bool, as_json: bool, lang: Lang | None) -> None:
+    """The taught examples in use, oldest first."""
+    lang = lang or settings.default_lang
+    with database(settings)() as session:
+        examples = taught_examples(session, removed=everything)
+    if as_json:
+        click.echo(json.dumps([_as_dict(e) for e in examples], ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(_line(e, lang) for e in examples) or MESSAGES.text("empty", lang))
+
+
+@examples_group.command("add")
+@click.argument("label", metavar="LABEL")
+@click.argument("question")
+@ACTOR_OPTION
+@JSON_OPTION
+@LANG_OPTION
+@click.pass_obj
+def examples_add(
+    settings: Settings, label: str, question: str, actor: str | None, as_json: bool, lang: Lang | None
+) -> None:
+    """Teach that QUESTION is about LABEL: a topic id, or 'none' (not our topic)."""
+    lang = lang or settings.default_lang
+    try:
+        check_label(label)  # before the database: a typo is a usage error wherever the database is
+    except TeachingError as error:
+        raise UsageProblem(error.text, param_hint="LABEL") from None
+    with database(settings)() as session:
+        try:
+            example = teach(session, question, label, actor or getpass.getuser())
+        except TeachingError as error:
+            raise UsageProblem(error.text, param_hint="QUESTION") from None
+    if as_json:
+        click.echo(json.dumps(_as_dict(example), ensure_ascii=False))
+    else:
+        click.echo(MESSAGES.text("added", lang, id=example.id, label=label, question=example.question[:200]))
+
+
+@examples_group.command("remove")
+@click.argument("example_id", metavar="ID", type=int)
+@ACTOR_OPTION
+@JSON_OPTION
+@LANG_OPTION
+@click.pass_obj
+def examples_remove(
+    settings: Settings, example_id: int, actor: str | None, as_json: bool, lang: Lang | None
+) -> None:
+    """Stop using the taught example ID (it stays in the audit, marked removed)."""
+    lang = lang or settings.default_lang
+    with database(settings)() as session:
+        try:
+            example = forget(session, example_id, actor or getpass.getuser())
+        except TeachingError as error:
+            raise CommandFailed(error.text, EXIT_REFUSED) from None
+    if as_json:
+        click.echo(json.dumps(_as_dict(example), ensure_ascii=False))
+    else:
+        click.echo(MESSAGES.text("removed", lang, id=example.id, question=example.question[:200]))
+
+
+def register(main: click.Group) -> None:
+    main.add_command(examples_group)
