@@ -24,7 +24,7 @@ from bot.routing.service import RoutingService
 from bot.slack.failures import MESSAGES as FAILURES
 from tests.support.database_faults import refused_writes
 from tests.support.slack_dispatch import InProcessApp, app_settings
-from tests.support.slack_fixtures import AGENT, CUSTOMER, find_element
+from tests.support.slack_fixtures import AGENT, CUSTOMER, SUPPORT_CHANNEL, find_element
 from tests.support.slack_standin import Call, SlackStandIn
 
 DOMAIN = "kulexempel.se"
@@ -139,6 +139,32 @@ def test_a_feedback_form_the_database_refuses_gets_an_apology_by_dm(
         assert app.submit_view(opened.args["view"], values).status == 200
     [told] = posted_in(app, CUSTOMER)
     assert told.args["text"] == apology("request_failed", "sv")
+
+
+def test_teaching_the_database_refuses_gets_an_apology_and_leaves_the_menu_to_choose_again(
+    app: InProcessApp, database: Engine
+) -> None:
+    blocks = answered(app, "vad är en distributionsgrupp?", "DTEACH")
+    not_helpful = find_element(blocks, "answer_feedback")["negative_button"]["value"]
+    assert app.click(blocks, "answer_feedback", value=not_helpful).status == 200
+    [opened] = app.standin.wait_for("views.open")
+    values = {"person": {"person_input": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}}}
+    assert app.submit_view(opened.args["view"], values).status == 200
+    [post] = posted_in(app, SUPPORT_CHANNEL)
+    menu = find_element(post.args["blocks"], "teach_example")
+    value = next(option["value"] for option in menu["options"] if option["value"].endswith(":none"))
+    with refused_writes(database, "taught_examples"):
+        chosen = app.select(
+            post.args["blocks"], "teach_example", value, user_id=AGENT, channel_id=SUPPORT_CHANNEL
+        )
+        assert chosen.status == 200
+    [told] = replies_to(app, f"click-{AGENT}")
+    assert told.args["text"] == apology("request_failed", "sv")  # the post clicked in is Swedish
+    assert not told.args.get("replace_original")  # the menu stays, to choose again
+    again = app.select(post.args["blocks"], "teach_example", value, user_id=AGENT, channel_id=SUPPORT_CHANNEL)
+    assert again.status == 200
+    [_, taught] = replies_to(app, f"click-{AGENT}", count=2)
+    assert taught.args["replace_original"] is True and f"<@{AGENT}> taught the bot" in taught.text()
 
 
 def test_a_preview_the_database_refuses_gets_an_apology(app: InProcessApp, database: Engine) -> None:
