@@ -4,7 +4,7 @@
    one call against our `sqlite:` table (exactly the virtual_alias_maps.cf `mailbot postfix-config`
    writes), beside the same data in Postfix's native `lmdb:` and `hash:` maps, in the same run.
 2. The routing service at 10k, 100k and 1M routes: `trace` of random addresses, and changes that
-   need the loop check (a forward to a group, a group joining a group, a new alias), each applied
+   need the loop check (a forward to an alias, a group joining a group, a new alias), each applied
    through `RoutingService.apply` (write lock, every rule, the route rows and the audit row, commit).
 3. CSV import rate of `mailbot mailbox import` (in-process, progress bar included).
 
@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from click.testing import CliRunner  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import Engine, event  # noqa: E402
 
 from bot.cli import main as mailbot  # noqa: E402
 from bot.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
@@ -70,12 +70,23 @@ def entity_counts(routes: int) -> dict[str, int]:
     return {"mailbox": routes // 2, "alias": routes * 35 // 100, "group": routes // 2 // GROUP_SIZE}
 
 
+def add_domains(engine: Engine) -> None:
+    """The DOMAINS domains, each as `mailbot domain add` adds it: with postmaster@ (a mailbox) and
+    abuse@ (a group around it), which the routing rules protect."""
+    service = RoutingService(make_sessionmaker(engine))
+    for n in range(DOMAINS):
+        outcome = service.add_domain(f"d{n}.example", ACTOR)
+        assert outcome.ok, outcome.message.render("en")
+
+
 def build_database(path: Path, routes: int, name: Callable[[str, int], str] = default_name) -> Dataset:
     """A routing database with `routes` rows: 35% alias, 10% forward out (half of them keeping a
-    copy: 5% keep-copy rows), 50% group members (groups of ten mailboxes or aliases). The `n`th
-    mailbox, alias or group is in domain(n) and has the address `name(kind, n)`."""
+    copy: 5% keep-copy rows), 50% group members (groups of ten mailboxes or aliases), plus each
+    domain's abuse@ -> postmaster@ row. The `n`th mailbox, alias or group is in domain(n) and has
+    the address `name(kind, n)`."""
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    add_domains(engine)
     engine.dispose()
     counts = entity_counts(routes)
     mailboxes = [name("mailbox", n) for n in range(counts["mailbox"])]
@@ -89,27 +100,28 @@ def build_database(path: Path, routes: int, name: Callable[[str, int], str] = de
     for g, group in enumerate(groups):
         rows += [(group, members[(g * GROUP_SIZE + k) % len(members)], "member") for k in range(GROUP_SIZE)]
     connection = sqlite3.connect(path)
+    domain_ids = dict(connection.execute("SELECT name, id FROM domains"))
+    protected_rows = list(connection.execute("SELECT source, destination, kind FROM routes"))
     with connection:
-        connection.executemany(
-            "INSERT INTO domains (id, name, created_at) VALUES (?, ?, ?)",
-            [(n + 1, f"d{n}.example", NOW) for n in range(DOMAINS)],
-        )
         connection.executemany(
             "INSERT INTO mailboxes (address, domain_id, maildir, display_name, created_at)"
             " VALUES (?, ?, ?, '', ?)",
-            ((m, n % DOMAINS + 1, f"{domain(n)}/{m.split('@')[0]}/", NOW) for n, m in enumerate(mailboxes)),
+            (
+                (m, domain_ids[domain(n)], f"{domain(n)}/{m.split('@')[0]}/", NOW)
+                for n, m in enumerate(mailboxes)
+            ),
         )
         connection.executemany(
             "INSERT INTO distribution_groups (address, domain_id, display_name, created_at)"
             " VALUES (?, ?, '', ?)",
-            ((g, n % DOMAINS + 1, NOW) for n, g in enumerate(groups)),
+            ((g, domain_ids[domain(n)], NOW) for n, g in enumerate(groups)),
         )
         connection.executemany(
             "INSERT INTO routes (source, destination, kind, created_at) VALUES (?, ?, ?, ?)",
             ((s, d, k, NOW) for s, d, k in rows),
         )
     connection.close()
-    return Dataset(mailboxes, aliases, groups, forwarded, rows)
+    return Dataset(mailboxes, aliases, groups, forwarded, protected_rows + rows)
 
 
 def postmap_query(config: Path, table: str, keys: bytes) -> tuple[float, set[str]]:
@@ -228,9 +240,7 @@ def bench_import(work: Path, count: int) -> str:
     )
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
-    service = RoutingService(make_sessionmaker(engine))
-    for n in range(DOMAINS):
-        service.add_domain(f"d{n}.example", ACTOR)
+    add_domains(engine)
     engine.dispose()
     runner = CliRunner()
     env = {"DATABASE_URL": f"sqlite:///{database}"}
