@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from bot.answers.features import question_features
+from bot.answers.features import question_vector
 from bot.answers.knowledge import TOPIC_IDS, KnowledgeBase, escape_mrkdwn, load_knowledge
 from bot.answers.language import detect_language
 from bot.answers.messages import MESSAGES
@@ -148,7 +148,7 @@ def answer(
         return Answer(
             AnswerKind.SMALLTALK, lang, MESSAGES.text(kind, lang, **_escaped(values)), related=main_topics
         )
-    features = question_features(text, detected)
+    features = question_vector(text, detected)
     prediction = (model or shipped_model()).predict(features)
     ranked = [(topic, p) for topic, p in prediction.ranked() if topic != NONE]
     taught_match = taught.nearest(features)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.answers.text import fold, sentences, without_addresses, word_set, words
@@ -63,9 +63,10 @@ class Reading:
         return subject, weight
 
 
-def is_asking(sentence: str) -> bool:
-    """Does a (folded, lowercase) sentence ask something, or tell the story around the question?"""
-    first = next(iter(words(sentence)), "")
+def is_asking(sentence: str, sentence_words: Sequence[str]) -> bool:
+    """Does a (folded, lowercase) sentence ask something, or tell the story around the question?
+    (`sentence_words`: its words, as the caller reads them too.)"""
+    first = sentence_words[0] if sentence_words else ""
     return (
         sentence.rstrip().endswith("?")
         or first in _QUESTION_START
@@ -126,7 +127,7 @@ def sentence_meanings(sentence: str) -> dict[Subject, float]:
 def read(message: str) -> Reading:
     """Weigh each sentence (asking or story) and add up what they name."""
     parts = sentences(fold(without_addresses(message).casefold()))
-    asking = [is_asking(s) for s in parts]
+    asking = [is_asking(s, words(s)) for s in parts]
     if not any(asking):
         asking = [True] * len(parts)
     # Asking sentences add up; the story counts once per meaning (its strongest sentence), so a long
