@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.answers.features import question_vector
 from bot.answers.knowledge import TOPIC_IDS, KnowledgeBase, escape_mrkdwn, load_knowledge
-from bot.answers.language import detect_language
+from bot.answers.language import language_of_words
 from bot.answers.messages import MESSAGES
 from bot.answers.model import NONE, Model, shipped_model
 from bot.answers.taught import NOTHING_TAUGHT, TaughtIndex
@@ -137,11 +137,11 @@ def answer(
     `model` replaces the shipped classifier (the benchmark's leave-one-author-out models)."""
     knowledge = _knowledge(settings.knowledge_dir)
     text = question[:MAX_QUESTION_CHARS]
-    detected = detect_language(text, settings.default_lang)
+    question_words = words(text)
+    detected = language_of_words(question_words, settings.default_lang)
     lang = lang or detected
     values = template_values(settings, context)
     main_topics = _refs(knowledge, lang, TOPIC_IDS[:CLOSEST_TOPICS])
-    question_words = words(text)
     if not question_words:
         return Answer(AnswerKind.SMALLTALK, lang, MESSAGES.text("empty_question", lang), related=main_topics)
     if kind := _small_talk(question_words):

@@ -7,11 +7,12 @@ neighbour (word order: "forward to" / "to forward"), and cut into character n-gr
 compounds: "distributionsgruppen" shares most of its n-grams with "distributionsgrupp"). The vector is
 scaled to length 1, so a long message and a short one weigh alike.
 
-Each feature has a name ("w:alias", "b:hur_lagg", "c:lia") and a number, `feature_id`: 64 bits of the
-name's BLAKE2b hash. A word's features and their numbers are worked out once per process
-(`word_features`); a message's features are then added up in numpy, and the model and the taught
-examples look them up by number. Two names share a number with odds of about one in 10^12 for a
-2,000-character message against the model's vocabulary (the model checks its own when it loads).
+Each feature has a name ("w:alias", "b:hur_lagg", "c:lia") and a number: Python's own 64-bit hash of
+the name (SipHash; it differs between processes, and numbers are only compared within one). A word's
+features and their numbers are worked out once per process (`word_features`); a message's features are
+then added up in numpy, and the model and the taught examples look them up by number. Two names share
+a number with odds of about one in 10^12 for a 2,000-character message against the model's vocabulary
+(the model checks its own when it loads).
 
 The feature vector is also what taught examples are compared with (bot/answers/taught.py).
 """
@@ -19,10 +20,13 @@ The feature vector is also what taught examples are compared with (bot/answers/t
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
+import operator
+import sys
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -41,17 +45,16 @@ FeatureIds = npt.NDArray[np.int64]
 Values = npt.NDArray[np.float64]
 
 
-def _number(name: str) -> bytes:
-    return hashlib.blake2b(name.encode(), digest_size=8).digest()
+if sys.hash_info.width < 64:
+    raise ImportError("feature numbers need 64-bit hashes (a 64-bit Python)")
 
 
 def feature_ids(names: Iterable[str]) -> FeatureIds:
-    """The features' numbers: the first 64 bits of each name's BLAKE2b hash (the same in every process)."""
-    return np.frombuffer(b"".join(map(_number, names)), dtype=np.int64)
+    """The features' numbers (in this process)."""
+    return np.fromiter(map(hash, names), dtype=np.int64)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """The features one word, or one pair of neighbouring words, adds to a sentence: their names, and
     their numbers (int64) and counts (float64) as bytes. A message's tokens are joined into one array,
     and joining bytes costs a small part of what concatenating hundreds of small arrays does."""
@@ -61,10 +64,13 @@ class Token:
     count_bytes: bytes
 
 
+_ID_BYTES = operator.attrgetter("id_bytes")
+_COUNT_BYTES = operator.attrgetter("count_bytes")
+
+
 def _token(counts: Features) -> Token:
-    return Token(
-        tuple(counts), b"".join(map(_number, counts)), np.array(list(counts.values()), np.float64).tobytes()
-    )
+    ids, values = array("q", map(hash, counts)), array("d", counts.values())  # as np.int64, np.float64
+    return Token(tuple(counts), ids.tobytes(), values.tobytes())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -129,13 +135,13 @@ class FeatureVector:
     ids: FeatureIds
     values: Values
     order: npt.NDArray[np.intp]
-    tokens: tuple[Token, ...]  # every word's and pair's features, as they were read
-    first: npt.NDArray[np.intp]  # where each feature is first read among the tokens' names
+    groups: tuple[list[Token], ...]  # every word's and pair's features, as they were read
+    first: npt.NDArray[np.intp]  # where the features, in `order`, are first read among the groups' names
 
     def names(self) -> list[str]:
         """The features' names, in `order`."""
-        read = [name for token in self.tokens for name in token.names]
-        return [read[i] for i in self.first[self.order].tolist()]
+        read = [name for group in self.groups for token in group for name in token.names]
+        return [read[i] for i in self.first.tolist()]
 
     def as_dict(self) -> Features:
         return dict(zip(self.names(), self.values[self.order].tolist(), strict=True))
@@ -149,15 +155,15 @@ def question_vector(text: str, lang: Lang) -> FeatureVector:
     asked = [token for sentence, w in weighted if w == 1.0 for token in sentence_tokens(sentence, lang)]
     story = [(weight, sentence_tokens(sentence, lang)) for sentence, weight in weighted if weight != 1.0]
     # Read in this order: the asking sentences (one group: their counts add up), then each story sentence.
-    groups = [asked] + [tokens for _, tokens in story]
-    id_bytes = [b"".join([token.id_bytes for token in group]) for group in groups]
+    groups = (asked, *(tokens for _, tokens in story))
+    id_bytes = [b"".join(map(_ID_BYTES, group)) for group in groups]
     ids = np.frombuffer(b"".join(id_bytes), dtype=np.int64)
-    counts = np.frombuffer(b"".join([token.count_bytes for group in groups for token in group]), np.float64)
-    tokens = tuple(token for group in groups for token in group)
-    if not len(ids):
-        nothing = np.zeros(0, np.intp)
-        return FeatureVector(ids, np.zeros(0), nothing, tokens, nothing)
-    unique, first, feature_of = np.unique(ids, return_index=True, return_inverse=True)
+    counts = np.frombuffer(b"".join([b"".join(map(_COUNT_BYTES, group)) for group in groups]), np.float64)
+    unique, feature_of = np.unique(ids, return_inverse=True)
+    first_read = np.full(len(unique), len(ids))
+    np.minimum.at(first_read, feature_of, np.arange(len(ids)))
+    first = np.sort(first_read)
+    order = feature_of[first]  # the features in the order they are first read
     sizes = [len(group_ids) // ids.itemsize for group_ids in id_bytes]
     values = running_sums(feature_of[: sizes[0]], counts[: sizes[0]], len(unique))
     if story:
@@ -166,10 +172,10 @@ def question_vector(text: str, lang: Lang) -> FeatureVector:
         values += _story_values(
             sentence_of, sentence_weights, feature_of[sizes[0] :], counts[sizes[0] :], len(unique)
         )
-    order = np.argsort(first)
     squares = values[order] * values[order]
-    scale = 1.0 / (math.sqrt(sum(squares.tolist())) or 1.0)  # added up in `order`, one by one
-    return FeatureVector(unique, np.multiply(values, scale, dtype=np.float64), order, tokens, first)
+    length = math.sqrt(np.add.accumulate(squares)[-1]) if len(squares) else 0.0  # added one by one
+    scale = 1.0 / (length or 1.0)
+    return FeatureVector(unique, np.multiply(values, scale, dtype=np.float64), order, groups, first)
 
 
 def running_sums(bins: npt.NDArray[np.intp], weights: Values, length: int) -> Values:
