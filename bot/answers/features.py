@@ -9,38 +9,40 @@ scaled to length 1, so a long message and a short one weigh alike.
 
 Each feature has a name ("w:alias", "b:hur_lagg", "c:lia") and a number: Python's own 64-bit hash of
 the name (SipHash; it differs between processes, and numbers are only compared within one). A word's
-features and their numbers are worked out once per process (`word_features`); a message's features are
-then added up in numpy, and the model and the taught examples look them up by number. Two names share
-a number with odds of about one in 10^12 for a 2,000-character message against the model's vocabulary
-(the model checks its own when it loads).
+features and their numbers are worked out once per process (`word_features`, remembered by
+`sentence_tokens`); a message's features are then added up in numpy, and the model and the taught
+examples look them up by number. Two names share a number with odds of a few in 10^12 for a
+2,000-character message against the model's vocabulary (the model checks its own when it loads).
 
 The feature vector is also what taught examples are compared with (bot/answers/taught.py).
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 import sys
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.answers.text import fold, sentences, stem, without_addresses, words
 from bot.answers.understanding import is_asking
-from bot.config import Lang
+from bot.config import LANGS, Lang
 
 STORY_WEIGHT = 0.35  # measured: 0.2, 0.5 and 1.0 did worse on held-out authors (docs/answers.md)
 UNMARKED_WEIGHT = 0.6  # an asking sentence beside one that ends in "?"
 CHAR_WEIGHT = 0.3  # a character n-gram against a whole stem
 NGRAM_SIZES = (3, 4, 5)
+MAX_REMEMBERED = 32768  # words per language, and word pairs, whose features a process keeps
 
 Features = dict[str, float]
+K = TypeVar("K")
+V = TypeVar("V")
 FeatureIds = npt.NDArray[np.int64]
 Values = npt.NDArray[np.float64]
 
@@ -73,7 +75,6 @@ def _token(counts: Features) -> Token:
     return Token(tuple(counts), ids.tobytes(), values.tobytes())
 
 
-@functools.lru_cache(maxsize=65536)
 def word_features(word: str, lang: Lang) -> tuple[str, Token]:
     """A folded word's stem, and its stem and character n-gram features with their counts."""
     padded = f" {word} "
@@ -86,21 +87,36 @@ def word_features(word: str, lang: Lang) -> tuple[str, Token]:
     return word_stem, _token(counts)
 
 
-@functools.lru_cache(maxsize=65536)
 def pair_features(first_stem: str, second_stem: str) -> Token:
     """The feature of two neighbouring words (word order: "forward to" is not "to forward")."""
     return _token({f"b:{first_stem}_{second_stem}": 1.0})
 
 
+# The features of the words (per language) and pairs a process has seen. Plain dictionaries, looked up
+# in sentence_tokens' loop itself, which runs for every word of a message: with functools.lru_cache
+# there the loop took about 1.5 times as long (measured).
+_words_seen: dict[Lang, dict[str, tuple[str, Token]]] = {lang: {} for lang in LANGS}
+_pairs_seen: dict[tuple[str, str], Token] = {}
+
+
+def _remember(seen: dict[K, V], key: K, value: V) -> V:
+    if len(seen) >= MAX_REMEMBERED:
+        seen.clear()  # forget them all: simpler than least recently used
+    seen[key] = value
+    return value
+
+
 def sentence_tokens(sentence_words: list[str], lang: Lang) -> list[Token]:
     """The features of one folded sentence, word by word: each word's, then the pair it ends."""
+    words_seen = _words_seen[lang]
     tokens = []
     previous = None
     for word in sentence_words:
-        word_stem, token = word_features(word, lang)
+        word_stem, token = words_seen.get(word) or _remember(words_seen, word, word_features(word, lang))
         tokens.append(token)
         if previous is not None:
-            tokens.append(pair_features(previous, word_stem))
+            pair = (previous, word_stem)
+            tokens.append(_pairs_seen.get(pair) or _remember(_pairs_seen, pair, pair_features(*pair)))
         previous = word_stem
     return tokens
 
