@@ -36,7 +36,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +52,14 @@ from tests.support.answers_eval import (  # noqa: E402
     AUTHORS,
     BENCH_DIR,
     EVAL_QUESTIONS,
+    LONG_MESSAGE_CHARS,
     NO_ARTICLE,
     SMALLTALK,
     Labelled,
     Scores,
     by_author,
     load_labelled,
+    long_messages,
     outcome,
     score_outcomes,
 )
@@ -67,8 +69,6 @@ OLD_ENGINES = {"old (2eac749)": "2eac749", "round 1 (18f41d4)": "18f41d4"}
 # the same answers as this checkout, so it has no column in the scores.
 SPEED_BASELINE = {"round 2 (a9cb5ac)": "a9cb5ac"}
 RATIOS_AGAINST = ("round 1 (18f41d4)", "round 2 (a9cb5ac)")
-LONG_MESSAGE_CHARS = 2000
-LONG_MESSAGES = 200
 TURN = 10  # questions an engine answers in a row when timed side by side
 TAUGHT_THRESHOLDS = (0.95, 0.9, 0.8, 0.7, 0.6)
 AUTHOR_NAMES = {
@@ -214,20 +214,6 @@ def print_scores(title: str, rows: list[Labelled], columns: dict[str, list[Timed
                 for timed in columns.values()
             )
             print(f"    {tag:<22}{len(picked):>5}" + cells[5:])
-
-
-def long_messages(rows: Iterable[Labelled]) -> list[str]:
-    """2,000-character messages: long questions strung together, each starting elsewhere."""
-    stories = [row.question for row in rows if "long" in row.tags]
-    messages = []
-    for start in range(LONG_MESSAGES):
-        parts: list[str] = []
-        i = start
-        while sum(len(p) + 1 for p in parts) < LONG_MESSAGE_CHARS:
-            parts.append(stories[i % len(stories)])
-            i += 7
-        messages.append(" ".join(parts)[:LONG_MESSAGE_CHARS])
-    return messages
 
 
 def print_timing(title: str, columns: dict[str, list[Timed]]) -> None:
