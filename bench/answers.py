@@ -7,7 +7,8 @@ Engines: the old one before issue 11 (commit 2eac749), the first round of issue 
 18f41d4: hand-written cues and TF-IDF retrieval) and this checkout's classifier. `git archive` exports
 an old commit's `bot/` and `knowledge/` into a temporary directory (laid out like an installed wheel)
 and a subprocess of the same Python answers every question from there; each engine times itself. For the
-time per question, every engine (this checkout's too) answers each question in turn.
+time per question every engine, this checkout's too, answers in a worker process of its own, the engines
+taking turns of `TURN` questions.
 
 Printed:
 - per set: right overall (its article, declined when "none", small talk when small talk), top-1 on

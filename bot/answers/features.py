@@ -52,7 +52,7 @@ if sys.hash_info.width < 64:
 
 
 def feature_ids(names: Iterable[str]) -> FeatureIds:
-    """The features' numbers (in this process)."""
+    """The features' numbers: each name's hash (in this process)."""
     return np.fromiter(map(hash, names), dtype=np.int64)
 
 
@@ -167,10 +167,12 @@ def question_vector(text: str, lang: Lang) -> FeatureVector:
     """The feature vector of a question (`lang` chooses the stemmer). Asking sentences add up; the rest
     counts once per feature (its strongest sentence), so a story that keeps talking about meetings does
     not outweigh the one sentence that asks."""
-    weighted = asking_weights(text)
-    asked = [token for sentence, w in weighted if w == 1.0 for token in sentence_tokens(sentence, lang)]
-    story = [(weight, sentence_tokens(sentence, lang)) for sentence, weight in weighted if weight != 1.0]
+    weighted = [
+        (weight, sentence_tokens(sentence_words, lang)) for sentence_words, weight in asking_weights(text)
+    ]
+    story = [(weight, tokens) for weight, tokens in weighted if weight != 1.0]
     # Read in this order: the asking sentences (one group: their counts add up), then each story sentence.
+    asked = [token for weight, tokens in weighted if weight == 1.0 for token in tokens]
     groups = (asked, *(tokens for _, tokens in story))
     id_bytes = [b"".join(map(_ID_BYTES, group)) for group in groups]
     ids = np.frombuffer(b"".join(id_bytes), dtype=np.int64)

@@ -96,7 +96,8 @@ class Model:
         self._rows_by_id = np.argsort(ids)  # the rows in the order of their features' numbers
         self._sorted_ids = ids[self._rows_by_id]
         if np.any(self._sorted_ids[1:] == self._sorted_ids[:-1]):
-            raise ValueError("two features of the vocabulary have the same number: change feature_id")
+            # odds of about 1 in 10^11 per process (bot/answers/features.py): another process will do
+            raise ValueError("two features of the vocabulary have the same hash: start the process again")
 
     def rows(self, features: FeatureVector) -> tuple[npt.NDArray[np.intp], Matrix]:
         """The rows of the features training kept, with their values, in the features' `order` (a
