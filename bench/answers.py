@@ -6,7 +6,9 @@ held-out models).
 Engines: the old one before issue 11 (commit 2eac749), the first round of issue 11 (the merge
 18f41d4: hand-written cues and TF-IDF retrieval) and this checkout's classifier. `git archive` exports
 an old commit's `bot/` and `knowledge/` into a temporary directory (laid out like an installed wheel)
-and a subprocess of the same Python answers every question from there; each engine times itself.
+and a subprocess of the same Python answers every question from there; each engine times itself. For the
+time per question every engine, this checkout's too, answers in a worker process of its own, the engines
+taking turns of `TURN` questions.
 
 Printed:
 - per set: right overall (its article, declined when "none", small talk when small talk), top-1 on
@@ -17,7 +19,9 @@ Printed:
 - taught examples: half of each held-out author's questions taught, the other half asked;
 - "Did you mean": how often it is offered, and how often it names the right article when the answer
   was wrong;
-- time per question, and per 2,000-character message.
+- time per question, and per 2,000-character message; timed also: this classifier as merged (a9cb5ac),
+  before its features were added up in numpy (the same answers), with the new engine's time as a ratio
+  of round 1's and of that one's.
 `--skip-blind` leaves out bench/eval_blind*.tsv (written by others, run only by the coordinator).
 """
 
@@ -33,7 +37,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,19 +53,24 @@ from bot.config import Settings  # noqa: E402
 from tests.support.answers_eval import (  # noqa: E402
     AUTHORS,
     EVAL_QUESTIONS,
+    LONG_MESSAGE_CHARS,
     NO_ARTICLE,
     SMALLTALK,
     Labelled,
     Scores,
     by_author,
     load_labelled,
+    long_messages,
     outcome,
     score_outcomes,
 )
 
 OLD_ENGINES = {"old (2eac749)": "2eac749", "round 1 (18f41d4)": "18f41d4"}
-LONG_MESSAGE_CHARS = 2000
-LONG_MESSAGES = 200
+# Timed only: the classifier as merged (a9cb5ac), before its features were added up in numpy. It gives
+# the same answers as this checkout, so it has no column in the scores.
+SPEED_BASELINE = {"round 2 (a9cb5ac)": "a9cb5ac"}
+RATIOS_AGAINST = ("round 1 (18f41d4)", "round 2 (a9cb5ac)")
+TURN = 10  # questions an engine answers in a row when timed side by side
 TAUGHT_THRESHOLDS = (0.95, 0.9, 0.8, 0.7, 0.6)
 AUTHOR_NAMES = {
     "D": "issue-11 dev + holdout (author D)",
@@ -74,8 +83,8 @@ AUTHOR_NAMES = {
     "G": "blind set 2, spent (author G)",
 }
 
-# Runs inside an old tree: answers one question a line (JSON strings) and prints kind, topic, language
-# and the milliseconds the call took.
+# Runs inside an engine's tree: answers one question a line (JSON strings) and prints kind, topic,
+# language and the milliseconds the call took.
 _WORKER = """
 import json, sys, time
 from bot.answers import answer
@@ -126,23 +135,49 @@ def export_tree(commit: str, target: Path) -> None:
     (target / "knowledge").rename(target / "bot" / "knowledge")
 
 
-def tree_engine(tree: Path) -> Engine:
+@dataclass(frozen=True)
+class Tree:
+    """An engine's code (`path`, put on PYTHONPATH) and its articles."""
+
+    path: Path
+    knowledge_dir: Path
+
+
+def start_worker(tree: Tree) -> subprocess.Popen[str]:
+    """The engine in `tree`, answering in a subprocess of its own."""
+    env = {**os.environ, "PYTHONPATH": str(tree.path), "MAILBOT_KNOWLEDGE_DIR": str(tree.knowledge_dir)}
+    return subprocess.Popen(
+        [sys.executable, "-c", _WORKER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=tree.path,
+        text=True,
+    )
+
+
+def ask(worker: subprocess.Popen[str], question: str) -> Timed:
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(json.dumps(question) + "\n")
+    worker.stdin.flush()
+    line = worker.stdout.readline()
+    if not line:
+        raise SystemExit("an engine failed (its error is above)")
+    kind, topic_id, lang, ms = json.loads(line)
+    return Timed(Answer(AnswerKind(kind), lang, "", topic_id=topic_id), ms)
+
+
+def stop(worker: subprocess.Popen[str]) -> None:
+    assert worker.stdin is not None
+    worker.stdin.close()
+    worker.wait()
+
+
+def tree_engine(tree: Tree) -> Engine:
     def run(questions: list[str]) -> list[Timed]:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(tree),
-            "MAILBOT_KNOWLEDGE_DIR": str(tree / "bot" / "knowledge"),
-        }
-        lines = "".join(json.dumps(q) + "\n" for q in questions)
-        done = subprocess.run(
-            [sys.executable, "-c", _WORKER], input=lines, env=env, cwd=tree, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"engine in {tree} failed:\n{done.stderr}")
-        timed = []
-        for line in done.stdout.splitlines():
-            kind, topic_id, lang, ms = json.loads(line)
-            timed.append(Timed(Answer(AnswerKind(kind), lang, "", topic_id=topic_id), ms))
+        worker = start_worker(tree)
+        timed = [ask(worker, question) for question in questions]
+        stop(worker)
         return timed
 
     return run
@@ -186,34 +221,23 @@ def print_scores(title: str, rows: list[Labelled], columns: dict[str, list[Timed
             print(f"    {tag:<22}{len(picked):>5}" + cells[5:])
 
 
-def long_messages(rows: Iterable[Labelled]) -> list[str]:
-    """2,000-character messages: long questions strung together, each starting elsewhere."""
-    stories = [row.question for row in rows if "long" in row.tags]
-    messages = []
-    for start in range(LONG_MESSAGES):
-        parts: list[str] = []
-        i = start
-        while sum(len(p) + 1 for p in parts) < LONG_MESSAGE_CHARS:
-            parts.append(stories[i % len(stories)])
-            i += 7
-        messages.append(" ".join(parts)[:LONG_MESSAGE_CHARS])
-    return messages
-
-
 def print_timing(title: str, columns: dict[str, list[Timed]]) -> None:
     def quantile(timed: list[Timed], q: int) -> float:
         return statistics.quantiles([t.ms for t in timed], n=100)[q - 1]
 
     names = list(columns)
+    baselines = [name for name in RATIOS_AGAINST if name in columns]
     print(f"\n{title}: {len(columns[names[-1]])} messages")
-    print(f"  {'':<12}" + "".join(f"{name:>20}" for name in names) + f"{'new / round 1':>15}")
+    ratios = "".join(f"{'new / ' + name.split(' (')[0]:>16}" for name in baselines)
+    print(f"  {'':<12}" + "".join(f"{name:>20}" for name in names) + ratios)
     for label, measure in [
         ("median ms", lambda t: statistics.median(x.ms for x in t)),
         ("p95 ms", lambda t: quantile(t, 95)),
         ("p99 ms", lambda t: quantile(t, 99)),
     ]:
-        values = [measure(columns[name]) for name in names]
-        print(f"  {label:<12}" + "".join(f"{v:>20.2f}" for v in values) + f"{values[-1] / values[-2]:>15.2f}")
+        values = {name: measure(columns[name]) for name in names}
+        cells = "".join(f"{v:>20.2f}" for v in values.values())
+        print(f"  {label:<12}" + cells + "".join(f"{values['new'] / values[b]:>16.2f}" for b in baselines))
 
 
 def held_out_models() -> dict[str, Model]:
@@ -289,25 +313,42 @@ def print_close_calls(rows: list[Labelled], timed: list[Timed]) -> None:
     )
 
 
-def old_trees(directory: Path) -> dict[str, Engine]:
-    """The old engines, exported into `directory`."""
+def old_trees(directory: Path, engines: dict[str, str] = OLD_ENGINES) -> dict[str, Tree]:
+    """The old engines (name: commit), exported into `directory`."""
     trees = {}
-    for name, commit in OLD_ENGINES.items():
+    for name, commit in engines.items():
         export_tree(commit, directory / commit)
-        trees[name] = tree_engine(directory / commit)
+        trees[name] = Tree(directory / commit, directory / commit / "bot" / "knowledge")
     return trees
 
 
-def print_all_timing(trees: dict[str, Engine], rows: list[Labelled]) -> None:
-    """Time per question (every author's questions) and per 2,000-character message, every engine."""
+def time_side_by_side(
+    workers: dict[str, subprocess.Popen[str]], questions: list[str]
+) -> dict[str, list[Timed]]:
+    """The engines take turns, `TURN` questions each (each engine first in its turn), so the load of a
+    shared machine, which comes and goes, weighs on all of them alike."""
+    names = list(workers)
+    timed: dict[str, list[Timed]] = {name: [] for name in names}
+    for turn, start in enumerate(range(0, len(questions), TURN)):
+        first = turn % len(names)
+        for name in names[first:] + names[:first]:
+            timed[name] += [ask(workers[name], question) for question in questions[start : start + TURN]]
+    return timed
+
+
+def print_all_timing(trees: dict[str, Tree], rows: list[Labelled]) -> None:
+    """Time per question (every author's questions), then per 2,000-character message, every engine in a
+    process of its own (this checkout's too, so all are timed alike) that answers both in turn, like a
+    server: the long messages come after it has seen the questions they are made of."""
+    workers = {
+        name: start_worker(tree) for name, tree in {**trees, "new": Tree(ROOT, ROOT / "knowledge")}.items()
+    }
     questions = [row.question for row in rows]
-    timing = {name: engine(questions) for name, engine in trees.items()}
-    timing["new"] = new_engine()(questions)
-    print_timing("time per question, every author's questions", timing)
+    print_timing("time per question, every author's questions", time_side_by_side(workers, questions))
     messages = long_messages(rows)
-    long_timing = {name: engine(messages) for name, engine in trees.items()}
-    long_timing["new"] = new_engine()(messages)
-    print_timing(f"time per {LONG_MESSAGE_CHARS}-character message", long_timing)
+    print_timing(f"time per {LONG_MESSAGE_CHARS}-character message", time_side_by_side(workers, messages))
+    for worker in workers.values():
+        stop(worker)
 
 
 def main() -> None:
@@ -319,7 +360,7 @@ def main() -> None:
     all_rows = [row for author in AUTHORS for row in by[author]]
     if args.timing_only:
         with tempfile.TemporaryDirectory() as tmp:
-            print_all_timing(old_trees(Path(tmp)), all_rows)
+            print_all_timing(old_trees(Path(tmp), OLD_ENGINES | SPEED_BASELINE), all_rows)
         return
     eval_set = load_labelled(EVAL_QUESTIONS)
     print("training the held-out models (one per author)", flush=True)
@@ -339,7 +380,7 @@ def main() -> None:
         held_out_all: dict[str, list[Timed]] = {}
         for title, rows, author in sets:
             questions = [row.question for row in rows]
-            columns = {name: engine(questions) for name, engine in trees.items()}
+            columns = {name: tree_engine(tree)(questions) for name, tree in trees.items()}
             if author is not None:
                 columns["new, held out"] = new_engine(models[author])(questions)
                 if title == AUTHOR_NAMES[author]:
@@ -349,7 +390,7 @@ def main() -> None:
         print_matrix(held_out_all, by)
         print_close_calls(all_rows, [t for author in AUTHORS for t in held_out_all[author]])
         print_teaching(models, by)
-        print_all_timing(trees, all_rows)
+        print_all_timing(trees | old_trees(Path(tmp), SPEED_BASELINE), all_rows)
 
 
 if __name__ == "__main__":

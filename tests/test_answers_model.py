@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.answers.features import question_features
+from bot.answers.features import question_vector
 from bot.answers.labelled import AUTHORS, by_author
 from bot.answers.model import HEADS, Model, load_model, shipped_model
 from bot.answers.train import inputs_hash, train_shipped
@@ -31,7 +31,7 @@ def test_training_again_gives_the_shipped_weights(retrained: Model) -> None:
         np.testing.assert_allclose(retrained.heads[name].bias, shipped.heads[name].bias, atol=1e-3)
     questions = [row.question for author in AUTHORS for row in by_author(author)]
     for question in questions:
-        features = question_features(question, "sv")
+        features = question_vector(question, "sv")
         assert retrained.predict(features).ranked()[0][0] == shipped.predict(features).ranked()[0][0]
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from bot.answers.features import question_features
+from bot.answers.features import question_vector
 from bot.answers.knowledge import TOPIC_IDS, KnowledgeBase, escape_mrkdwn, load_knowledge
-from bot.answers.language import detect_language
+from bot.answers.language import language_of_words
 from bot.answers.messages import MESSAGES
 from bot.answers.model import NONE, Model, shipped_model
 from bot.answers.taught import NOTHING_TAUGHT, TaughtIndex
@@ -151,18 +151,18 @@ def answer(
     `model` replaces the shipped classifier (the benchmark's leave-one-author-out models)."""
     knowledge = _knowledge(settings.knowledge_dir)
     text = question[:MAX_QUESTION_CHARS]
-    detected = detect_language(text, settings.default_lang)
+    question_words = words(text)
+    detected = language_of_words(question_words, settings.default_lang)
     lang = lang or detected
     values = template_values(settings, context)
     main_topics = _refs(knowledge, lang, TOPIC_IDS[:CLOSEST_TOPICS])
-    question_words = words(text)
     if not question_words:
         return Answer(AnswerKind.SMALLTALK, lang, MESSAGES.text("empty_question", lang), related=main_topics)
     if kind := _small_talk(text, question_words):
         return Answer(
             AnswerKind.SMALLTALK, lang, MESSAGES.text(kind, lang, **_escaped(values)), related=main_topics
         )
-    features = question_features(text, detected)
+    features = question_vector(text, detected)
     prediction = (model or shipped_model()).predict(features)
     ranked = [(topic, p) for topic, p in prediction.ranked() if topic != NONE]
     taught_match = taught.nearest(features)

@@ -12,6 +12,7 @@ import functools
 import math
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answers.knowledge import load_knowledge
@@ -117,15 +118,20 @@ def _word_log_odds(word: str) -> float:
     return score
 
 
-def swedish_log_odds(text: str) -> float:
-    """Positive: the text looks Swedish; negative: English; near 0: no evidence. Reads the first
+def swedish_log_odds(question_words: Sequence[str]) -> float:
+    """Positive: the words look Swedish; negative: English; near 0: no evidence. Reads the first
     `MAX_WORDS` words: a long message's language is clear long before its end."""
-    return sum(_word_log_odds(word) for word in words(text)[:MAX_WORDS])
+    return sum(_word_log_odds(word) for word in question_words[:MAX_WORDS])
 
 
 def detect_language(text: str, default: Lang) -> Lang:
     """The language of a (short, maybe misspelled, maybe mixed) question; `default` when unclear."""
-    score = swedish_log_odds(text)
+    return language_of_words(words(text), default)
+
+
+def language_of_words(question_words: Sequence[str], default: Lang) -> Lang:
+    """`detect_language` of a text already cut into words (bot.answers.text.words)."""
+    score = swedish_log_odds(question_words)
     if score > _MIN_EVIDENCE:
         return "sv"
     if score < -_MIN_EVIDENCE:

@@ -12,7 +12,8 @@ pair shares what "how do I add" means across aliases, forwards and groups, which
 to learn three times. Measured on held-out authors the mix beats either alone (docs/answers.md).
 
 The weights ship inside the package (`weights.npz`, `weights.json`) and are read once per process;
-inference is a sparse dot product in numpy.
+inference looks the question's features up by number (bot/answers/features.py) and is a sparse dot
+product in numpy.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.answers.features import Features
+from bot.answers.features import FeatureVector, feature_ids
 from bot.answers.vocabulary import Subject
 
 MODEL_DIR = Path(__file__).resolve().parent
@@ -69,7 +70,7 @@ class Head:
     bias: Matrix  # classes
 
     def probabilities(self, rows: npt.NDArray[np.intp], values: Matrix) -> dict[str, float]:
-        logits = values @ self.weights[rows] + self.bias
+        logits = values @ self.weights.take(rows, axis=0) + self.bias
         exp = np.exp(logits - logits.max())
         return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
 
@@ -91,17 +92,23 @@ class Model:
         self.index = {feature: row for row, feature in enumerate(vocabulary)}
         self.heads = dict(heads)
         self.manifest = dict(manifest)
+        ids = feature_ids(vocabulary)
+        self._rows_by_id = np.argsort(ids)  # the rows in the order of their features' numbers
+        self._sorted_ids = ids[self._rows_by_id]
+        if np.any(self._sorted_ids[1:] == self._sorted_ids[:-1]):
+            # odds of about 1 in 10^11 per process (bot/answers/features.py): another process will do
+            raise ValueError("two features of the vocabulary have the same hash: start the process again")
 
-    def predict(self, features: Features) -> Prediction:
-        index = self.index
-        found, values_found = [], []
-        for feature, value in features.items():
-            row = index.get(feature)
-            if row is not None:  # a feature training never saw (or saw once) carries no weight
-                found.append(row)
-                values_found.append(value)
-        rows = np.array(found, dtype=np.intp)
-        values = np.array(values_found, dtype=np.float32)
+    def rows(self, features: FeatureVector) -> tuple[npt.NDArray[np.intp], Matrix]:
+        """The rows of the features training kept, with their values, in the features' `order` (a
+        feature training never saw, or saw once, carries no weight)."""
+        at = np.minimum(np.searchsorted(self._sorted_ids, features.ids), len(self._sorted_ids) - 1)
+        at, ids, values = at[features.order], features.ids[features.order], features.values[features.order]
+        known = self._sorted_ids[at] == ids
+        return self._rows_by_id[at[known]], values[known].astype(np.float32)
+
+    def predict(self, features: FeatureVector) -> Prediction:
+        rows, values = self.rows(features)
         flat, objects, intents = (self.heads[name].probabilities(rows, values) for name in HEADS)
         flat_topics: dict[str, float] = {}
         for label, p in flat.items():

@@ -27,6 +27,8 @@ def words(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Text without diacritics, so 'vidarebefordra' and 'vidarebefördra', 'ä' and 'a' meet."""
+    if text.isascii():  # nothing to decompose
+        return text
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
@@ -42,7 +44,7 @@ def sentences(text: str) -> list[str]:
 
 def without_addresses(text: str) -> str:
     """`text` with addresses replaced by a neutral word ("faktura@" is an address, not an invoice)."""
-    return _ADDRESS.sub(" address ", text)
+    return _ADDRESS.sub(" address ", text) if "@" in text else text
 
 
 @functools.lru_cache(maxsize=65536)

@@ -27,6 +27,8 @@ from bot.answers.labelled import (
 )
 from bot.answers.types import Answer, AnswerKind
 
+LONG_MESSAGE_CHARS = 2000
+LONG_MESSAGES = 200
 __all__ = [
     "AUTHORS",
     "BLIND_1_QUESTIONS",
@@ -36,6 +38,7 @@ __all__ = [
     "FINAL_QUESTIONS",
     "FRESH_QUESTIONS",
     "HOLDOUT_QUESTIONS",
+    "LONG_MESSAGE_CHARS",
     "NO_ARTICLE",
     "SMALLTALK",
     "WRITER_A_QUESTIONS",
@@ -46,6 +49,7 @@ __all__ = [
     "Scores",
     "by_author",
     "load_labelled",
+    "long_messages",
     "outcome",
     "score",
     "score_outcomes",
@@ -100,3 +104,17 @@ def score_outcomes(answered: Iterable[tuple[Labelled, Answer]]) -> Scores:
         share("all"),
         total["all"],
     )
+
+
+def long_messages(rows: Iterable[Labelled]) -> list[str]:
+    """2,000-character messages: long questions strung together, each starting elsewhere."""
+    stories = [row.question for row in rows if "long" in row.tags]
+    messages = []
+    for start in range(LONG_MESSAGES):
+        parts: list[str] = []
+        i = start
+        while sum(len(p) + 1 for p in parts) < LONG_MESSAGE_CHARS:
+            parts.append(stories[i % len(stories)])
+            i += 7
+        messages.append(" ".join(parts)[:LONG_MESSAGE_CHARS])
+    return messages
