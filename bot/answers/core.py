@@ -79,7 +79,7 @@ def _small_talk(text: str, question_words: list[str]) -> str | None:
     opens_with_thanks = bool(_THANKS & set(question_words[:2]))
     if not opens_with_thanks or len(question_words) > _SHORT_THANKS or _STILL_WRONG & set(question_words):
         return None
-    asks = any(is_asking(sentence) for sentence in sentences(fold(text.casefold())))
+    asks = any(is_asking(sentence, words(sentence)) for sentence in sentences(fold(text.casefold())))
     return None if asks else "thanks"
 
 
