@@ -17,6 +17,7 @@ from tests.support.answers_eval import (
     AUTHORS,
     BLIND_1_QUESTIONS,
     BLIND_2_QUESTIONS,
+    BLIND_3_QUESTIONS,
     DEV_QUESTIONS,
     EVAL_QUESTIONS,
     FINAL_QUESTIONS,
@@ -67,6 +68,7 @@ def scores(rows: list[Labelled]) -> Scores:
         WRITER_E_QUESTIONS,
         BLIND_1_QUESTIONS,
         BLIND_2_QUESTIONS,
+        BLIND_3_QUESTIONS,
     ],
 )
 def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
@@ -78,6 +80,7 @@ def test_no_evaluation_question_is_copied_from_the_articles(path: Path) -> None:
     allowed = {
         BLIND_1_QUESTIONS: BLIND_PLAIN_QUESTIONS,
         BLIND_2_QUESTIONS: BLIND2_PLAIN_QUESTIONS,
+        BLIND_3_QUESTIONS: {normalised("Vad är ett anslutet konto?")},  # an article's before 88d1e1d
         WRITER_A_QUESTIONS: POOL_PLAIN_QUESTIONS,
         WRITER_B_QUESTIONS: POOL_PLAIN_QUESTIONS,
     }.get(path, set())
@@ -142,10 +145,11 @@ def test_the_issue_11_sets_keep_their_mix(path: Path) -> None:
     assert sum("long" in row.tags for row in rows) >= 0.25 * len(rows)
 
 
-# Measured by bench/answers.py (2026-11-30): a model trained without the author, tested on the author.
-# Writers A and B are the honest held-out authors (nothing in the engine or the articles was written
-# while looking at their questions); D and O are in the benchmark. Asserted slightly below.
-HELD_OUT = {"A": (0.80, 0.82), "B": (0.76, 0.85)}  # right overall, off-topic declined
+# Measured by bench/answers.py (2026-11-30, third round: eight authors): a model trained without the
+# author, tested on the author (A 89.7% right, 95.3% declined; B 85.9%, 93.5%). Writers A and B are
+# honest held-out authors (nothing in the engine or the articles was written while looking at their
+# questions); the others are in the benchmark. Asserted slightly below.
+HELD_OUT = {"A": (0.87, 0.93), "B": (0.83, 0.91)}  # right overall, off-topic declined
 
 
 @pytest.fixture(scope="module", params=sorted(HELD_OUT))

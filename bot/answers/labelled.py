@@ -33,6 +33,7 @@ WRITER_E_QUESTIONS = BENCH_DIR / "pool_writer_e.tsv"  # office managers, HR, con
 # they are training data like any other author's questions (bench/eval_blind*.md).
 BLIND_1_QUESTIONS = BENCH_DIR / "eval_blind.tsv"  # judged the first round of issue 11
 BLIND_2_QUESTIONS = BENCH_DIR / "eval_blind2.tsv"  # judged the second round
+BLIND_3_QUESTIONS = BENCH_DIR / "eval_blind3.tsv"  # judged the third; train on it only with a fourth set
 # Who wrote which files. Leave-one-author-out validation trains on all but one and tests on that one;
 # a blind set not yet run (written by others again, run only by the coordinator) is never among them.
 AUTHORS: dict[str, tuple[Path, ...]] = {
