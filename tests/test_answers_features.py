@@ -5,12 +5,18 @@ the same order), which is how the shipped weights were trained. bench/answers.py
 from __future__ import annotations
 
 import math
-from array import array
 
 import numpy as np
 import pytest
 
-from bot.answers.features import Features, asking_weights, question_features, question_vector, word_features
+from bot.answers.features import (
+    FEATURE,
+    Features,
+    asking_weights,
+    question_features,
+    question_vector,
+    word_features,
+)
 from bot.answers.labelled import AUTHORS, by_author
 from bot.answers.model import shipped_model
 from bot.answers.taught import TaughtExample, TaughtIndex, features_of
@@ -40,7 +46,8 @@ def plain_features(text: str, lang: Lang) -> Features:
         previous = None
         for word in sentence_words:
             word_stem, token = word_features(word, lang)
-            for name, count in zip(token.names, array("d", token.count_bytes), strict=True):
+            token_counts = np.frombuffer(token.features, dtype=FEATURE)["count"].tolist()
+            for name, count in zip(token.names, token_counts, strict=True):
                 sentence[name] = sentence.get(name, 0.0) + count
             if previous is not None:
                 pair = f"b:{previous}_{word_stem}"

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import math
 import operator
+import struct
 import sys
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -56,23 +56,25 @@ def feature_ids(names: Iterable[str]) -> FeatureIds:
     return np.fromiter(map(hash, names), dtype=np.int64)
 
 
+# A feature as a message's tokens hold it: its number and its count.
+FEATURE = np.dtype([("id", np.int64), ("count", np.float64)])
+
+
 class Token(NamedTuple):
     """The features one word, or one pair of neighbouring words, adds to a sentence: their names, and
-    their numbers (int64) and counts (float64) as bytes. A message's tokens are joined into one array,
+    their numbers and counts as bytes (`FEATURE` records). A message's tokens are joined into one array,
     and joining bytes costs a small part of what concatenating hundreds of small arrays does."""
 
     names: tuple[str, ...]
-    id_bytes: bytes
-    count_bytes: bytes
+    features: bytes
 
 
-_ID_BYTES = operator.attrgetter("id_bytes")
-_COUNT_BYTES = operator.attrgetter("count_bytes")
+_FEATURES = operator.attrgetter("features")
 
 
 def _token(counts: Features) -> Token:
-    ids, values = array("q", map(hash, counts)), array("d", counts.values())  # as np.int64, np.float64
-    return Token(tuple(counts), ids.tobytes(), values.tobytes())
+    fields = [field for name, count in counts.items() for field in (hash(name), count)]
+    return Token(tuple(counts), struct.pack("=" + "qd" * len(counts), *fields))  # as FEATURE lays them out
 
 
 def word_features(word: str, lang: Lang) -> tuple[str, Token]:
@@ -174,15 +176,15 @@ def question_vector(text: str, lang: Lang) -> FeatureVector:
     # Read in this order: the asking sentences (one group: their counts add up), then each story sentence.
     asked = [token for weight, tokens in weighted if weight == 1.0 for token in tokens]
     groups = (asked, *(tokens for _, tokens in story))
-    id_bytes = [b"".join(map(_ID_BYTES, group)) for group in groups]
-    ids = np.frombuffer(b"".join(id_bytes), dtype=np.int64)
-    counts = np.frombuffer(b"".join([b"".join(map(_COUNT_BYTES, group)) for group in groups]), np.float64)
+    joined = [b"".join(map(_FEATURES, group)) for group in groups]
+    read = np.frombuffer(b"".join(joined), dtype=FEATURE)
+    ids, counts = read["id"], read["count"]
     unique, feature_of = np.unique(ids, return_inverse=True)
     first_read = np.full(len(unique), len(ids))
     np.minimum.at(first_read, feature_of, np.arange(len(ids)))
     first = np.sort(first_read)
     order = feature_of[first]  # the features in the order they are first read
-    sizes = [len(group_ids) // ids.itemsize for group_ids in id_bytes]
+    sizes = [len(group_features) // FEATURE.itemsize for group_features in joined]
     values = running_sums(feature_of[: sizes[0]], counts[: sizes[0]], len(unique))
     if story:
         sentence_of = np.repeat(np.arange(len(story)), sizes[1:])
