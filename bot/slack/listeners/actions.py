@@ -18,28 +18,21 @@ from bot.slack.job_queue import Priority
 from bot.slack.jobs import new_job
 
 
-def on_feedback(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+def on_button(
+    work: AfterAck,
+    kind: str,
+    priority: Priority,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
 ) -> BoltResponse | None:
+    """A button or menu whose whole work is its job: `kind` and `priority` are bound at registration."""
     ack()
-    return queued(work, new_job("feedback", body, context, action=action, priority=Priority.URGENT), context)
-
-
-def on_topic(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> BoltResponse | None:
-    ack()
-    return queued(work, new_job("topic", body, context, action=action), context)
-
-
-def on_ask_person(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> BoltResponse | None:
-    ack()
-    return queued(work, new_job("ask_person", body, context, action=action), context)
+    return queued(work, new_job(kind, body, context, action=action, priority=priority), context)
 
 
 def register(app: App, work: AfterAck) -> None:
-    app.action(FEEDBACK_ACTION)(partial(on_feedback, work))
-    app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))(partial(on_topic, work))
-    app.action(ASK_PERSON_ACTION)(partial(on_ask_person, work))
+    app.action(FEEDBACK_ACTION)(partial(on_button, work, "feedback", Priority.URGENT))
+    app.action(re.compile(f"^{SHOW_TOPIC_ACTION}:"))(partial(on_button, work, "topic", Priority.NORMAL))
+    app.action(ASK_PERSON_ACTION)(partial(on_button, work, "ask_person", Priority.NORMAL))

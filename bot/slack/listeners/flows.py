@@ -34,6 +34,7 @@ from bot.slack.flow_blocks import (
 )
 from bot.slack.job_queue import Priority
 from bot.slack.jobs import new_job
+from bot.slack.listeners.actions import on_button
 from bot.slack.redelivery import receipt_of
 from bot.slack.runtime import Runtime
 
@@ -97,13 +98,6 @@ def on_start_flow(
     )
 
 
-def on_home_undo(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> BoltResponse | None:
-    ack()
-    return queued(work, new_job("home_undo", body, context, action=action), context)
-
-
 def on_home_opened(
     work: AfterAck, event: dict[str, Any], body: dict[str, Any], context: BoltContext
 ) -> BoltResponse | None:
@@ -118,5 +112,5 @@ def register(app: App, runtime: Runtime, work: AfterAck) -> None:
     app.view(FLOW_MODAL)(partial(on_modal_submitted, runtime, work))
     app.action(re.compile(f"^({'|'.join(CLICKS)})$"))(partial(on_click, work))
     app.action(re.compile(f"^{START_FLOW_ACTION}(:|$)"))(partial(on_start_flow, work))
-    app.action(HOME_UNDO_ACTION)(partial(on_home_undo, work))
+    app.action(HOME_UNDO_ACTION)(partial(on_button, work, "home_undo", Priority.NORMAL))
     app.event("app_home_opened")(partial(on_home_opened, work))

@@ -19,6 +19,7 @@ from bot.slack.after_ack import AfterAck, queued
 from bot.slack.flow_blocks import REQUEST_ACTION
 from bot.slack.job_queue import Priority
 from bot.slack.jobs import new_job
+from bot.slack.listeners.actions import on_button
 from bot.slack.request_blocks import (
     APPROVE_ACTION,
     REASON_BLOCK,
@@ -28,13 +29,6 @@ from bot.slack.request_blocks import (
 )
 from bot.slack.request_jobs import APPROVE, DECISION, REJECT, REJECT_FORM, REQUEST
 from bot.slack.runtime import Runtime
-
-
-def on_request(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> BoltResponse | None:
-    ack()
-    return queued(work, new_job(REQUEST, body, context, action=action), context)
 
 
 def on_approve(
@@ -47,14 +41,6 @@ def on_approve(
     return queued(
         work, new_job(DECISION, body, context, act=APPROVE, request_id=int(value), reason=""), context
     )
-
-
-def on_reject(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> BoltResponse | None:
-    """The reason form, for agents; anyone else is told privately that only agents decide."""
-    ack()
-    return queued(work, new_job(REJECT_FORM, body, context, action=action, priority=Priority.URGENT), context)
 
 
 def on_reason_submitted(
@@ -80,7 +66,8 @@ def on_reason_submitted(
 
 
 def register(app: App, runtime: Runtime, work: AfterAck) -> None:
-    app.action(REQUEST_ACTION)(partial(on_request, work))
+    app.action(REQUEST_ACTION)(partial(on_button, work, REQUEST, Priority.NORMAL))
     app.action(APPROVE_ACTION)(partial(on_approve, work))
-    app.action(REJECT_ACTION)(partial(on_reject, work))
+    # The reason form, for agents; anyone else is told privately that only agents decide.
+    app.action(REJECT_ACTION)(partial(on_button, work, REJECT_FORM, Priority.URGENT))
     app.view(REJECT_MODAL)(partial(on_reason_submitted, runtime, work))

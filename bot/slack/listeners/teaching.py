@@ -9,29 +9,15 @@ removes the example and replaces the menu with what was done, or publishes App H
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_bolt import App
 
-from bot.slack.after_ack import AfterAck, queued
-from bot.slack.jobs import new_job
+from bot.slack.after_ack import AfterAck
+from bot.slack.job_queue import Priority
+from bot.slack.listeners.actions import on_button
 from bot.slack.teaching_blocks import FORGET_ACTION, TEACH_ACTION
 
 
-def on_teach(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> BoltResponse | None:
-    ack()
-    return queued(work, new_job("teach", body, context, action=action), context)
-
-
-def on_forget(
-    work: AfterAck, ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> BoltResponse | None:
-    ack()
-    return queued(work, new_job("forget", body, context, action=action), context)
-
-
 def register(app: App, work: AfterAck) -> None:
-    app.action(TEACH_ACTION)(partial(on_teach, work))
-    app.action(FORGET_ACTION)(partial(on_forget, work))
+    app.action(TEACH_ACTION)(partial(on_button, work, "teach", Priority.NORMAL))
+    app.action(FORGET_ACTION)(partial(on_button, work, "forget", Priority.NORMAL))
