@@ -72,12 +72,13 @@ def _small_talk(text: str, question_words: list[str]) -> str | None:
     funkar det!", "cheers, much appreciated"; not "tack, men det funkar fortfarande inte")."""
     if not question_words:
         return None
-    if set(question_words) <= _GREETINGS | _THANKS | _FILLER:
-        if _THANKS & set(question_words):
+    said = set(question_words)
+    if said <= _GREETINGS | _THANKS | _FILLER:
+        if _THANKS & said:
             return "thanks"
-        return "greeting" if _GREETINGS & set(question_words) else None
+        return "greeting" if _GREETINGS & said else None
     opens_with_thanks = bool(_THANKS & set(question_words[:2]))
-    if not opens_with_thanks or len(question_words) > _SHORT_THANKS or _STILL_WRONG & set(question_words):
+    if not opens_with_thanks or len(question_words) > _SHORT_THANKS or _STILL_WRONG & said:
         return None
     asks = any(is_asking(sentence, words(sentence)) for sentence in sentences(fold(text.casefold())))
     return None if asks else "thanks"
