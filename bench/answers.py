@@ -81,6 +81,12 @@ AUTHOR_NAMES = {
     "E": "pool writer E: HR, consultants",
     "F": "blind set 1, spent (author F)",
     "G": "blind set 2, spent (author G)",
+    "H": "blind set 3, spent (author H)",
+    "I": "pool writer I: webshops, agencies, events",
+    "J": "pool writer J: families, freelancers, labs",
+    "K": "pool writer K: studios, musicians, gamers",
+    "L": "pool writer L: stores, gyms, workshops",
+    "M": "pool writer M: many words for one thing",
 }
 
 # Runs inside an engine's tree: answers one question a line (JSON strings) and prints kind, topic,

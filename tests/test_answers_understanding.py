@@ -110,6 +110,8 @@ def test_a_2000_character_message_is_read_to_its_end() -> None:
         ("add tom@ to the sales list", True),
         ("it doesn't work since monday.", True),
         ("vad betyder det?", True),
+        ("vi pratade om losenord, men det ar inte det jag undrar.", False),
+        ("we sorted the spam filter, but that's not what i'm asking.", False),
     ],
 )
 def test_asking_sentences_are_told_from_the_story(sentence: str, asks: bool) -> None:

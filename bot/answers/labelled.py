@@ -29,11 +29,16 @@ WRITER_A_QUESTIONS = BENCH_DIR / "pool_writer_a.tsv"  # office staff and expats
 WRITER_B_QUESTIONS = BENCH_DIR / "pool_writer_b.tsv"  # IT admins and terse tickets
 WRITER_C_QUESTIONS = BENCH_DIR / "pool_writer_c.tsv"  # shop owners, non-technical customers, bounces
 WRITER_E_QUESTIONS = BENCH_DIR / "pool_writer_e.tsv"  # office managers, HR, consultants for clients
+WRITER_I_QUESTIONS = BENCH_DIR / "pool_writer_i.tsv"  # webshops, agencies, event organisers, recruiters
+WRITER_J_QUESTIONS = BENCH_DIR / "pool_writer_j.tsv"  # families, freelancers, student unions, labs, trades
+WRITER_K_QUESTIONS = BENCH_DIR / "pool_writer_k.tsv"  # studios, media, musicians, gamers, retired engineers
+WRITER_L_QUESTIONS = BENCH_DIR / "pool_writer_l.tsv"  # store managers, gyms and schools, workshops, lists
+WRITER_M_QUESTIONS = BENCH_DIR / "pool_writer_m.tsv"  # the same things in many words, every age and role
 # The blind sets, each run once at the end of the round it judged, then spent: from the next round on
 # they are training data like any other author's questions (bench/eval_blind*.md).
 BLIND_1_QUESTIONS = BENCH_DIR / "eval_blind.tsv"  # judged the first round of issue 11
 BLIND_2_QUESTIONS = BENCH_DIR / "eval_blind2.tsv"  # judged the second round
-BLIND_3_QUESTIONS = BENCH_DIR / "eval_blind3.tsv"  # judged the third; train on it only with a fourth set
+BLIND_3_QUESTIONS = BENCH_DIR / "eval_blind3.tsv"  # judged the third round
 # Who wrote which files. Leave-one-author-out validation trains on all but one and tests on that one;
 # a blind set not yet run (written by others again, run only by the coordinator) is never among them.
 AUTHORS: dict[str, tuple[Path, ...]] = {
@@ -45,6 +50,12 @@ AUTHORS: dict[str, tuple[Path, ...]] = {
     "E": (WRITER_E_QUESTIONS,),
     "F": (BLIND_1_QUESTIONS,),
     "G": (BLIND_2_QUESTIONS,),
+    "H": (BLIND_3_QUESTIONS,),
+    "I": (WRITER_I_QUESTIONS,),
+    "J": (WRITER_J_QUESTIONS,),
+    "K": (WRITER_K_QUESTIONS,),
+    "L": (WRITER_L_QUESTIONS,),
+    "M": (WRITER_M_QUESTIONS,),
 }
 TRAINING_FILES = frozenset(path for paths in AUTHORS.values() for path in paths)
 NO_ARTICLE = "none"

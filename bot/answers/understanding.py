@@ -43,6 +43,13 @@ _ASKING_PHRASE = re.compile(
     r"|(?:doesn't|does not|isn't|won't|can't|cannot)\b|kan inte\b|hjalp\b)|(?:fungerar|funkar) inte\b"
 )
 
+# "... but that is not what I'm asking": the sentence sets a subject aside, so it is story even though
+# it says "undrar" / "asking".
+_SET_ASIDE = re.compile(
+    r"\binte (?:det|vad|sa) (?:jag|vi) (?:undrar|fragar|menar)\b|\binte (?:min|var) fraga\b"
+    r"|\bnot (?:what|why) (?:i'm|i am|we're|we are) (?:asking|writing|after)\b|\bnot my question\b"
+)
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -67,6 +74,8 @@ def is_asking(sentence: str, sentence_words: Sequence[str]) -> bool:
     """Does a (folded, lowercase) sentence ask something, or tell the story around the question?
     (`sentence_words`: its words, as the caller reads them too.)"""
     first = sentence_words[0] if sentence_words else ""
+    if _SET_ASIDE.search(sentence):
+        return False
     return (
         sentence.rstrip().endswith("?")
         or first in _QUESTION_START
