@@ -1,11 +1,13 @@
 """Questions agents taught the bot: stored, audited, removable, and used by every instance at once.
 
 An agent who sees a question the bot answered badly (a customer said 👎 or asked for a person) picks the
-right article for it, or "not our topic", in Slack or with `mailbot examples add`. Only the question's
-text is kept, with its label, who taught it and when: never who asked it. Every addition and removal
-is a row in `taught_example_changes`; its highest id is the examples' version, which every answer
-checks (one small query) before it uses its process's index of the examples, so a change made on one
-instance counts on every instance from the next question on.
+right article for it, or "not our topic", in Slack or with `mailbot examples add`. The question's
+text is kept, with its label, who taught it and when, and who asked it: never shown to agents, only
+so that erasing that person withdraws the example and takes their words out (`withdraw_asked`), and
+their export shows it. Every addition and removal is a row in `taught_example_changes`; its highest id
+is the examples' version, which every answer checks (one small query) before it uses its process's
+index of the examples, so a change made on one instance counts on every instance from the next
+question on.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class TaughtQuestion(Base):
     lang: Mapped[str] = mapped_column(String(2))
     label: Mapped[str] = mapped_column(String(64))  # a topic id, or "none"
     taught_by: Mapped[str] = mapped_column(String(64))  # the agent (Slack user id, or the CLI's actor)
+    # Who asked the question it was taught from (None: typed by an agent); their pseudonym once erased.
+    asked_by: Mapped[str | None] = mapped_column(String(64), default=None)
     taught_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     removed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
@@ -80,8 +84,35 @@ class TaughtChange(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# The examples are kept while they are in use (the question's text was masked when it was stored, and
-# never says who asked); erasing an agent gives what they taught and removed their pseudonym.
+def withdraw_asked(session: Session, user_id: str, alias: str) -> int:
+    """Erasing someone who asked: every example taught from their questions stops being used and loses
+    its text, its removal audited under their pseudonym `alias`, which replaces their id. Their examples
+    are those that name them and those holding the text of a question they asked (a copy of it
+    recorded under someone else who clicked a related topic, an example taught before the asker was
+    kept). How many examples changed."""
+    their_texts = select(AnsweredQuestion.question).where(
+        AnsweredQuestion.user_id == user_id, AnsweredQuestion.question != ""
+    )
+    examples = session.scalars(
+        select(TaughtQuestion).where(
+            or_(TaughtQuestion.asked_by == user_id, TaughtQuestion.question.in_(their_texts))
+        )
+    ).all()
+    now = utcnow()
+    for row in examples:
+        if row.removed_at is None:
+            row.removed_by, row.removed_at = alias, now
+            session.add(TaughtChange(example_id=row.id, action=REMOVED, actor=alias, at=now))
+        row.question = ""
+        if row.asked_by == user_id:
+            row.asked_by = alias
+    session.flush()
+    return len(examples)
+
+
+# The examples are kept while they are in use (the question's text was masked when it was stored).
+# Erasing an agent gives what they taught and removed their pseudonym; erasing the person who asked
+# withdraws the examples taught from their questions. Agents never see who asked.
 PERSONAL_DATA = (
     PersonalTable(
         "taught_examples",
@@ -92,6 +123,24 @@ PERSONAL_DATA = (
         erasure=Erasure.PSEUDONYMISE,
         # not the question: the agent taught it, someone else wrote it
         exported={"id": "number", "taught_at": "taught_at", "label": "label"},
+        article_column="label",
+    ),
+    PersonalTable(
+        "taught_questions",
+        table_of(TaughtQuestion),
+        time_column="taught_at",
+        expiry=Expiry.KEEP,
+        user_columns=("asked_by",),
+        erasure=Erasure.WITHDRAW,
+        withdraw=withdraw_asked,
+        # the asker's words, as an agent taught them; not the agent
+        exported={
+            "id": "number",
+            "taught_at": "taught_at",
+            "question": "question",
+            "label": "label",
+            "removed_at": "removed_at",
+        },
         article_column="label",
     ),
     PersonalTable(
@@ -145,14 +194,20 @@ def check_label(label: str) -> None:
         raise TeachingError(MESSAGES("unknown_label", label=label, labels=", ".join(TOPIC_IDS)))
 
 
-def teach(session: Session, question: str, label: str, actor: str) -> Taught:
-    """Store `question` as an example of `label` (a topic id or "none"), audited under `actor`."""
+def teach(session: Session, question: str, label: str, actor: str, *, asked_by: str | None = None) -> Taught:
+    """Store `question` as an example of `label` (a topic id or "none"), audited under `actor`;
+    `asked_by` is the Slack user who asked it, when it was taught from their question."""
     check_label(label)
     text = storable(question.strip(), MAX_STORED_QUESTION)
     if not text:
         raise TeachingError(MESSAGES("empty_question"))
     row = TaughtQuestion(
-        question=text, lang=detect_language(text, "sv"), label=label, taught_by=actor[:64], taught_at=utcnow()
+        question=text,
+        lang=detect_language(text, "sv"),
+        label=label,
+        taught_by=actor[:64],
+        taught_at=utcnow(),
+        asked_by=asked_by,
     )
     session.add(row)
     session.flush()
@@ -162,11 +217,11 @@ def teach(session: Session, question: str, label: str, actor: str) -> Taught:
 
 
 def teach_answered(session: Session, question_id: int, label: str, actor: str) -> Taught:
-    """Teach the text of an answered question (only its text: not who asked it)."""
+    """Teach the text of an answered question, linked to who asked it (for their erasure and export)."""
     asked = session.get(AnsweredQuestion, question_id)
     if asked is None:
         raise TeachingError(MESSAGES("unknown_question", id=question_id))
-    return teach(session, asked.question, label, actor)
+    return teach(session, asked.question, label, actor, asked_by=asked.user_id)
 
 
 def forget(session: Session, example_id: int, actor: str) -> Taught:

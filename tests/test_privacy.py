@@ -13,12 +13,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, update
+from alembic import command
+from sqlalchemy import Engine, func, inspect, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import bot.models  # noqa: F401  (registers every table)
 from bot.config import Settings
-from bot.db import Base, utcnow
+from bot.db import Base, alembic_config, upgrade, utcnow
 from bot.feedback import AnsweredQuestion, FeedbackVote, add_comment, record_answer, report, vote
 from bot.flows.store import LOCALE_LIFETIME, PENDING_RETENTION, PendingChange, UserLocale, remember_locale
 from bot.privacy.messages import PrivacyError
@@ -28,6 +29,7 @@ from bot.routing.service import RoutingService
 from bot.slack.job_queue import RETENTION as JOB_RETENTION
 from bot.slack.job_queue import JobQueue, SlackJob
 from bot.slack.stores import ALL_PERSONAL_DATA as PERSONAL_DATA
+from bot.teaching import TaughtChange, TaughtQuestion, forget, taught_examples, taught_index, teach
 from tests.support.personal_data import (
     OPERATOR,
     OTHER,
@@ -306,6 +308,7 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_table(
         "change_requests": 1,
         "taught_examples": 2,  # the example they taught, and removed
         "teaching_audit": 2,
+        "taught_questions": 1,  # their question the other person taught: withdrawn, its text emptied
         "slack_installations": 1,
         "slack_requests": 1,  # the DM they sent the Slack app, answered: its receipt
     }
@@ -346,7 +349,9 @@ def test_export_holds_everything_erasure_removes(
         erase(session, PERSONAL_DATA, PERSON, secret=SECRET, actor="operator")
     removed = _removed_values(before, all_rows(engine))
 
-    section_of = {entry.table.name: entry.name for entry in PERSONAL_DATA}
+    sections_of: dict[str, list[str]] = {}
+    for entry in PERSONAL_DATA:
+        sections_of.setdefault(entry.table.name, []).append(entry.name)
     assert set(removed) == {
         "answered_questions",
         "feedback_votes",
@@ -361,8 +366,8 @@ def test_export_holds_everything_erasure_removes(
         "slack_jobs",
     }
     for table, values in removed.items():
-        # In the section of that table (their id also as "slack_user"), to the microsecond.
-        exported = {*_values(document[section_of[table]]), document["slack_user"]}
+        # In the sections of that table (their id also as "slack_user"), to the microsecond.
+        exported = {*_values([document[name] for name in sections_of[table]]), document["slack_user"]}
         assert values - exported == set(), table
 
 
@@ -409,6 +414,98 @@ def test_a_request_still_waiting_is_erased_with_its_text_and_exported_without_it
     with session_factory() as session:
         erase(session, PERSONAL_DATA, PERSON, secret=SECRET, actor="operator")
     assert not [value for _, _, value in texts_in(all_rows(engine)) if PERSON in value or text in value]
+
+
+def test_erasing_the_asker_withdraws_every_example_taught_from_their_words(
+    filled: Written, session_factory: sessionmaker
+) -> None:
+    """The example the other person taught from their question, one an agent typed with the very text of
+    a question of theirs (no asker: taught before askers were kept, or from a copy of their question),
+    and one already removed all lose the text and are out of use; agents' own examples stay."""
+    with session_factory() as session:
+        [from_theirs] = session.scalars(select(TaughtQuestion.id).where(TaughtQuestion.asked_by == PERSON))
+        typed = teach(session, filled.person_texts[1], "manage-forwarding", "karin")
+        own = teach(session, "två adresser till en inkorg?", "manage-aliases", "karin")
+        earlier = forget(session, teach(session, "ring mig", "alias", "karin", asked_by=PERSON).id, "olle")
+        last_change = session.scalar(select(func.max(TaughtChange.id)))
+        assert {e.id for e in taught_examples(session)} == {from_theirs, typed.id, own.id}
+        assert filled.person_texts[0] in [e.question for e in taught_index(session).examples]
+    with session_factory() as session:
+        erase(session, PERSONAL_DATA, PERSON, secret=SECRET, actor="operator")
+    alias = pseudonym(PERSON, SECRET)
+
+    with session_factory() as session:
+        rows = {row.id: row for row in session.scalars(select(TaughtQuestion))}
+        changes = session.execute(
+            select(TaughtChange.example_id, TaughtChange.action, TaughtChange.actor)
+            .where(TaughtChange.id > last_change)
+            .order_by(TaughtChange.id)
+        ).all()
+        in_use = taught_examples(session)
+        indexed = [e.question for e in taught_index(session).examples]
+    withdrawn = (from_theirs, typed.id, earlier.id)
+    assert [(rows[i].question, rows[i].removed_at is not None) for i in withdrawn] == [("", True)] * 3
+    assert [(rows[i].asked_by, rows[i].removed_by) for i in withdrawn] == [
+        (alias, alias),
+        (None, alias),
+        (alias, "olle"),  # removed before: it keeps who removed it, and gets no second removal
+    ]
+    assert [tuple(change) for change in changes] == [
+        (from_theirs, "remove", alias),
+        (typed.id, "remove", alias),
+    ]
+    assert [e.id for e in in_use] == [own.id] and indexed == ["två adresser till en inkorg?"]
+    # The example the person (as an agent) taught from the other person's question keeps its text.
+    assert "vad är en distributionsgrupp?" in [row.question for row in rows.values()]
+
+
+def test_examples_taught_before_askers_were_kept_get_the_first_asker_of_their_text(engine: Engine) -> None:
+    command.downgrade(alembic_config(engine), "0011_slack_job_queue")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO answered_questions"
+                " (id, question, lang, kind, topic_id, score, user_id, asked_at) "
+                "VALUES (1, 'två adresser?', 'sv', 'article', 'alias', 0.9, 'U07FIRST', :now), "
+                "(2, 'två adresser?', 'sv', 'article', 'alias', 0.9, 'U07CLICKER', :now), "
+                "(3, '', 'sv', 'article', 'alias', 0.9, NULL, :now)"
+            ),
+            {"now": utcnow()},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO taught_examples (id, question, lang, label, taught_by, taught_at) "
+                "VALUES (1, 'två adresser?', 'sv', 'alias', 'karin', :now), "
+                "(2, 'skrivet av en agent', 'sv', 'none', 'karin', :now)"
+            ),
+            {"now": utcnow()},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        linked = {
+            row.id: row.asked_by
+            for row in connection.execute(text("SELECT id, asked_by FROM taught_examples"))
+        }
+    assert linked == {1: "U07FIRST", 2: None}
+    command.downgrade(alembic_config(engine), "0011_slack_job_queue")
+    assert "asked_by" not in {column["name"] for column in inspect(engine).get_columns("taught_examples")}
+    upgrade(engine)
+
+
+def test_export_shows_the_examples_taught_from_their_questions(
+    filled: Written, session_factory: sessionmaker
+) -> None:
+    with session_factory() as session:
+        document = export(
+            session, PERSONAL_DATA, PERSON, titles={"manage-aliases": "Alias"}, lang="en", retention=RETENTION
+        )
+    [taught] = document["taught_questions"]
+    assert (taught["question"], taught["label"], taught["removed_at"]) == (
+        filled.person_texts[0],
+        {"id": "manage-aliases", "title": "Alias"},
+        None,
+    )
+    assert set(taught) == {"number", "taught_at", "question", "label", "removed_at"}  # not who taught it
 
 
 def test_export_is_readable(filled: Written, session_factory: sessionmaker) -> None:

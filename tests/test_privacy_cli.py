@@ -122,6 +122,7 @@ def test_erase_prints_a_summary_and_the_audit_shows_the_pseudonym(mailbot: Mailb
         "customer_listings: deleted 1 row",
         "change_requests: pseudonymised 1 row",
         "taught_examples: pseudonymised 2 rows",
+        "taught_questions: withdrew and emptied 1 row",
         "teaching_audit: pseudonymised 2 rows",
         "slack_installations: pseudonymised 1 row",
         "slack_requests: deleted 1 row",

@@ -1,13 +1,13 @@
 """Customers in Slack, through requests signed as Slack signs them (the app in this process, on SQLite
 and PostgreSQL; its Web API calls recorded by the stand-in): a customer admin's own changes, refusals
-outside their domains, requests approved or rejected by agents, what a customer can learn, and agents
-named by a Slack user group."""
+outside their domains, requests approved or rejected by agents, what a customer can learn, a customer
+admin's App Home with their customer's requests, and agents named by a Slack user group."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from bot.customers.directory import Additions, CustomerDirectory
 from bot.customers.models import ChangeRequest
 from bot.db import make_engine, make_sessionmaker, utcnow
+from bot.flows.store import remember_locale
 from bot.routing.changes import Actor, AddAlias, Role
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import RoutingService
@@ -30,6 +31,8 @@ BOSS = "UACMEBOSS"  # Acme's admin
 WORKER = "UACMEUSER"  # one of Acme's people, not an admin
 AGENT2 = "UAGENT2"
 GROUPIE = "UGROUPIE"  # an agent through the Slack user group @support-team only
+BETA_BOSS = "UBETABOSS"  # Beta's admin (in the App Home tests)
+BETA_WORKER = "UBETAUSER"
 SUPPORT_GROUP = "S0SUPPORT"
 
 
@@ -250,3 +253,112 @@ def test_membership_of_a_user_group_grants_the_agent_role_until_the_refresh(app:
     app.command("/alias", "list", user_id=GROUPIE)
     assert "only the support team's agents" in reply_saying(app, "Sorry").text()
     assert len(app.standin.calls_to("usergroups.users.list")) == 1
+
+
+# -- a customer admin's App Home ---------------------------------------------------------------------
+
+
+def open_home(app: InProcessApp, user: str) -> str:
+    """`user` opens the app's Home tab: what the published view shows."""
+    app.standin.reset()
+    assert (
+        app.event({"type": "app_home_opened", "user": user, "channel": "DHOME", "tab": "home"}).status == 200
+    )
+    [published] = app.standin.wait_for("views.publish", lambda call: call.args["user_id"] == user)
+    return shown(published)
+
+
+def shown(published: Call) -> str:
+    """Every text of a published App Home, one block a line."""
+    texts = []
+    for block in published.args["view"]["blocks"]:
+        parts = [block.get("text") or {}, *(block.get("elements") or [])]
+        texts += [part["text"] for part in parts if isinstance(part.get("text"), str)]
+    return "\n".join(texts)
+
+
+def requested_at(app: InProcessApp) -> int:
+    """When the (first) request was made, as a Unix time."""
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        created = session.scalars(select(ChangeRequest.created_at).order_by(ChangeRequest.id)).first()
+    assert created is not None
+    return int((created if created.tzinfo else created.replace(tzinfo=UTC)).timestamp())
+
+
+def published_for(app: InProcessApp) -> dict[str, str]:
+    """Whose App Home the app published since the last reset, and what it shows now."""
+    return {call.args["user_id"]: shown(call) for call in app.standin.calls_to("views.publish")}
+
+
+@pytest.fixture
+def beta_people(app: InProcessApp) -> None:
+    """Beta has an admin and one more person; Acme's admin reads Swedish in Slack."""
+    directory = CustomerDirectory(make_sessionmaker(make_engine(app.database_url)))
+    assert directory.add("Beta", Additions(users=[BETA_BOSS], admin=True), OPERATOR).ok
+    assert directory.add("Beta", Additions(users=[BETA_WORKER]), OPERATOR).ok
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        remember_locale(session, BOSS, "sv-SE")
+
+
+def test_a_customer_admin_sees_their_customers_requests_and_their_decisions(
+    app: InProcessApp, beta_people: None
+) -> None:
+    home = open_home(app, BOSS)
+    assert "Begärda ändringar: Acme" in home and "Inga begäranden väntar." in home
+    assert "Inga avgjorda begäranden än." in home
+
+    app.standin.reset()
+    post = request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    home = published_for(app)[BOSS]  # refreshed at once, in Swedish
+    waiting = "*Väntar på supporten*\n• Begäran 1: *Skapa ett alias* sales@acme.se → info@acme.se, "
+    asked = f"begärd av <@{WORKER}> <!date^{requested_at(app)}^{{date_short_pretty}} {{time}}|"
+    assert waiting + asked in home
+    assert set(published_for(app)) == {BOSS}  # not Beta's admin, nor the requester
+
+    app.standin.reset()
+    support_click(app, post, "request_approve", AGENT)
+    home = published_for(app)[BOSS]
+    assert "Inga begäranden väntar." in home
+    [decided] = [line for line in home.split("*Senast avgjorda*")[1].splitlines() if line.strip()][:1]
+    assert decided.startswith("• Begäran 1: *Skapa ett alias* sales@acme.se → info@acme.se")
+    [change] = [r.id for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
+    assert "_Godkänd <!date^" in home and f"(ändring {change})._" in home
+    assert open_home(app, BOSS) == home  # the same when they open it again
+
+
+def test_a_rejection_shows_its_reason_escaped_and_a_waiting_request_stays_listed(
+    app: InProcessApp, beta_people: None
+) -> None:
+    app.command("/forward", "set bo@acme.se bo@gmail.com", user_id=BOSS)  # outside: Boss asks support
+    preview = reply_saying(app, "Be om den här ändringen")
+    app.click(preview.args["blocks"], "flow_request", user_id=BOSS)
+    reply_saying(app, "Skickat till supporten")
+    post = posted_to(app, SUPPORT_CHANNEL, "request_approve")
+    app.standin.reset()
+    request_from(app, WORKER, "/group", "create team@acme.se")
+    support_click(app, post, "request_reject", AGENT)
+    [opened] = app.standin.wait_for("views.open")
+    app.standin.reset()
+    assert app.submit_view(opened.args["view"], reason("Nej <!channel> *tack*"), user_id=AGENT).status == 200
+    home = app.standin.wait_for("views.publish", lambda call: call.args["user_id"] == BOSS)[0]
+    waiting, decided = shown(home).split("*Senast avgjorda*")
+    assert "• Begäran 2: *Skapa en grupp* team@acme.se" in waiting and "bo@gmail.com" not in waiting
+    assert "• Begäran 1: *Ställ in vidarebefordran* bo@acme.se → bo@gmail.com" in decided
+    assert "_Avböjd <!date^" in decided and "Nej &lt;!channel&gt; *tack*" in decided
+    assert "<!channel>" not in shown(home)
+
+
+def test_a_customer_never_sees_another_customers_requests(app: InProcessApp, beta_people: None) -> None:
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    request_from(app, BETA_WORKER, "/alias", "add order@beta.se kim@beta.se")
+    assert set(published_for(app)) == {BETA_BOSS}
+    beta = published_for(app)[BETA_BOSS]
+    assert "Requested changes: Beta" in beta and "order@beta.se → kim@beta.se" in beta  # in English
+    assert "acme" not in beta.lower()
+    acme = open_home(app, BOSS)
+    assert "sales@acme.se" in acme and "beta" not in acme.lower()
+    # Their people who are not admins, agents and guests see no one's requests.
+    for user in (WORKER, BETA_WORKER, AGENT, "UGUEST"):
+        home = open_home(app, user)
+        assert "sales@acme.se" not in home and "order@beta.se" not in home and "Requested changes" not in home

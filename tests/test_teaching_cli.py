@@ -7,8 +7,15 @@ import json
 from typing import Any
 
 from click.testing import CliRunner
+from sqlalchemy.orm import sessionmaker
 
 from bot.cli import main
+from bot.feedback import record_answer
+from bot.privacy.people import erase
+from bot.slack.stores import ALL_PERSONAL_DATA
+from bot.teaching import teach_answered
+from tests.support.personal_data import SECRET
+from tests.test_feedback import ALIAS_ANSWER
 
 QUESTION = "kan vi få alla mejl från den gamla leverantören att dyka upp i nya lådan?"
 
@@ -64,6 +71,25 @@ def test_list_shows_what_was_taught_by_whom_and_never_who_asked(database_url: st
     }  # fmt: skip
     code, output = run(database_url, "examples", "list", "--all")
     assert code == 0 and "lärt av karin" in output and "[borttaget av olle" in output
+
+
+def test_an_example_taught_from_a_customers_question_never_shows_who_asked_and_goes_with_them(
+    database_url: str, session_factory: sessionmaker
+) -> None:
+    asker = "U07ASKER01"
+    with session_factory() as session:
+        asked = record_answer(session, "två adresser, en inkorg? /Anna Berg", ALIAS_ANSWER, user_id=asker)
+        example = teach_answered(session, asked, "manage-aliases", "karin")
+    listed = [run(database_url, "examples", "list", *flags)[1] for flags in ((), ("--json",), ("--all",))]
+    assert all("Anna Berg" in output and asker not in output for output in listed)
+
+    with session_factory() as session:
+        erase(session, ALL_PERSONAL_DATA, asker, secret=SECRET, actor="dpo")
+    assert run(database_url, "examples", "list")[1].strip() == "inga inlärda exempel"
+    code, output = run(database_url, "examples", "list", "--all")
+    assert code == 0 and "Anna Berg" not in output and asker not in output
+    assert f"[{example.id}] manage-aliases: (texten raderad på begäran av den som frågade)" in output
+    assert "[borttaget av erased-" in output
 
 
 def test_bad_requests_get_a_clear_answer_and_change_nothing(database_url: str) -> None:

@@ -1,6 +1,7 @@
 """Teaching the bot in Slack, end to end: signed requests to a running `mailbot serve --http` on SQLite
 and on PostgreSQL. A customer's 👎 with a request for a person reaches the support channel with a menu
-of articles; an agent's choice changes the next answer; taking it back changes it back."""
+of articles; an agent's choice changes the next answer; taking it back changes it back; erasing the
+customer takes their words out of the example and the answer back to the model's own."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot.cli import main
 from bot.db import make_engine, make_sessionmaker, upgrade
 from bot.feedback import AnsweredQuestion
+from bot.privacy.people import pseudonym
 from bot.teaching import TaughtChange, TaughtQuestion
+from tests.support.personal_data import SECRET, all_rows, texts_in
 from tests.support.slack_fixtures import AGENT, CUSTOMER, SUPPORT_CHANNEL, SlackAppProcess, find_element
 from tests.support.slack_standin import SlackStandIn
 
@@ -32,10 +37,10 @@ def app(database_url: str, slack_standin: SlackStandIn, tmp_path: Path) -> Itera
     running.stop()
 
 
-def ask(app: SlackAppProcess, text: str) -> dict[str, Any]:
+def ask(app: SlackAppProcess, text: str, user: str = CUSTOMER) -> dict[str, Any]:
     """A DM; returns the article the answer showed ("topic" None when it showed none) and its blocks."""
     app.standin.reset()
-    event = {"type": "message", "channel": "D1", "channel_type": "im", "user": CUSTOMER, "text": text}
+    event = {"type": "message", "channel": "D1", "channel_type": "im", "user": user, "text": text}
     assert app.event({**event, "ts": f"{time.time():.6f}"}).status == 200
     [reply] = app.standin.wait_for("chat.postMessage", lambda call: call.args.get("channel") == "D1")
     blocks = reply.args["blocks"]
@@ -66,15 +71,15 @@ def taught_rows(app: SlackAppProcess) -> tuple[list[TaughtQuestion], list[Taught
 
 
 def unhappy_customer_asks_for_a_person(
-    app: SlackAppProcess, blocks: list[dict[str, Any]]
+    app: SlackAppProcess, blocks: list[dict[str, Any]], user: str = CUSTOMER
 ) -> list[dict[str, Any]]:
     """👎, then "a person, please" in the modal: returns the support channel's post."""
     negative = find_element(blocks, "answer_feedback")["negative_button"]["value"]
     app.standin.reset()
-    assert app.click(blocks, "answer_feedback", value=negative).status == 200
+    assert app.click(blocks, "answer_feedback", value=negative, user_id=user).status == 200
     [opened] = app.standin.wait_for("views.open")
     values = {"person": {"person_input": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}}}
-    assert app.submit_view(opened.args["view"], values).status == 200
+    assert app.submit_view(opened.args["view"], values, user_id=user).status == 200
     [posted] = app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == SUPPORT_CHANNEL)
     return posted.args["blocks"]
 
@@ -145,3 +150,39 @@ def test_app_home_lists_unhappy_questions_for_agents_to_teach(app: SlackAppProce
     [example], _ = taught_rows(app)
     assert (example.label, example.question) == ("none", QUESTION)
     assert ask(app, QUESTION)["topic"] is None  # declined: "not our topic"
+
+
+def test_erasing_the_customer_takes_their_words_out_of_the_taught_example(app: SlackAppProcess) -> None:
+    asker = "U07ASKER01"
+    question = "jag vill läsa mejlen från min gamla hotmail här också, går det? /Anna Berg, Bergs Bageri"
+    first = ask(app, question, user=asker)
+    post = unhappy_customer_asks_for_a_person(app, first["blocks"], user=asker)
+    right = "connected-accounts" if first["topic"] != "connected-accounts" else "external-forwarding"
+    menu = find_element(post, "teach_example")
+    value = next(option["value"] for option in menu["options"] if option["value"].endswith(":" + right))
+    app.standin.reset()
+    assert app.select(post, "teach_example", value, user_id=AGENT, channel_id=SUPPORT_CHANNEL).status == 200
+    [taught] = app.standin.wait_for("response_url")
+    [note] = [block["text"]["text"] for block in taught.args["blocks"] if block.get("block_id") == "taught"]
+    assert f"<@{AGENT}> taught the bot" in note and asker not in note
+    assert ask(app, question, user=asker)["topic"] == right
+
+    env = {"DATABASE_URL": app.database_url, "MAILBOT_PSEUDONYM_SECRET": SECRET, "MAILBOT_LANG": "en"}
+    erased = CliRunner().invoke(main, ["privacy", "erase", "--slack-user", asker], env=env)
+    assert erased.exit_code == 0, erased.output
+    assert "taught_questions: withdrew and emptied 1 row" in erased.output
+
+    engine = make_engine(app.database_url)
+    traces = [
+        (table, column)
+        for table, column, value in texts_in(all_rows(engine))
+        if asker in value or "Berg" in value
+    ]
+    engine.dispose()
+    assert traces == []
+    [example], changes = taught_rows(app)
+    alias = pseudonym(asker, SECRET)
+    assert (example.question, example.removed_by, example.asked_by) == ("", alias, alias)
+    assert [(c.action, c.actor) for c in changes] == [("add", AGENT), ("remove", alias)]
+    # The app's worker sees the examples' version move: the next answer is the model's own again.
+    assert ask(app, question, user=asker)["topic"] == first["topic"]

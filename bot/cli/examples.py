@@ -36,6 +36,10 @@ MESSAGES = Catalog(
             "en": " [removed by {actor} {at:%Y-%m-%d %H:%M}]",
         },
         "empty": {"sv": "inga inlärda exempel", "en": "no taught examples"},
+        "erased": {
+            "sv": "(texten raderad på begäran av den som frågade)",
+            "en": "(text erased at the request of the person who asked)",
+        },
     },
 )
 ACTOR_OPTION = click.option("--actor", default=None, help="Name to audit under (default: the OS user).")
@@ -56,7 +60,7 @@ def _as_dict(example: Taught) -> dict[str, Any]:
 
 
 def _line(example: Taught, lang: Lang) -> str:
-    question = " ".join(example.question.split())[:200]
+    question = " ".join(example.question.split())[:200] or MESSAGES.text("erased", lang)
     line = MESSAGES.text(
         "row",
         lang,

@@ -316,6 +316,21 @@ class CustomerDirectory:
             "admins": [s for k, s, a in rows if k == MemberKind.USER.value and a],
         }
 
+    def admins(self, customer_id: int) -> list[str]:
+        """The Slack users listed as the customer's admins."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(CustomerMember.slack_id)
+                    .where(
+                        CustomerMember.customer_id == customer_id,
+                        CustomerMember.kind == MemberKind.USER.value,
+                        CustomerMember.admin.is_(True),
+                    )
+                    .order_by(CustomerMember.slack_id)
+                )
+            )
+
     def access(self, name: str, admin: bool = True) -> CustomerAccess | None:
         """The customer NAME as one of their people sees it (the terminal's and CLI's --as-customer)."""
         with self._sessions() as session:

@@ -209,5 +209,36 @@ MESSAGES = Catalog(
         },
         "no_requests": {"sv": "inga begäranden", "en": "no requests"},
         "audit_requested_by": {"sv": " (begärd av {who})", "en": " (requested by {who})"},
+        # A change in a few words: the flow, then the addresses it names (as the requester typed them).
+        "summary": {"sv": "*{flow}* {detail}", "en": "*{flow}* {detail}"},
+        "summary.one": {"sv": "{address}", "en": "{address}"},
+        "summary.to": {"sv": "{source} → {target}", "en": "{source} → {target}"},
+        "summary.to_copy": {
+            "sv": "{source} → {target} (en kopia blir kvar)",
+            "en": "{source} → {target} (keeping a copy)",
+        },
+        "summary.members": {"sv": "{group}: {members}", "en": "{group}: {members}"},
+        # App Home, for a customer's admin: their customer's requests.
+        "home.title": {"sv": "Begärda ändringar: {customer}", "en": "Requested changes: {customer}"},
+        "home.about": {
+            "sv": "Ändringar som ni har bett supporten om. Den som bad om en ändring får beslutet i ett "
+            "direktmeddelande.",
+            "en": "Changes your people asked support for. Whoever asked is told the decision in a direct "
+            "message.",
+        },
+        "home.waiting": {"sv": "*Väntar på supporten*", "en": "*Waiting for support*"},
+        "home.none_waiting": {"sv": "Inga begäranden väntar.", "en": "No requests are waiting."},
+        "home.decided": {"sv": "*Senast avgjorda*", "en": "*Recently decided*"},
+        "home.none_decided": {"sv": "Inga avgjorda begäranden än.", "en": "No decided requests yet."},
+        "home.request": {
+            "sv": "• Begäran {id}: {what}, begärd av {requester} {at}",
+            "en": "• Request {id}: {what}, asked by {requester} {at}",
+        },
+        "home.approving": {"sv": "(godkänns just nu)", "en": "(being approved right now)"},
+        "home.approved": {
+            "sv": "_Godkänd {at} (ändring {change_id})._",
+            "en": "_Approved {at} (change {change_id})._",
+        },
+        "home.rejected": {"sv": "_Avböjd {at}:_ {reason}", "en": "_Rejected {at}:_ {reason}"},
     },
 )

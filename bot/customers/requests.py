@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -108,6 +108,26 @@ def customer_name(session: Session, request: ChangeRequest) -> str | None:
     if request.customer_id is None:
         return None
     return session.scalar(select(Customer.name).where(Customer.id == request.customer_id))
+
+
+def customer_requests(
+    session: Session, customer_id: int, *, waiting: int, decided: int
+) -> tuple[list[ChangeRequest], list[ChangeRequest]]:
+    """One customer's requests: up to `waiting` still waiting for an agent (newest first; one being
+    approved right now among them) and the `decided` latest decided."""
+    theirs = select(ChangeRequest).where(ChangeRequest.customer_id == customer_id)
+    waiting_states = (RequestState.OPEN.value, RequestState.APPROVING.value)
+    open_rows = session.scalars(
+        theirs.where(ChangeRequest.state.in_(waiting_states)).order_by(ChangeRequest.id.desc()).limit(waiting)
+    )
+    # Rejections stored before their decision time was recorded have it as their claim's time.
+    decided_at = func.coalesce(ChangeRequest.decided_at, ChangeRequest.claimed_at)
+    decided_rows = session.scalars(
+        theirs.where(ChangeRequest.state.not_in(waiting_states))
+        .order_by(decided_at.desc(), ChangeRequest.id.desc())
+        .limit(decided)
+    )
+    return list(open_rows), list(decided_rows)
 
 
 def requests(session: Session, state: RequestState | None = None, limit: int = 50) -> list[ChangeRequest]:

@@ -4,7 +4,8 @@ Approve makes exactly the change the request previewed: the request row is claim
 many agents press Approve at once, and the change is written only if the changed address is still
 as the preview found it; otherwise nothing is written and the new verdict is shown for a second
 look. Reject needs a reason, which the requester reads. The requester is told either outcome in
-their own language; the audit log names the approving agent as actor and the requester beside.
+their own language; the audit log names the approving agent as actor and the requester beside. A
+customer's admin sees their customer's requests, waiting and recently decided (`of_customer`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import time
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -23,14 +25,28 @@ from bot.customers.requests import (
     MAX_REASON,
     claim_request,
     customer_name,
+    customer_requests,
     record_approved,
     reopen,
 )
+from bot.db import utcnow
 from bot.flows.commands import FLOWS
 from bot.flows.core import SETTLE_POLL_SECONDS, SETTLE_POLLS, SUPPORT_VIEW, Flows, Person, with_warning
 from bot.flows.messages import MESSAGES
 from bot.i18n import Text
-from bot.routing.changes import Actor, Change, change_from_dict
+from bot.routing.changes import (
+    Actor,
+    AddAlias,
+    AddMembers,
+    Change,
+    ClearForward,
+    CreateGroup,
+    DeleteGroup,
+    RemoveAlias,
+    RemoveMember,
+    SetForward,
+    change_from_dict,
+)
 from bot.routing.models import AuditEntry
 from bot.routing.service import Status, Verdict
 
@@ -53,6 +69,7 @@ class RequestStatus:
     requester: Someone
     requester_lang: Lang
     customer: str | None
+    customer_id: int | None
     lines: tuple[Text, ...]  # the change as it looks now, or what became of it
     open: bool  # still waiting for an agent: Approve and Reject under it
     posted: tuple[str, str] | None  # (channel, ts) of the message agents saw it in
@@ -62,6 +79,32 @@ class RequestStatus:
     def header(self) -> Text:
         customer = self.customer or CUSTOMERS("support.no_customer")
         return CUSTOMERS("support.request", id=self.request_id, requester=self.requester, customer=customer)
+
+
+# How many of a customer's requests their admin sees: waiting, and decided (the latest).
+SHOWN_WAITING = 20
+SHOWN_DECIDED = 10
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """One of a customer's requests as their admin sees it: what, who asked and when, what became of it."""
+
+    request_id: int
+    what: Text
+    requester: Someone
+    requested_at: datetime
+    state: RequestState
+    decided_at: datetime | None
+    reason: str | None  # why it was rejected
+    change_id: int | None  # the audit id of the change an approval made
+
+
+@dataclass(frozen=True)
+class CustomerRequests:
+    customer: str
+    waiting: tuple[RequestSummary, ...]  # newest first
+    decided: tuple[RequestSummary, ...]  # latest decision first
 
 
 class ChangedSincePreview(Exception):
@@ -76,11 +119,59 @@ def preview_lines(flow_id: str, verdict: Verdict) -> tuple[Text, ...]:
     return (CUSTOMERS("support.refused_now", flow=title, reason=verdict.message),)
 
 
+def change_summary(flow_id: str, change: Change) -> Text:
+    """A change in a few words: the flow and the addresses it names."""
+    match change:
+        case AddAlias(alias=source, mailbox=target):
+            detail = CUSTOMERS("summary.to", source=source, target=target)
+        case SetForward(address=source, target=target, keep_copy=keep_copy):
+            detail = CUSTOMERS("summary.to_copy" if keep_copy else "summary.to", source=source, target=target)
+        case AddMembers(group=group, members=members):
+            detail = CUSTOMERS("summary.members", group=group, members=", ".join(members))
+        case RemoveMember(group=group, member=member):
+            detail = CUSTOMERS("summary.members", group=group, members=member)
+        case RemoveAlias(alias=address):
+            detail = CUSTOMERS("summary.one", address=address)
+        case ClearForward(address=address) | CreateGroup(address=address) | DeleteGroup(address=address):
+            detail = CUSTOMERS("summary.one", address=address)
+    return CUSTOMERS("summary", flow=FLOWS[flow_id].title, detail=detail)
+
+
+def _summary(row: ChangeRequest) -> RequestSummary:
+    return RequestSummary(
+        request_id=row.id,
+        what=change_summary(row.flow_id, change_from_dict(row.change)),
+        requester=Someone(row.requester),
+        requested_at=row.created_at,
+        state=RequestState(row.state),
+        # A rejection stored before its decision time was recorded: its claim was the decision.
+        decided_at=row.decided_at or (row.claimed_at if row.state == RequestState.REJECTED.value else None),
+        reason=row.reason,
+        change_id=row.change_id,
+    )
+
+
 class Approvals:
     def __init__(self, flows: Flows) -> None:
         self.flows = flows
         self.sessions = flows.sessions
         self.routing = flows.routing
+
+    def of_customer(self, person: Person) -> CustomerRequests | None:
+        """A customer's admin: their customer's requests, waiting and recently decided. None for
+        anyone else (the provider's people decide them in the support channel)."""
+        access = person.customer
+        if access is None or not access.admin:
+            return None
+        with self.sessions() as session:
+            waiting, decided = customer_requests(
+                session, access.customer_id, waiting=SHOWN_WAITING, decided=SHOWN_DECIDED
+            )
+            return CustomerRequests(access.name, tuple(map(_summary, waiting)), tuple(map(_summary, decided)))
+
+    def admins(self, customer_id: int) -> list[str]:
+        """Who sees the customer's requests: their admins."""
+        return self.flows.customers.admins(customer_id)
 
     def status(self, request_id: int) -> RequestStatus | None:
         """The request with its change as support would make it now (for posting it to agents)."""
@@ -156,6 +247,7 @@ class Approvals:
                 RequestState.OPEN,
                 RequestState.REJECTED,
                 decided_by=person.user_id,
+                decided_at=utcnow(),
                 reason=reason,
             )
             if not decided:
@@ -200,6 +292,7 @@ class Approvals:
             requester=Someone(row.requester),
             requester_lang="en" if row.requester_lang == "en" else "sv",
             customer=customer_name(session, row),
+            customer_id=row.customer_id,
             lines=lines,
             open=row.state == RequestState.OPEN.value,
             posted=posted,

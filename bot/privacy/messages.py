@@ -34,6 +34,7 @@ MESSAGES = Catalog(
         "erasure.anonymise": {"sv": "anonymiserade", "en": "anonymised"},
         "erasure.delete": {"sv": "raderade", "en": "deleted"},
         "erasure.pseudonymise": {"sv": "pseudonymiserade", "en": "pseudonymised"},
+        "erasure.withdraw": {"sv": "tog ur bruk och tömde", "en": "withdrew and emptied"},
         # {done} is a verb in the past tense ("deleted", "raderade"), so it agrees with any count.
         "prune.row": {
             "sv": Plural(

@@ -3,8 +3,9 @@ in the tables `bot.privacy.registry` declares.
 
 Erasure anonymises or deletes their rows; records that must stay (the routing audit, the workspace's
 installation) keep them under a stable pseudonym, an HMAC of the user id with
-MAILBOT_PSEUDONYM_SECRET, so the audit still shows which changes one person made. The erasure is
-audited itself, under that pseudonym, never the user id.
+MAILBOT_PSEUDONYM_SECRET, so the audit still shows which changes one person made; rows something
+else relies on (an example taught from their question) are withdrawn from use by their own module.
+The erasure is audited itself, under that pseudonym, never the user id.
 """
 
 from __future__ import annotations
@@ -70,7 +71,11 @@ def erase(
     PrivacyError (nothing changed) for a malformed id, a missing secret or a person we know nothing of."""
     user_id = slack_user(user_id)
     alias = pseudonym(user_id, secret)
-    rows = [(entry, _erase_from(session, entry, user_id, alias)) for entry in tables if entry.user_columns]
+    named = [entry for entry in tables if entry.user_columns]
+    # Withdrawals go first: they also find the person's words by the texts other tables still hold.
+    order = sorted(range(len(named)), key=lambda number: named[number].erasure is not Erasure.WITHDRAW)
+    counts = {number: _erase_from(session, named[number], user_id, alias) for number in order}
+    rows = [(entry, counts[number]) for number, entry in enumerate(named)]
     if not any(count for _, count in rows):
         session.rollback()
         raise PrivacyError(MESSAGES("unknown_user", user=user_id))
@@ -87,6 +92,8 @@ def erase(
 
 
 def _erase_from(session: Session, entry: PersonalTable, user_id: str, alias: str) -> int:
+    if entry.withdraw is not None:
+        return entry.withdraw(session, user_id, alias)
     theirs = _names(entry, user_id)
     if entry.erasure is Erasure.DELETE:
         return changed_rows(session, delete(entry.table).where(theirs))

@@ -11,13 +11,13 @@ Nothing here imports the rest of mailbot, so any table module can declare itself
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Table
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 
 class Expiry(enum.StrEnum):
@@ -35,6 +35,13 @@ class Erasure(enum.StrEnum):
     DELETE = "delete"
     # The user columns get the person's stable pseudonym: for records that must stay.
     PSEUDONYMISE = "pseudonymise"
+    # The rows stop being used and lose the person's words, done by the table's own module (`withdraw`),
+    # which records it in its own audit: for rows something else relies on (a taught example).
+    WITHDRAW = "withdraw"
+
+
+# Withdraws what names a person: (session, their user id, their pseudonym) -> how many rows changed.
+Withdrawal = Callable[[Session, str, str], int]
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,9 @@ class PersonalTable:
     `text_columns` (among those) are what the person wrote: erasure also empties other rows of the
     table that hold the same text (the copy recorded when someone else clicked a related topic under
     their answer). `exported` maps columns to the keys of the export (never secrets);
-    `article_column` holds a topic id, exported with the article's title.
+    `article_column` holds a topic id, exported with the article's title. `withdraw` does the erasure
+    of an `Erasure.WITHDRAW` table; erasure runs it before the other tables', so it can still find the
+    person's words by the texts those hold.
     """
 
     name: str
@@ -62,6 +71,7 @@ class PersonalTable:
     erasure: Erasure = Erasure.DELETE
     exported: Mapping[str, str] = field(default_factory=dict)
     article_column: str | None = None
+    withdraw: Withdrawal | None = None
 
     def __post_init__(self) -> None:
         named = [self.time_column, *self.user_columns, *self.cleared_columns, *self.text_columns]
@@ -70,6 +80,8 @@ class PersonalTable:
             raise ValueError(f"{self.table.name} has no column {missing}")
         if not set(self.text_columns) <= set(self.cleared_columns):
             raise ValueError(f"{self.table.name}: text columns must be cleared columns too")
+        if (self.erasure is Erasure.WITHDRAW) != (self.withdraw is not None):
+            raise ValueError(f"{self.table.name}: a withdrawal is what Erasure.WITHDRAW does, and only that")
         anonymised = self.expiry is Expiry.ANONYMISE or self.erasure is Erasure.ANONYMISE
         if anonymised and any(not self.column(name).nullable for name in self.user_columns):
             raise ValueError(f"{self.table.name}: anonymised user columns must take NULL")

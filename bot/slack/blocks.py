@@ -5,6 +5,7 @@ Small pure functions: tests call them directly, listeners only send what they re
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -65,6 +66,14 @@ def mrkdwn_sections(text: str) -> list[SectionBlock]:
         sections.append(SectionBlock(text=MarkdownTextObject(text=rest[:cut])))
         rest = rest[cut:].strip()
     return sections
+
+
+def slack_date(moment: datetime) -> str:
+    """A time in mrkdwn that Slack shows in the reader's own time zone and words ("today 14:02"),
+    with the time in UTC for a client that cannot."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives back naive UTC
+    fallback = f"{aware.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(aware.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def feedback_value(helpful: bool, question_id: int) -> str:

@@ -89,8 +89,11 @@ def modal(trigger_id: str, view: Any) -> Delivery:
     return {"to": "modal", "trigger_id": trigger_id, "view": plain(view)}
 
 
-def home(user_id: str, view: Any) -> Delivery:
-    return {"to": "home", "user_id": user_id, "view": plain(view)}
+def home(user_id: str, view: Any, *, best_effort: bool = False) -> Delivery:
+    """views.publish of `user_id`'s App Home. `best_effort`: published for someone other than the
+    person who asked (see `in_channel`)."""
+    delivery = {"to": "home", "user_id": user_id, "view": plain(view)}
+    return {**delivery, "best_effort": True} if best_effort else delivery
 
 
 def marker(job_id: int, number: int) -> dict[str, Any]:

@@ -20,24 +20,20 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 from slack_sdk.web import SlackResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.answers import topics
 from bot.config import Lang
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.conversation import question_lang, show_topic
-from bot.feedback import add_comment, report, vote
+from bot.feedback import add_comment, vote
 from bot.flows.commands import FLOWS, NeedsInput
-from bot.flows.core import Person
 from bot.flows.messages import MESSAGES as FLOW_MESSAGES
 from bot.flows.store import cached_lang
 from bot.slack import request_jobs
 from bot.slack.blocks import (
     feedback_modal,
-    home_view,
     parse_feedback_value,
     parse_topic_value,
     submitted_feedback,
@@ -52,28 +48,22 @@ from bot.slack.deliveries import (
     was_delivered,
 )
 from bot.slack.failures import failure_kind, failure_text
-from bot.slack.flow_blocks import changes_blocks, flow_modal, modal_metadata, mrkdwn, reply_message
+from bot.slack.flow_blocks import flow_modal, modal_metadata, mrkdwn, reply_message
+from bot.slack.home import home_tab, titles
 from bot.slack.job_queue import MAX_ATTEMPTS, Claimed, Delivery, Job, JobQueue, Priority
 from bot.slack.messages import MESSAGES
 from bot.slack.redelivery import receipt_of
 from bot.slack.replies import answer_message, request_person, turn_message
 from bot.slack.request_log import describe
 from bot.slack.runtime import Runtime, event_team
-from bot.slack.teaching_blocks import (
-    TEACH_BLOCKS,
-    forgotten_blocks,
-    parse_teach_value,
-    taught_blocks,
-    teach_queue_blocks,
-)
+from bot.slack.teaching_blocks import TEACH_BLOCKS, forgotten_blocks, parse_teach_value, taught_blocks
 from bot.slack.web_api import bot_token, web_client
-from bot.teaching import Taught, TeachingError, forget, questions_to_teach, teach_answered
+from bot.teaching import Taught, TeachingError, forget, teach_answered
 
 log = logging.getLogger(__name__)
 
 # The Flows methods a message button may call (the job names one).
 CLICK_ACTS = ("confirm", "cancel", "undo")
-HOME_QUESTIONS_TO_TEACH = 8  # App Home holds 100 blocks; each question takes 3
 # Kinds whose work is an answer: a failure is "something went wrong while I worked out the answer".
 ANSWERS = frozenset({"question", "event", "topic"})
 
@@ -259,32 +249,13 @@ def _home_undo(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list
     lang, reply = runtime.click(runtime.flows.undo_change, body, job["action"], client)
     notice = "\n".join(mrkdwn(line, lang) for line in reply.lines)
     who = runtime.clicker(body, client)
-    return [home(who.user_id, _home_tab(runtime, who, lang, notice))]
+    return [home(who.user_id, home_tab(runtime, who, lang, notice))]
 
 
 def _home(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
     body = job["payload"]
     who = runtime.person(client, body["event"]["user"], event_team(body), body.get("team_id"))
-    return [home(who.user_id, _home_tab(runtime, who, runtime.lang(client, who.user_id)))]
-
-
-def _home_tab(runtime: Runtime, who: Person, lang: Lang, notice: str | None = None) -> View:
-    """How to ask; for agents also the feedback per article, the questions to teach the bot and the
-    latest changes with Undo."""
-    titles = _titles(runtime, lang)
-    if who.role is None:
-        return home_view(lang, None, titles)
-    with runtime.sessions() as session:
-        feedback = report(session)
-        to_teach = questions_to_teach(session, HOME_QUESTIONS_TO_TEACH)
-    view = home_view(lang, feedback, titles)
-    teaching = teach_queue_blocks(lang, to_teach, titles)
-    view.blocks = [*view.blocks, *teaching, *changes_blocks(lang, runtime.flows.latest_changes(), notice)]
-    return view
-
-
-def _titles(runtime: Runtime, lang: Lang) -> dict[str, str]:
-    return {ref.topic_id: ref.title for ref in topics(lang, runtime.settings)}
+    return [home(who.user_id, home_tab(runtime, who, runtime.lang(client, who.user_id)))]
 
 
 # A teaching change, run for an agent: `change(session, agent's user id)`.
@@ -308,7 +279,7 @@ def _teaching(
     except TeachingError as error:
         return [_note(body, error.text.render(lang))]
     if (body.get("container") or {}).get("type") == "view":
-        return [home(who.user_id, _home_tab(runtime, who, lang))]
+        return [home(who.user_id, home_tab(runtime, who, lang))]
     original = body.get("message") or {}
     kept = [block for block in original.get("blocks") or [] if block.get("block_id") not in TEACH_BLOCKS]
     message = {"text": original.get("text") or "", "blocks": [*kept, *shown(lang, example)]}
@@ -327,7 +298,7 @@ def _teach(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Del
         client,
         body,
         lambda session, agent: teach_answered(session, question_id, label, agent),
-        lambda lang, example: taught_blocks(lang, example, _titles(runtime, lang)),
+        lambda lang, example: taught_blocks(lang, example, titles(runtime, lang)),
     )
 
 

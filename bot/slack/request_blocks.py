@@ -1,4 +1,5 @@
-"""Block Kit for customers' requests: the post agents decide on, and the form asking why they reject.
+"""Block Kit for customers' requests: the post agents decide on, the form asking why they reject, and
+the requests in a customer admin's App Home.
 
 Small pure functions (tests call them directly); every value from outside is escaped (`mrkdwn`).
 """
@@ -11,23 +12,31 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
     InputBlock,
+    MarkdownTextObject,
     PlainTextInputElement,
     PlainTextObject,
 )
 from slack_sdk.models.views import View
 
+from bot.answers.knowledge import escape_mrkdwn
 from bot.config import Lang
 from bot.customers.messages import MESSAGES
+from bot.customers.models import RequestState
 from bot.customers.requests import MAX_REASON
-from bot.flows.approvals import RequestStatus
-from bot.slack.blocks import mrkdwn_sections
-from bot.slack.flow_blocks import mrkdwn
+from bot.flows.approvals import CustomerRequests, RequestStatus, RequestSummary
+from bot.slack.blocks import mrkdwn_sections, slack_date
+from bot.slack.flow_blocks import mrkdwn, slack_value
 
 APPROVE_ACTION = "request_approve"  # under a request in the support channel; value: the request's id
 REJECT_ACTION = "request_reject"
 REJECT_MODAL = "request_reject_modal"  # private_metadata: the request's id
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
+HEADER_LIMIT = 150  # Slack's limit for a header's text
+HOME_REASON_LIMIT = 300  # characters of a rejection's reason App Home shows
 
 
 def request_message(status: RequestStatus, lang: Lang) -> dict[str, Any]:
@@ -78,3 +87,51 @@ def reject_modal(lang: Lang, request_id: int) -> View:
 def submitted_reason(view: dict[str, Any]) -> str:
     values = (view.get("state") or {}).get("values") or {}
     return ((values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}).get("value") or ""
+
+
+def customer_requests_blocks(lang: Lang, requests: CustomerRequests) -> list[Block]:
+    """App Home, for a customer's admin: their customer's requests waiting for support, and the latest
+    decisions."""
+    title = MESSAGES.text("home.title", lang, customer=requests.customer)
+    waiting = [_request_line(lang, request) for request in requests.waiting]
+    decided = [_request_line(lang, request) for request in requests.decided]
+    text = "\n".join(
+        [
+            MESSAGES.text("home.waiting", lang),
+            *(waiting or [MESSAGES.text("home.none_waiting", lang)]),
+            "",
+            MESSAGES.text("home.decided", lang),
+            *(decided or [MESSAGES.text("home.none_decided", lang)]),
+        ]
+    )
+    return [
+        DividerBlock(),
+        HeaderBlock(text=title[:HEADER_LIMIT]),
+        ContextBlock(elements=[MarkdownTextObject(text=MESSAGES.text("home.about", lang))]),
+        *mrkdwn_sections(text),
+    ]
+
+
+def _request_line(lang: Lang, request: RequestSummary) -> str:
+    """What, who asked and when; then what became of it."""
+    line = MESSAGES.text(
+        "home.request",
+        lang,
+        id=request.request_id,
+        what=mrkdwn(request.what, lang),
+        requester=slack_value(request.requester),
+        at=slack_date(request.requested_at),
+    )
+    decided = slack_date(request.decided_at) if request.decided_at else ""
+    match request.state:
+        case RequestState.APPROVING:
+            return f"{line} {MESSAGES.text('home.approving', lang)}"
+        case RequestState.APPROVED:
+            outcome = MESSAGES.text("home.approved", lang, at=decided, change_id=request.change_id)
+            return f"{line}\n    {outcome}"
+        case RequestState.REJECTED:
+            reason = " ".join((request.reason or "").split())
+            short = reason[:HOME_REASON_LIMIT] + ("…" if len(reason) > HOME_REASON_LIMIT else "")
+            outcome = MESSAGES.text("home.rejected", lang, at=decided, reason=escape_mrkdwn(short))
+            return f"{line}\n    {outcome}"
+    return line

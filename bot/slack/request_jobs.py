@@ -1,6 +1,6 @@
 """The work after the ack for customers' requests: opening one (and posting it to the support
 channel), the reason form of Reject, and an agent's Approve or Reject (updating that post, telling
-the requester in their DM).
+the requester in their DM). Either way the customer's admins get their App Home again, showing it.
 
 Like every job's work (`bot.slack.jobs`), each does its database work and ends in the replies as
 deliveries (`bot.slack.deliveries`), which the job queue records and sends. The request's post in the
@@ -23,6 +23,7 @@ from bot.flows.messages import MESSAGES
 from bot.i18n import Text
 from bot.slack.deliveries import in_channel, modal, privately, updated
 from bot.slack.flow_blocks import mrkdwn, reply_message
+from bot.slack.home import customer_admin_homes
 from bot.slack.job_queue import Delivery
 from bot.slack.request_blocks import reject_modal, request_message
 from bot.slack.runtime import Runtime
@@ -46,10 +47,13 @@ def open_request(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> li
         else Reply.info(MESSAGES("unknown_pending"))
     )
     deliveries = [privately(body, reply_message(lang, reply), replace_original=True)]
+    if reply.kind is not ReplyKind.REQUESTED or reply.request_id is None or who.customer is None:
+        return deliveries
     channel = runtime.settings.support_channel
-    if reply.kind is ReplyKind.REQUESTED and reply.request_id is not None and channel:
+    if channel:
         deliveries.append(request_post(runtime, channel, reply.request_id))
-    return deliveries
+    workspace = job["team"]["team_id"]
+    return [*deliveries, *customer_admin_homes(runtime, client, who.customer.customer_id, workspace)]
 
 
 def request_post(runtime: Runtime, channel: str, request_id: int) -> Delivery:
@@ -88,7 +92,10 @@ def decide(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Del
         result = runtime.approvals.reject(request_id, who, job["reason"])
     if isinstance(result, Text):  # for the agent alone (not allowed, decided before ...)
         return [privately(body, {"text": mrkdwn(result, runtime.lang(client, who.user_id))})]
-    return decision_shown(runtime, body, result)
+    deliveries = decision_shown(runtime, body, result)
+    if result.told is not None and result.customer_id is not None:  # decided
+        deliveries += customer_admin_homes(runtime, client, result.customer_id, job["team"]["team_id"])
+    return deliveries
 
 
 def decision_shown(runtime: Runtime, body: dict[str, Any], status: RequestStatus) -> list[Delivery]:

@@ -58,7 +58,7 @@ def fill(settings: Settings, sessions: sessionmaker[Session], engine: Engine) ->
     """Questions, votes, comments, a related topic clicked by someone else, locales, a previewed and
     a confirmed routing change, an example taught and removed, a DM the Slack app answered, an OAuth
     state and an installation by the person; the person listed as a customer's, with a request another
-    person approved."""
+    person approved; the person's question taught to the bot by the other person."""
     written = Written()
     routing = RoutingService(sessions)
     routing.add_domain("kulexempel.se", OPERATOR)
@@ -122,6 +122,8 @@ def fill(settings: Settings, sessions: sessionmaker[Session], engine: Engine) ->
     assert request_id is not None and not isinstance(Approvals(flows).approve(request_id, other), Text)
     with sessions() as session:  # the person, as an agent, teaches the bot someone else's question
         forget(session, teach_answered(session, theirs.question_id, "distribution-group", PERSON).id, PERSON)
+        # and the other person teaches the bot the question the person said 👎 to
+        teach_answered(session, mine.question_id, "manage-aliases", OTHER)
     written.person_change_ids = [entry.id for entry in routing.audit() if entry.actor == PERSON]
     assert written.person_change_ids
 
