@@ -31,6 +31,8 @@ from bot.routing.changes import (
     Role,
     SetForward,
 )
+from bot.routing.graph import RoutingGraph
+from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.models import Route, RouteKind
 from bot.routing.service import RoutingService, Status
 from bot.routing.trace import DeliveryKind
@@ -55,9 +57,21 @@ class MailWorld:
     sessions: sessionmaker[Session]
 
     def write_behind_the_rules(self, routes: list[tuple[str, str, RouteKind]]) -> None:
-        """Rows the rules would refuse, to see what Postfix itself makes of them."""
-        rows = [{"source": s, "destination": d, "kind": k, "created_at": utcnow()} for s, d, k in routes]
+        """Rows the rules would refuse, to see what Postfix itself makes of them (each with the U-label
+        form of its source, as mailbot writes every row)."""
+        now = utcnow()
         with self.sessions() as session, session.begin():
+            graph = RoutingGraph(session)
+            rows = [
+                {
+                    "source": s,
+                    "source_unicode": graph.unicode_form(s),
+                    "destination": d,
+                    "kind": k,
+                    "created_at": now,
+                }
+                for s, d, k in routes
+            ]
             session.execute(insert(Route), rows)
 
     def change(self, change: Change) -> int:
@@ -242,3 +256,48 @@ def test_a_customer_admins_change_from_slack_is_delivered_by_postfix(
     app.command("/forward", "set info@exämpel.se info@outside.example", user_id="UKUNDADMIN")
     slack_standin.wait_for("response_url", lambda call: "is not in your domains" in call.text())
     world.expect(world.send("order@xn--exmpel-cua.se"), ["info@xn--exmpel-cua.se"])
+
+
+def test_mail_to_u_label_addresses_lands_where_trace_says_as_the_domain_and_its_routes_change(
+    world: MailWorld,
+) -> None:
+    """An IDN domain that routes already point into becomes ours; its mailboxes (added and imported),
+    an alias and a forward are written, undone and redone: after each step mail to every address
+    typed with the U-label, in capitals too, lands where `trace` says (or is refused, as it says)."""
+    idn, idn_a = "bärnsten.se", "xn--brnsten-5wa.se"
+    assert world.service.add_mailbox(a("kalle"), ADMIN).ok
+    world.change(SetForward(a("kalle"), f"order@{idn}"))  # not ours yet: out to the Internet
+    world.expect(world.send(a("kalle")), [f"order@{idn_a}"])
+    names = ("order", "info", "sales", "postmaster", "abuse", "nobody")
+    probes = [a("kalle"), *(f"{name}@{idn}" for name in names)]
+
+    def lands_where_trace_says() -> None:
+        for probe in [*probes, *(probe.upper() for probe in probes[1:])]:
+            trace = world.service.trace(probe)
+            assert not trace.loops
+            if [d.kind for d in trace.deliveries] == [DeliveryKind.UNKNOWN] and not trace.steps:
+                assert world.postfix.rcpt_code(probe) == 550, probe
+                continue
+            assert all(d.kind is not DeliveryKind.UNKNOWN for d in trace.deliveries), probe
+            world.expect(world.send(probe), [d.mailbox or d.address for d in trace.deliveries])
+
+    assert world.service.add_domain(idn, ADMIN).ok  # kalle's mail bounces until order@ exists
+    world.postfix.reload(lambda: world.postfix.rcpt_code(f"nobody@{idn_a}") == 550)
+    assert world.service.add_mailbox(f"order@{idn}", ADMIN).ok
+    lands_where_trace_says()
+    assert world.service.import_mailboxes([MailboxLine(2, f"sales@{idn}", "Sales")], ADMIN).ok
+    alias = world.change(AddAlias(f"info@{idn}", f"order@{idn}"))
+    forward = world.change(SetForward(f"order@{idn}", "order@outside.example", keep_copy=True))
+    lands_where_trace_says()
+    info = world.service.trace(f"INFO@{idn.upper()}")
+    assert sorted(d.mailbox or d.address for d in info.deliveries) == [
+        "order@outside.example",
+        f"order@{idn_a}",
+    ]
+    assert world.service.undo(forward, ADMIN).ok
+    undo_alias = world.service.undo(alias, ADMIN).change_id
+    assert undo_alias is not None
+    lands_where_trace_says()
+    assert world.service.trace(f"info@{idn}").deliveries[0].kind is DeliveryKind.UNKNOWN
+    assert world.service.undo(undo_alias, ADMIN).ok  # the alias again
+    lands_where_trace_says()

@@ -141,6 +141,12 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2]
 
 
+def unicode_form(address: str, unicode_name: str | None) -> str | None:
+    """A stored address as Postfix gets it when mail names its IDN domain by the U-label
+    (`unicode_name`, the domain's `domains.unicode_name`); None for an ASCII domain."""
+    return None if unicode_name is None else f"{address.rpartition('@')[0]}@{unicode_name}"
+
+
 @lru_cache(maxsize=4096)  # idna.decode takes about a millisecond; messages name the same few domains
 def show_domain(domain: str) -> str:
     """The Unicode form of a stored domain, for people."""

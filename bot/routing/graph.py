@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from bot.routing.addresses import domain_of, show_address, split_extension
+from bot.routing.addresses import domain_of, show_address, split_extension, unicode_form
 from bot.routing.messages import MESSAGES
 from bot.routing.models import DistributionGroup, Domain, Mailbox, Route, RouteKind
 from bot.routing.outcomes import Refused
@@ -106,15 +106,17 @@ class RoutingGraph:
         name = self._unicode_domains[domain]
         return None if name is None else f"{key.rpartition('@')[0]}@{name}"
 
-    def keys_of(self, address: str) -> list[str]:
-        """The keys Postfix may look a stored address up by: itself and, in an IDN, its U-label form."""
+    def unicode_form(self, address: str) -> str | None:
+        """A stored address with its domain's U-label, None in an ASCII domain (or one not ours)."""
         domain = domain_of(address)
         if domain not in self._unicode_names:
             self._unicode_names[domain] = self._scalar(_UNICODE_OF_DOMAIN, name=domain)
-        unicode_name = self._unicode_names[domain]
-        if unicode_name is None:
-            return [address]
-        return [address, f"{address.rpartition('@')[0]}@{unicode_name}"]
+        return unicode_form(address, self._unicode_names[domain])
+
+    def keys_of(self, address: str) -> list[str]:
+        """The keys Postfix may look a stored address up by: itself and, in an IDN, its U-label form."""
+        unicode_key = self.unicode_form(address)
+        return [address] if unicode_key is None else [address, unicode_key]
 
     def lookup(self, key: str) -> list[tuple[str, str]]:
         """virtual_alias_maps for one key: the routes as (destination, kind), in row order."""

@@ -2,7 +2,9 @@
 
 Every alias target, forward target, keep-a-copy and group member is one row of `routes`
 (source -> destination), so Postfix's virtual_alias_maps lookup is one indexed query:
-`SELECT destination FROM routes WHERE source = '%s'`.
+`SELECT destination FROM routes WHERE source = '%s'`. An address in an IDN domain also keeps the
+form mail may name it by (`kontakt@exämpel.se`: `routes.source_unicode`, `mailboxes.address_unicode`),
+so that key is one more index probe, not a join to `domains` for every key.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, utcnow
@@ -41,11 +43,22 @@ class Domain(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def unicode_key_index(name: str, column: str) -> Index:
+    """The index of a U-label form column: only its rows in IDN domains (the rest are NULL), so it
+    stays small and Postfix's probe of it for an ASCII key is cheap."""
+    only_set = text(f"{column} IS NOT NULL")
+    return Index(name, column, sqlite_where=only_set, postgresql_where=only_set)
+
+
 class Mailbox(Base):
     __tablename__ = "mailboxes"
+    __table_args__ = (unicode_key_index("ix_mailboxes_address_unicode", "address_unicode"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(String(254), unique=True)
+    # The address with its domain's U-label (`domains.unicode_name`), the key Postfix gets when mail
+    # names the IDN that way; None in an ASCII domain. Written with the row (bot.routing.provisioning).
+    address_unicode: Mapped[str | None] = mapped_column(String(254), default=None)
     domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id", ondelete="RESTRICT"), index=True)
     maildir: Mapped[str] = mapped_column(String(512))  # relative to virtual_mailbox_base, "domain/user/"
     display_name: Mapped[str] = mapped_column(String(200), default="")
@@ -70,10 +83,13 @@ class Route(Base):
         # "Who points at this address?" (loop check, in-use check), also answered from the index alone.
         Index("ix_routes_destination_source", "destination", "source"),
         Index("ix_routes_destination_base_source", "destination_base", "source"),
+        unicode_key_index("ix_routes_source_unicode", "source_unicode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(254))
+    # `source` with its domain's U-label, as for `Mailbox.address_unicode` (bot.routing.writing).
+    source_unicode: Mapped[str | None] = mapped_column(String(254), default=None)
     destination: Mapped[str] = mapped_column(String(254))
     # For a destination with an address extension (`anna+news@`), the address Postfix looks up when
     # no route has that exact source (`anna@`); None otherwise. Lets "who points at anna@" find it.

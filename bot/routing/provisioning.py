@@ -20,6 +20,7 @@ from bot.routing.addresses import (
     parse_domain,
     show_address,
     show_domain,
+    unicode_form,
 )
 from bot.routing.changes import Actor, CreateGroup
 from bot.routing.graph import CHUNK, ROUTES, RoutingGraph, batched
@@ -97,7 +98,7 @@ def _add_protected_addresses(graph: RoutingGraph, domain: str, actor: Actor, pos
     """Create postmaster@ and abuse@ of a new domain; return the mailbox they reach."""
     if postmaster is None:
         mailbox = f"postmaster@{domain}"
-        row = mailbox_row(mailbox, graph.domain_id(mailbox), "Postmaster")
+        row = mailbox_row(mailbox, graph.domain_id(mailbox), "Postmaster", graph.unicode_form(mailbox))
         graph.connection.execute(insert(Mailbox), [row])
         write_audit(graph, actor, ACTION_MAILBOX_ADD, mailbox, None, None, details=row)
         groups = {f"abuse@{domain}": "Abuse"}
@@ -120,7 +121,7 @@ def _add_protected_addresses(graph: RoutingGraph, domain: str, actor: Actor, pos
 def add_mailbox(graph: RoutingGraph, address: str, actor: Actor, name: str) -> Outcome:
     parsed = parse(address)
     _check_new_mailbox(graph, parsed)
-    row = mailbox_row(parsed, graph.domain_id(parsed), name)
+    row = mailbox_row(parsed, graph.domain_id(parsed), name, graph.unicode_form(parsed))
     graph.connection.execute(insert(Mailbox), [row])
     change_id = write_audit(graph, actor, ACTION_MAILBOX_ADD, parsed, None, None, details=row)
     return Outcome(
@@ -152,7 +153,12 @@ def import_mailboxes(
     """
     if not rows:
         raise Unchanged(MESSAGES("unchanged.import_empty"))
-    domain_ids = dict(graph.connection.execute(select(Domain.name, Domain.id)).all())
+    domains = {
+        name: (domain_id, unicode_name)
+        for name, domain_id, unicode_name in graph.connection.execute(
+            select(Domain.name, Domain.id, Domain.unicode_name)
+        )
+    }
     first_line: dict[str, int] = {}
     prepared = []
     for number, raw, name in ((row.line, row.address, row.name) for row in rows):
@@ -164,12 +170,13 @@ def import_mailboxes(
             detail = MESSAGES("import_duplicate", address=show_address(address), first=first_line[address])
             raise Refused("one_thing", MESSAGES("import_line", line=number, detail=detail))
         first_line[address] = number
-        domain_id = domain_ids.get(domain_of(address))
-        if domain_id is None:
+        domain = domains.get(domain_of(address))
+        if domain is None:
             detail = MESSAGES("domain_unknown", domain=show_domain(domain_of(address)))
             raise Refused("own_domain", MESSAGES("import_line", line=number, detail=detail))
+        domain_id, unicode_name = domain
         try:
-            prepared.append(mailbox_row(address, domain_id, name))
+            prepared.append(mailbox_row(address, domain_id, name, unicode_form(address, unicode_name)))
         except Refused as refusal:
             raise Refused(refusal.rule, MESSAGES("import_line", line=number, detail=refusal.detail)) from None
     _insert_new_mailboxes(graph, prepared, first_line, progress, batch_size)
@@ -222,12 +229,14 @@ def _refuse_clash(lines: dict[str, int], found: dict[str, str]) -> None:
         raise Refused("one_thing", MESSAGES("import_line", line=lines[address], detail=detail))
 
 
-def mailbox_row(address: str, domain_id: int, name: str) -> dict[str, Any]:
+def mailbox_row(address: str, domain_id: int, name: str, address_unicode: str | None) -> dict[str, Any]:
+    """The row of a new mailbox; `address_unicode` its U-label form (`RoutingGraph.unicode_form`)."""
     require_hosted_name(address)  # the local part becomes a folder name: never a path
     local, _, domain = address.rpartition("@")
     # virtual(8) delivers to Maildir when the path ends in "/", relative to virtual_mailbox_base.
     return {
         "address": address,
+        "address_unicode": address_unicode,
         "domain_id": domain_id,
         "maildir": f"{domain}/{local}/",
         "display_name": check_name(name.strip()),

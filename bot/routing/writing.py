@@ -71,9 +71,11 @@ def write_plan(graph: RoutingGraph, plan: Plan) -> None:
         connection.execute(delete(Route).where(Route.source == subject, Route.destination == destination))
     added = sorted(after.routes - before.routes)
     if added:
+        source_unicode = graph.unicode_form(subject)  # the key Postfix gets for the U-label form
         rows = [
             {
                 "source": subject,
+                "source_unicode": source_unicode,
                 "destination": d,
                 "destination_base": base_of(d),
                 "kind": RouteKind(k),

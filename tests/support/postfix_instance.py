@@ -268,7 +268,7 @@ virtual_minimum_uid = 1
         """Postfix's answer to RCPT TO (250 accepted, 550 unknown ...), without sending anything."""
         with smtplib.SMTP("127.0.0.1", self.port, timeout=WAIT_SECONDS) as client:
             client.ehlo()
-            client.mail(SENDER)
+            client.mail(SENDER, [] if recipient.isascii() else ["SMTPUTF8"])  # a U-label domain needs it
             code, _ = client.rcpt(recipient)
             client.rset()
         return code
