@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from bot.answers.features import (
-    FEATURE,
     Features,
     asking_weights,
     question_features,
@@ -45,9 +44,8 @@ def plain_features(text: str, lang: Lang) -> Features:
         sentence: Features = counts if weight == 1.0 else {}
         previous = None
         for word in sentence_words:
-            word_stem, token = word_features(word, lang)
-            token_counts = np.frombuffer(token.features, dtype=FEATURE)["count"].tolist()
-            for name, count in zip(token.names, token_counts, strict=True):
+            word_stem, word_counts = word_features(word, lang)
+            for name, count in word_counts.items():
                 sentence[name] = sentence.get(name, 0.0) + count
             if previous is not None:
                 pair = f"b:{previous}_{word_stem}"
