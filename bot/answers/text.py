@@ -15,6 +15,7 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _ASCII_SEPARATORS = "".join(c if c.isalnum() or c == "-" else " " for c in map(chr, range(128)))
 # A sentence ends at . ! ? or a line break (a "?" stays with its sentence: it says the sentence asks).
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what str.isalnum() says of a character
 # An address or its local part ("info@", "anna@example.com") names a thing, it is not a word to read: a run
 # of characters other than spaces and these separators that has an "@" in it.
 _ADDRESS_PART = re.compile(r"[^\s<>()\[\],;:\"']*")
@@ -62,7 +63,7 @@ def word_set(text: str) -> frozenset[str]:
 
 def sentences(text: str) -> list[str]:
     """The sentences of a message, in order, each with its end mark; blank pieces dropped."""
-    return [s.strip() for s in _SENTENCE.findall(text) if any(c.isalnum() for c in s)]
+    return [s.strip() for s in _SENTENCE.findall(text) if _LETTER_OR_DIGIT.search(s)]
 
 
 def _part_end(text: str, start: int) -> int:
