@@ -72,8 +72,9 @@ class Head:
 
     def probabilities(self, rows: npt.NDArray[np.intp], values: Matrix) -> dict[str, float]:
         logits = values @ self.weights.take(rows, axis=0) + self.bias
-        exp = np.exp(logits - logits.max())
-        return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
+        # The ufuncs' own reductions, as logits.max() and exp.sum() call them, without their Python wrappers.
+        exp = np.exp(logits - np.maximum.reduce(logits))
+        return dict(zip(self.classes, (exp / np.add.reduce(exp)).tolist(), strict=True))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what str.isalnum() says of a charact
 _ADDRESS_PART = re.compile(r"[^\s<>()\[\],;:\"']*")
 # Combining marks (accents, umlauts, the ring of å) as NFKD separates them from their letters.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_CHARS_PER_WORD = 10  # what first_words reads first, per word wanted: most words and their spaces are shorter
+_CHARS_PER_WORD = 8  # what first_words reads first, per word wanted: most words and their spaces are shorter
 _STEMMERS = {"sv": snowballstemmer.stemmer("swedish"), "en": snowballstemmer.stemmer("english")}
 
 
@@ -42,7 +42,7 @@ def first_words(text: str, count: int) -> list[str]:
     if end < len(text):
         if text.isascii():
             found = words(text[:end])
-        else:
+        else:  # normalised whole: a cut through combining marks can change more than the last word
             found = _WORD.findall(unicodedata.normalize("NFKC", text).casefold(), 0, end)
         if len(found) > count:
             return found[:count]
