@@ -156,8 +156,7 @@ class FeatureTable:
                 story.append(records)
                 story_weights.append(weight)
         # Read in this order: the asking sentences (one group: their counts add up), then each story sentence.
-        asked_records = b"".join(asked)
-        read = np.frombuffer(b"".join([asked_records, *story]), dtype=FEATURE)
+        read = np.frombuffer(b"".join([*asked, *story]), dtype=FEATURE)
         numbers, counts = read["number"], read["count"]
         positions = np.arange(len(numbers))
         np.minimum.at(self._first_read, numbers, positions)
@@ -165,7 +164,7 @@ class FeatureTable:
         self._first_read[features] = _NOT_READ
         self._local[features] = np.arange(len(features))
         feature_of = self._local[numbers]
-        in_asked = len(asked_records) // FEATURE.itemsize
+        in_asked = sum(map(len, asked)) // FEATURE.itemsize
         values = running_sums(feature_of[:in_asked], counts[:in_asked], len(features))
         if story:
             sizes = [len(records) // FEATURE.itemsize for records in story]
