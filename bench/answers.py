@@ -20,8 +20,9 @@ Printed:
 - "Did you mean": how often it is offered, and how often it names the right article when the answer
   was wrong;
 - time per question, and per 2,000-character message; timed also: this classifier as merged (a9cb5ac),
-  before its features were added up in numpy (the same answers), with the new engine's time as a ratio
-  of round 1's and of that one's.
+  before its features were added up in numpy, and as the third round left it (39ccc04), before the
+  feature table (both give the same answers), with the new engine's time as a ratio of round 1's and of
+  theirs.
 `--skip-blind` leaves out bench/eval_blind*.tsv (written by others, run only by the coordinator).
 """
 
@@ -66,10 +67,11 @@ from tests.support.answers_eval import (  # noqa: E402
 )
 
 OLD_ENGINES = {"old (2eac749)": "2eac749", "round 1 (18f41d4)": "18f41d4"}
-# Timed only: the classifier as merged (a9cb5ac), before its features were added up in numpy. It gives
-# the same answers as this checkout, so it has no column in the scores.
-SPEED_BASELINE = {"round 2 (a9cb5ac)": "a9cb5ac"}
-RATIOS_AGAINST = ("round 1 (18f41d4)", "round 2 (a9cb5ac)")
+# Timed only: the classifier as merged (a9cb5ac), before its features were added up in numpy, and as the
+# third round left it (39ccc04), before the feature table. They give the same answers as this checkout,
+# so they have no column in the scores.
+SPEED_BASELINE = {"round 2 (a9cb5ac)": "a9cb5ac", "round 3 (39ccc04)": "39ccc04"}
+RATIOS_AGAINST = ("round 1 (18f41d4)", "round 2 (a9cb5ac)", "round 3 (39ccc04)")
 TURN = 10  # questions an engine answers in a row when timed side by side
 TAUGHT_THRESHOLDS = (0.95, 0.9, 0.8, 0.7, 0.6)
 AUTHOR_NAMES = {

@@ -77,6 +77,7 @@ def pair_feature(first_stem: str, second_stem: str) -> str:
 Word = tuple[str, bytes, dict[str, bytes]]
 # A feature as a message's words and pairs hold it: its number in the FeatureTable, and its count.
 FEATURE = np.dtype([("number", np.int64), ("count", np.float64)])
+_PAIR_RECORD = struct.Struct("=qd")  # a pair's one feature, counted once
 _NOT_READ = np.iinfo(np.int64).max
 
 
@@ -93,9 +94,10 @@ class FeatureTable:
     def __init__(self) -> None:
         self.names: list[str] = []
         self._numbers: dict[str, int] = {}
-        self._ids = np.empty(0, np.int64)
-        self._first_read = np.empty(0, np.int64)  # _NOT_READ between messages
-        self._local = np.empty(0, np.int64)
+        self._new_ids: list[int] = []  # the ids of the features named since the arrays were last grown
+        self._ids = np.empty(0, np.int64)  # by number, up to the features before those
+        self._first_read = np.empty(0, np.int64)  # by number: _NOT_READ between messages
+        self._local = np.empty(0, np.int64)  # by number
         self.words: dict[Lang, dict[str, Word]] = {lang: {} for lang in LANGS}
         self._followers: dict[str, dict[str, bytes]] = {}  # stem -> the stem after it -> their pair's records
 
@@ -105,20 +107,32 @@ class FeatureTable:
     def _number(self, name: str) -> int:
         number = self._numbers.get(name)
         if number is None:
-            number = len(self.names)
-            if number == len(self._ids):
-                size = max(1024, 2 * number)
-                self._ids = np.concatenate([self._ids, np.zeros(size - number, np.int64)])
-                self._first_read = np.concatenate([self._first_read, np.full(size - number, _NOT_READ)])
-                self._local = np.concatenate([self._local, np.zeros(size - number, np.int64)])
-            self._ids[number] = hash(name)
+            number = self._numbers[name] = len(self.names)
             self.names.append(name)
-            self._numbers[name] = number
+            self._new_ids.append(hash(name))
         return number
 
     def _records(self, counts: Features) -> bytes:
-        fields = [field for name, count in counts.items() for field in (self._number(name), count)]
-        return struct.pack("=" + "qd" * len(counts), *fields)  # as FEATURE lays them out
+        """`counts` as FEATURE records, numbering the features not seen before."""
+        known = self._numbers
+        numbers = [known.get(name, -1) for name in counts]
+        if -1 in numbers:
+            numbers = [self._number(name) for name in counts]
+        fields: list[float] = [0.0] * (2 * len(numbers))
+        fields[0::2] = numbers
+        fields[1::2] = counts.values()
+        return struct.pack("=" + "qd" * len(numbers), *fields)  # as FEATURE lays them out
+
+    def _grow(self) -> None:
+        """The arrays by feature number as long as the features named."""
+        start = len(self.names) - len(self._new_ids)
+        if len(self._ids) < len(self.names):
+            room = max(1024, 2 * len(self.names)) - len(self._ids)
+            self._ids = np.concatenate([self._ids, np.zeros(room, np.int64)])
+            self._first_read = np.concatenate([self._first_read, np.full(room, _NOT_READ)])
+            self._local = np.concatenate([self._local, np.zeros(room, np.int64)])
+        self._ids[start : len(self.names)] = self._new_ids
+        self._new_ids.clear()
 
     def _new_word(self, word: str, lang: Lang) -> Word:
         word_stem, counts = word_features(word, lang)
@@ -127,7 +141,8 @@ class FeatureTable:
         return known
 
     def _new_pair(self, followers: dict[str, bytes], first_stem: str, second_stem: str) -> bytes:
-        followers[second_stem] = records = self._records({pair_feature(first_stem, second_stem): 1.0})
+        records = _PAIR_RECORD.pack(self._number(pair_feature(first_stem, second_stem)), 1.0)
+        followers[second_stem] = records
         return records
 
     def sentence_records(self, sentence_words: list[str], lang: Lang) -> bytes:
@@ -155,6 +170,8 @@ class FeatureTable:
             else:
                 story.append(records)
                 story_weights.append(weight)
+        if self._new_ids:
+            self._grow()
         # Read in this order: the asking sentences (one group: their counts add up), then each story sentence.
         read = np.frombuffer(b"".join([*asked, *story]), dtype=FEATURE)
         numbers, counts = read["number"], read["count"]
