@@ -5,14 +5,13 @@ all on hostile text (combining marks, compatibility characters, casefolding that
 
 from __future__ import annotations
 
-import random
 import re
 import unicodedata
 
 from bot.answers.labelled import AUTHORS, by_author
 from bot.answers.text import first_words, sentences, without_addresses, words
 from bot.answers.understanding import is_asking
-from tests.support.answers_eval import long_messages
+from tests.support.answers_eval import hostile_texts, long_messages
 
 PLAIN_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 PLAIN_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"']*@[^\s<>()\[\],;:\"']*")
@@ -24,27 +23,11 @@ PLAIN_ASKING = re.compile(
     r"|gar det\b|is (?:it|there|that)\b|ar det\b|please\b|snalla\b|how\b|hur\b"
     r"|(?:doesn't|does not|isn't|won't|can't|cannot)\b|kan inte\b|hjalp\b)|(?:fungerar|funkar) inte\b"
 )
-PIECES = [
-    *"abcxyzABC019 -_.!?@'\"<>()[],;:\n\t",
-    *["--", "a-b", "x@y", "info@", "@@", "\u00a0", "\u2003", "\u2028", "\u200b", "\ufeff"],
-    *["å", "ä", "ö", "Å", "é", "e\u0301", "\u0301", "\u0308", "\u0327", "\u0345", "\u0483", "\u0653", "ا"],
-    *["ß", "ẞ", "İ", "ǅ", "ﬁ", "ﬀ", "²", "Ⅻ", "Ω", "ΐ", "ᾳ", "가", "\u1100", "\u1161", "\u0cbf", "\u0cd5"],
-    *["’", "–", "…", "😀", "\u200d", "\ufe0f", "ＡＢ", "？"],
-    *["jag vill", "vi undrar", "i want", "i 'd like", "i'd like", "we'd like", "can you", "could someone"],
-    *["kan ni", "kunde man", "gar det", "is it", "ar det", "please", "snalla", "how", "hur", "hjalp"],
-    *["doesn't", "does not", "isn't", "won't", "can't", "cannot", "kan inte", "funkar inte"],
-    "xfungerar inte",
-]
 ROWS = [row for author in sorted(AUTHORS) for row in by_author(author)]
 
 
 def plain_words(text: str) -> list[str]:
     return PLAIN_WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-
-
-def hostile_texts(count: int, longest: int, seed: int) -> list[str]:
-    chosen = random.Random(seed)
-    return ["".join(chosen.choices(PIECES, k=chosen.randint(0, longest))) for _ in range(count)]
 
 
 # A cut through combining marks: normalised alone, "a\u0345\u0327" keeps the casefolded ypogegrammeni
