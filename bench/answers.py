@@ -20,9 +20,15 @@ Printed:
 - "Did you mean": how often it is offered, and how often it names the right article when the answer
   was wrong;
 - time per question, and per 2,000-character message; timed also: this classifier as merged (a9cb5ac),
-  before its features were added up in numpy (the same answers), with the new engine's time as a ratio
-  of round 1's and of that one's.
+  before its features were added up in numpy, and as the third round left it (39ccc04), before the
+  feature table (both give the same answers), with the new engine's time as a ratio of round 1's and of
+  theirs.
 `--skip-blind` leaves out bench/eval_blind*.tsv (written by others, run only by the coordinator).
+
+`--same-answers COMMIT` checks that a speed-up changed nothing: this checkout and COMMIT each read
+every labelled question, the 2,000-character messages and hostile texts, and must say the same to the
+last bit (every answer, with half of the questions taught too, every probability, the feature vectors,
+the language and the nearest taught example).
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ from tests.support.answers_eval import (  # noqa: E402
     Labelled,
     Scores,
     by_author,
+    hostile_texts,
     load_labelled,
     long_messages,
     outcome,
@@ -66,10 +73,11 @@ from tests.support.answers_eval import (  # noqa: E402
 )
 
 OLD_ENGINES = {"old (2eac749)": "2eac749", "round 1 (18f41d4)": "18f41d4"}
-# Timed only: the classifier as merged (a9cb5ac), before its features were added up in numpy. It gives
-# the same answers as this checkout, so it has no column in the scores.
-SPEED_BASELINE = {"round 2 (a9cb5ac)": "a9cb5ac"}
-RATIOS_AGAINST = ("round 1 (18f41d4)", "round 2 (a9cb5ac)")
+# Timed only: the classifier as merged (a9cb5ac), before its features were added up in numpy, and as the
+# third round left it (39ccc04), before the feature table. They give the same answers as this checkout,
+# so they have no column in the scores.
+SPEED_BASELINE = {"round 2 (a9cb5ac)": "a9cb5ac", "round 3 (39ccc04)": "39ccc04"}
+RATIOS_AGAINST = ("round 1 (18f41d4)", "round 2 (a9cb5ac)", "round 3 (39ccc04)")
 TURN = 10  # questions an engine answers in a row when timed side by side
 TAUGHT_THRESHOLDS = (0.95, 0.9, 0.8, 0.7, 0.6)
 AUTHOR_NAMES = {
@@ -104,6 +112,40 @@ for line in sys.stdin:
     ms = (time.perf_counter() - start) * 1000
     print(json.dumps([result.kind.value, result.topic_id, result.lang, ms]), flush=True)
 """
+
+
+# Runs inside an engine's tree: everything the answering core says about each text (a JSON string a line;
+# the first line: the examples to teach), floats as hex so that a last bit counts.
+_DETAILS_WORKER = """
+import json, sys
+from bot.answers import answer
+from bot.answers.features import question_features, question_vector
+from bot.answers.language import detect_language
+from bot.answers.model import shipped_model
+from bot.answers.taught import TaughtExample, TaughtIndex, features_of
+from bot.config import Settings
+
+def said(a):
+    alternative = a.alternative and [a.alternative.topic_id, a.alternative.title]
+    related = [[r.topic_id, r.title] for r in a.related]
+    score = a.score.hex()
+    return [a.kind.value, a.lang, a.text, a.topic_id, a.title, score, related, a.flow, alternative, a.subject]
+
+settings, model = Settings(), shipped_model()
+taught = TaughtIndex([TaughtExample(q, label) for q, label in json.loads(sys.stdin.readline())])
+for line in sys.stdin:
+    text = json.loads(line)
+    found = {"answer": said(answer(text, settings)), "taught": said(answer(text, settings, taught=taught))}
+    for lang in ("sv", "en"):
+        vector = [[name, value.hex()] for name, value in question_features(text, lang).items()]
+        p = model.predict(question_vector(text, lang))
+        topics = [[topic, value.hex()] for topic, value in p.topics.items()]
+        found[lang] = [detect_language(text, lang), vector, topics, p.subject]
+    match = taught.nearest(features_of(text), similar=0.0)
+    found["nearest"] = match and [match.example.question, match.example.label, match.similarity.hex()]
+    print(json.dumps(found, default=str), flush=True)
+"""
+SAME_ANSWERS_HOSTILE = 1500  # hostile texts the --same-answers check reads, besides the labelled ones
 
 
 @dataclass(frozen=True)
@@ -149,11 +191,11 @@ class Tree:
     knowledge_dir: Path
 
 
-def start_worker(tree: Tree) -> subprocess.Popen[str]:
+def start_worker(tree: Tree, code: str = _WORKER) -> subprocess.Popen[str]:
     """The engine in `tree`, answering in a subprocess of its own."""
     env = {**os.environ, "PYTHONPATH": str(tree.path), "MAILBOT_KNOWLEDGE_DIR": str(tree.knowledge_dir)}
     return subprocess.Popen(
-        [sys.executable, "-c", _WORKER],
+        [sys.executable, "-c", code],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
@@ -357,13 +399,46 @@ def print_all_timing(trees: dict[str, Tree], rows: list[Labelled]) -> None:
         stop(worker)
 
 
+def check_same_answers(commit: str, rows: list[Labelled]) -> bool:
+    """This checkout and `commit` say the same about every labelled question, the long messages and
+    hostile texts (`_DETAILS_WORKER`); prints the first texts where they differ."""
+    texts = [row.question for row in rows] + long_messages(rows)
+    texts += hostile_texts(SAME_ANSWERS_HOSTILE, 400, seed=11)
+    taught = [[row.question, row.label] for row in rows[::2] if row.label != SMALLTALK]
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = {**old_trees(Path(tmp), {commit: commit}), "this checkout": Tree(ROOT, ROOT / "knowledge")}
+        workers = {name: start_worker(tree, _DETAILS_WORKER) for name, tree in trees.items()}
+        for worker in workers.values():
+            assert worker.stdin is not None
+            worker.stdin.write(json.dumps(taught) + "\n")
+        differ = []
+        for text in texts:
+            said = []
+            for worker in workers.values():
+                assert worker.stdin is not None and worker.stdout is not None
+                worker.stdin.write(json.dumps(text) + "\n")
+                worker.stdin.flush()
+                said.append(worker.stdout.readline())
+            if not said[0] or said[0] != said[1]:
+                differ.append(text)
+        for worker in workers.values():
+            stop(worker)
+    for text in differ[:5]:
+        print(f"  differs: {text[:100]!r}")
+    print(f"{len(texts)} texts ({len(rows)} labelled): {len(differ)} answered differently from {commit}")
+    return not differ
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--skip-blind", action="store_true", help="leave out bench/eval_blind*.tsv")
     parser.add_argument("--timing-only", action="store_true", help="only the time per question")
+    parser.add_argument("--same-answers", metavar="COMMIT", help="only check that COMMIT answers the same")
     args = parser.parse_args()
     by = {author: by_author(author) for author in AUTHORS}
     all_rows = [row for author in AUTHORS for row in by[author]]
+    if args.same_answers:
+        sys.exit(0 if check_same_answers(args.same_answers, all_rows) else 1)
     if args.timing_only:
         with tempfile.TemporaryDirectory() as tmp:
             print_all_timing(old_trees(Path(tmp), OLD_ENGINES | SPEED_BASELINE), all_rows)

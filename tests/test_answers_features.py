@@ -5,12 +5,13 @@ the same order), which is how the shipped weights were trained. bench/answers.py
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
+from bot.answers import answer, features
 from bot.answers.features import (
-    FEATURE,
     Features,
     asking_weights,
     question_features,
@@ -20,7 +21,7 @@ from bot.answers.features import (
 from bot.answers.labelled import AUTHORS, by_author
 from bot.answers.model import shipped_model
 from bot.answers.taught import TaughtExample, TaughtIndex, features_of
-from bot.config import Lang
+from bot.config import Lang, Settings
 from tests.support.answers_eval import long_messages
 
 ROWS = [row for author in sorted(AUTHORS) for row in by_author(author)]
@@ -45,9 +46,8 @@ def plain_features(text: str, lang: Lang) -> Features:
         sentence: Features = counts if weight == 1.0 else {}
         previous = None
         for word in sentence_words:
-            word_stem, token = word_features(word, lang)
-            token_counts = np.frombuffer(token.features, dtype=FEATURE)["count"].tolist()
-            for name, count in zip(token.names, token_counts, strict=True):
+            word_stem, word_counts = word_features(word, lang)
+            for name, count in word_counts.items():
                 sentence[name] = sentence.get(name, 0.0) + count
             if previous is not None:
                 pair = f"b:{previous}_{word_stem}"
@@ -102,3 +102,32 @@ def test_the_nearest_taught_example_is_the_largest_plain_dot_product() -> None:
         number, similarity = max(scores.items(), key=lambda pair: (pair[1], pair[0]))
         assert match is not None and match.similarity == similarity
         assert match.example is examples[number]
+
+
+def test_a_very_long_story_numbers_its_sentences_features_by_sorting_with_the_same_sums(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(features, "MAX_STORY_PAIRS", 0)  # every story as long as a very long one
+    for text in TEXTS[::7]:
+        assert list(question_features(text, "sv").items()) == list(plain_features(text, "sv").items()), text
+
+
+def test_a_full_table_is_replaced_and_the_model_looks_its_features_up_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = shipped_model()
+    expected = {text: model.predict(question_vector(text, "en")) for text in TEXTS[::11]}
+    monkeypatch.setattr(features, "MAX_FEATURES", 300)  # a new table every message or two
+    for text, prediction in expected.items():
+        vector = question_vector(text, "en")
+        assert list(vector.as_dict().items()) == list(plain_features(text, "en").items()), text
+        assert model.predict(vector) == prediction, text
+
+
+def test_answers_from_many_threads_are_the_answers_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    texts = TEXTS[::3]
+    one_at_a_time = [answer(text, settings) for text in texts]
+    monkeypatch.setattr(features, "MAX_FEATURES", 2000)  # tables replaced while other threads read
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(lambda text: answer(text, settings), texts)) == one_at_a_time

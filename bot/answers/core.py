@@ -8,11 +8,11 @@ from pathlib import Path
 
 from bot.answers.features import question_vector
 from bot.answers.knowledge import TOPIC_IDS, KnowledgeBase, escape_mrkdwn, load_knowledge
-from bot.answers.language import language_of_words
+from bot.answers.language import MAX_WORDS, language_of_words
 from bot.answers.messages import MESSAGES
 from bot.answers.model import NONE, Model, shipped_model
 from bot.answers.taught import NOTHING_TAUGHT, TaughtIndex
-from bot.answers.text import fold, sentences, word_set, words
+from bot.answers.text import first_words, fold, sentences, word_set, words
 from bot.answers.types import Answer, AnswerKind, TopicRef
 from bot.answers.understanding import is_asking
 from bot.answers.vocabulary import Subject
@@ -33,6 +33,8 @@ _FILLER = word_set(
     "helped worked that it"
 )
 _SHORT_THANKS = 8  # words: a longer message that opens with thanks goes on to say something
+# The words read for the language and small talk: a long message's language is clear from its opening.
+OPENING_WORDS = max(MAX_WORDS, _SHORT_THANKS + 1)
 _STILL_WRONG = word_set(
     "men fortfarande inte ej ändå igen också dock problem fel but still not doesn't don't didn't isn't "
     "can't won't again also however problem wrong error"
@@ -66,19 +68,22 @@ def _knowledge(knowledge_dir: Path) -> KnowledgeBase:
     return load_knowledge(knowledge_dir)
 
 
-def _small_talk(text: str, question_words: list[str]) -> str | None:
+def _small_talk(text: str, opening: list[str]) -> str | None:
     """'greeting' or 'thanks' when the text is nothing but that (and some filler words), or a short
     message that opens with thanks and neither asks nor says that something is still wrong ("tack, nu
-    funkar det!", "cheers, much appreciated"; not "tack, men det funkar fortfarande inte")."""
-    if not question_words:
+    funkar det!", "cheers, much appreciated"; not "tack, men det funkar fortfarande inte"). `opening`:
+    the text's first words, at least `_SHORT_THANKS` + 1 of them when it has more."""
+    if not opening:
         return None
-    said = set(question_words)
+    said = set(opening)
+    if said <= _GREETINGS | _THANKS | _FILLER:
+        said = set(words(text))  # all of them: a long message's opening words say too little
     if said <= _GREETINGS | _THANKS | _FILLER:
         if _THANKS & said:
             return "thanks"
         return "greeting" if _GREETINGS & said else None
-    opens_with_thanks = bool(_THANKS & set(question_words[:2]))
-    if not opens_with_thanks or len(question_words) > _SHORT_THANKS or _STILL_WRONG & said:
+    opens_with_thanks = bool(_THANKS & set(opening[:2]))
+    if not opens_with_thanks or len(opening) > _SHORT_THANKS or _STILL_WRONG & said:
         return None
     asks = any(is_asking(sentence, words(sentence)) for sentence in sentences(fold(text.casefold())))
     return None if asks else "thanks"
@@ -152,14 +157,14 @@ def answer(
     `model` replaces the shipped classifier (the benchmark's leave-one-author-out models)."""
     knowledge = _knowledge(settings.knowledge_dir)
     text = question[:MAX_QUESTION_CHARS]
-    question_words = words(text)
-    detected = language_of_words(question_words, settings.default_lang)
+    opening = first_words(text, OPENING_WORDS)
+    detected = language_of_words(opening, settings.default_lang)
     lang = lang or detected
     values = template_values(settings, context)
     main_topics = _refs(knowledge, lang, TOPIC_IDS[:CLOSEST_TOPICS])
-    if not question_words:
+    if not opening:
         return Answer(AnswerKind.SMALLTALK, lang, MESSAGES.text("empty_question", lang), related=main_topics)
-    if kind := _small_talk(text, question_words):
+    if kind := _small_talk(text, opening):
         return Answer(
             AnswerKind.SMALLTALK, lang, MESSAGES.text(kind, lang, **_escaped(values)), related=main_topics
         )

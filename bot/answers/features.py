@@ -7,12 +7,13 @@ neighbour (word order: "forward to" / "to forward"), and cut into character n-gr
 compounds: "distributionsgruppen" shares most of its n-grams with "distributionsgrupp"). The vector is
 scaled to length 1, so a long message and a short one weigh alike.
 
-Each feature has a name ("w:alias", "b:hur_lagg", "c:lia") and a number: Python's own 64-bit hash of
-the name (SipHash; it differs between processes, and numbers are only compared within one). A word's
-features and their numbers are worked out once per process (`word_features`, remembered by
-`sentence_tokens`); a message's features are then added up in numpy, and the model and the taught
-examples look them up by number. Two names share a number with odds of a few in 10^12 for a
-2,000-character message against the model's vocabulary (the model checks its own when it loads).
+Each feature has a name ("w:alias", "b:hur_lagg", "c:lia"); an id, Python's own 64-bit hash of the
+name (SipHash; it differs between processes, and ids are only compared within one); and a number in
+the process's `FeatureTable` (0, 1, 2 ... as first read). A word's features are worked out once per
+process and kept as records of numbers and counts; a message's records are added up in numpy, and
+the model (by number) and the taught examples (by id) look its features up. Two names share an id
+with odds of a few in 10^12 for a 2,000-character message against the model's vocabulary (the model
+checks its own when it loads).
 
 The feature vector is also what taught examples are compared with (bot/answers/taught.py).
 """
@@ -20,12 +21,11 @@ The feature vector is also what taught examples are compared with (bot/answers/t
 from __future__ import annotations
 
 import math
-import operator
 import struct
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -38,11 +38,11 @@ STORY_WEIGHT = 0.35  # measured: 0.2, 0.5 and 1.0 did worse on held-out authors 
 UNMARKED_WEIGHT = 0.6  # an asking sentence beside one that ends in "?"
 CHAR_WEIGHT = 0.3  # a character n-gram against a whole stem
 NGRAM_SIZES = (3, 4, 5)
-MAX_REMEMBERED = 32768  # words per language, and word pairs, whose features a process keeps
+MAX_WORDS = 32768  # words per language whose features a process keeps ...
+MAX_FEATURES = 1 << 18  # ... and features (FeatureTable)
+MAX_STORY_PAIRS = 1 << 20  # story sentences x features: the length of an array _story_values adds up in
 
 Features = dict[str, float]
-K = TypeVar("K")
-V = TypeVar("V")
 FeatureIds = npt.NDArray[np.int64]
 Values = npt.NDArray[np.float64]
 
@@ -52,32 +52,11 @@ if sys.hash_info.width < 64:
 
 
 def feature_ids(names: Iterable[str]) -> FeatureIds:
-    """The features' numbers: each name's hash (in this process)."""
+    """The features' ids: each name's hash (in this process)."""
     return np.fromiter(map(hash, names), dtype=np.int64)
 
 
-# A feature as a message's tokens hold it: its number and its count.
-FEATURE = np.dtype([("id", np.int64), ("count", np.float64)])
-
-
-class Token(NamedTuple):
-    """The features one word, or one pair of neighbouring words, adds to a sentence: their names, and
-    their numbers and counts as bytes (`FEATURE` records). A message's tokens are joined into one array,
-    and joining bytes costs a small part of what concatenating hundreds of small arrays does."""
-
-    names: tuple[str, ...]
-    features: bytes
-
-
-_FEATURES = operator.attrgetter("features")
-
-
-def _token(counts: Features) -> Token:
-    fields = [field for name, count in counts.items() for field in (hash(name), count)]
-    return Token(tuple(counts), struct.pack("=" + "qd" * len(counts), *fields))  # as FEATURE lays them out
-
-
-def word_features(word: str, lang: Lang) -> tuple[str, Token]:
+def word_features(word: str, lang: Lang) -> tuple[str, Features]:
     """A folded word's stem, and its stem and character n-gram features with their counts."""
     padded = f" {word} "
     word_stem = stem(word, lang)
@@ -86,41 +65,139 @@ def word_features(word: str, lang: Lang) -> tuple[str, Token]:
         for i in range(len(padded) - n + 1):
             gram = "c:" + padded[i : i + n]
             counts[gram] = counts.get(gram, 0.0) + CHAR_WEIGHT
-    return word_stem, _token(counts)
+    return word_stem, counts
 
 
-def pair_features(first_stem: str, second_stem: str) -> Token:
+def pair_feature(first_stem: str, second_stem: str) -> str:
     """The feature of two neighbouring words (word order: "forward to" is not "to forward")."""
-    return _token({f"b:{first_stem}_{second_stem}": 1.0})
+    return f"b:{first_stem}_{second_stem}"
 
 
-# The features of the words (per language) and pairs a process has seen. Plain dictionaries, looked up
-# in sentence_tokens' loop itself, which runs for every word of a message: with functools.lru_cache
-# there the loop took about 1.5 times as long (measured).
-_words_seen: dict[Lang, dict[str, tuple[str, Token]]] = {lang: {} for lang in LANGS}
-_pairs_seen: dict[tuple[str, str], Token] = {}
+# A word as a FeatureTable keeps it: its stem, its features' records, and the pairs its stem begins.
+Word = tuple[str, bytes, dict[str, bytes]]
+# A feature as a message's words and pairs hold it: its number in the FeatureTable, and its count.
+FEATURE = np.dtype([("number", np.int64), ("count", np.float64)])
+_PAIR_RECORD = struct.Struct("=qd")  # a pair's one feature, counted once
+_NOT_READ = np.iinfo(np.int64).max
 
 
-def _remember(seen: dict[K, V], key: K, value: V) -> V:
-    if len(seen) >= MAX_REMEMBERED:
-        seen.clear()  # forget them all: simpler than least recently used
-    seen[key] = value
-    return value
+class FeatureTable:
+    """Every feature a process has read, numbered 0, 1, 2 ... as first seen, with its name and id; and
+    the features of every word (per language) and pair of stems it has read, as `FEATURE` records.
+
+    A message's records are joined into one array (joining bytes costs a small part of what
+    concatenating hundreds of small arrays does), and because the numbers are small, the features a
+    message names are found with two arrays the size of the table instead of a sort. A table keeps
+    `MAX_WORDS` words per language and `MAX_FEATURES` features; then `question_vector` starts a new one.
+    Used under `_TABLE_LOCK` (its arrays are scratch space for one message at a time)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self._new_ids: list[int] = []  # the ids of the features named since the arrays were last grown
+        self._ids = np.empty(0, np.int64)  # by number, up to the features before those
+        self._first_read = np.empty(0, np.int64)  # by number: _NOT_READ between messages
+        self._local = np.empty(0, np.int64)  # by number
+        self.words: dict[Lang, dict[str, Word]] = {lang: {} for lang in LANGS}
+        self._followers: dict[str, dict[str, bytes]] = {}  # stem -> the stem after it -> their pair's records
+
+    def full(self) -> bool:
+        return len(self.names) >= MAX_FEATURES or any(len(seen) >= MAX_WORDS for seen in self.words.values())
+
+    def _number(self, name: str) -> int:
+        number = self._numbers.get(name)
+        if number is None:
+            number = self._numbers[name] = len(self.names)
+            self.names.append(name)
+            self._new_ids.append(hash(name))
+        return number
+
+    def _records(self, counts: Features) -> bytes:
+        """`counts` as FEATURE records, numbering the features not seen before."""
+        known = self._numbers
+        numbers = [known.get(name, -1) for name in counts]
+        if -1 in numbers:
+            numbers = [self._number(name) for name in counts]
+        fields: list[float] = [0.0] * (2 * len(numbers))
+        fields[0::2] = numbers
+        fields[1::2] = counts.values()
+        return struct.pack("=" + "qd" * len(numbers), *fields)  # as FEATURE lays them out
+
+    def _grow(self) -> None:
+        """The arrays by feature number as long as the features named."""
+        start = len(self.names) - len(self._new_ids)
+        if len(self._ids) < len(self.names):
+            room = max(1024, 2 * len(self.names)) - len(self._ids)
+            self._ids = np.concatenate([self._ids, np.zeros(room, np.int64)])
+            self._first_read = np.concatenate([self._first_read, np.full(room, _NOT_READ)])
+            self._local = np.concatenate([self._local, np.zeros(room, np.int64)])
+        self._ids[start : len(self.names)] = self._new_ids
+        self._new_ids.clear()
+
+    def _new_word(self, word: str, lang: Lang) -> Word:
+        word_stem, counts = word_features(word, lang)
+        followers = self._followers.setdefault(word_stem, {})
+        self.words[lang][word] = known = (word_stem, self._records(counts), followers)
+        return known
+
+    def _new_pair(self, followers: dict[str, bytes], first_stem: str, second_stem: str) -> bytes:
+        records = _PAIR_RECORD.pack(self._number(pair_feature(first_stem, second_stem)), 1.0)
+        followers[second_stem] = records
+        return records
+
+    def sentence_records(self, sentence_words: list[str], lang: Lang) -> bytes:
+        """The features of one folded sentence, word by word: each word's, then the pair it ends. (A
+        plain loop: a word's pairs are looked up by the stem after it, with no tuple made per pair.)"""
+        seen = self.words[lang]
+        records = []
+        followers, previous_stem = None, ""
+        for word in sentence_words:
+            word_stem, word_records, next_followers = seen.get(word) or self._new_word(word, lang)
+            records.append(word_records)
+            if followers is not None:
+                pair = followers.get(word_stem) or self._new_pair(followers, previous_stem, word_stem)
+                records.append(pair)
+            followers, previous_stem = next_followers, word_stem
+        return b"".join(records)
+
+    def vector(self, weighted: list[tuple[list[str], float]], lang: Lang) -> FeatureVector:
+        """The feature vector of a message's weighted sentences (`asking_weights`)."""
+        asked, story, story_weights = [], [], []
+        for sentence_words, weight in weighted:
+            records = self.sentence_records(sentence_words, lang)
+            if weight == 1.0:
+                asked.append(records)
+            else:
+                story.append(records)
+                story_weights.append(weight)
+        if self._new_ids:
+            self._grow()
+        # Read in this order: the asking sentences (one group: their counts add up), then each story sentence.
+        read = np.frombuffer(b"".join([*asked, *story]), dtype=FEATURE)
+        numbers, counts = read["number"], read["count"]
+        positions = np.arange(len(numbers))
+        np.minimum.at(self._first_read, numbers, positions)
+        features = numbers[self._first_read[numbers] == positions]  # each once, in the order first read
+        self._first_read[features] = _NOT_READ
+        self._local[features] = np.arange(len(features))
+        feature_of = self._local[numbers]
+        in_asked = sum(map(len, asked)) // FEATURE.itemsize
+        values = running_sums(feature_of[:in_asked], counts[:in_asked], len(features))
+        if story:
+            sizes = [len(records) // FEATURE.itemsize for records in story]
+            sentence_of = np.repeat(np.arange(len(story)), sizes)
+            values += _story_values(
+                sentence_of, np.array(story_weights), feature_of[in_asked:], counts[in_asked:], len(features)
+            )
+        squares = values * values
+        length = math.sqrt(np.add.accumulate(squares)[-1]) if len(squares) else 0.0  # added one by one
+        scale = 1.0 / (length or 1.0)
+        values = np.multiply(values, scale, dtype=np.float64)
+        return FeatureVector(features, self._ids[features], values, self)
 
 
-def sentence_tokens(sentence_words: list[str], lang: Lang) -> list[Token]:
-    """The features of one folded sentence, word by word: each word's, then the pair it ends."""
-    words_seen = _words_seen[lang]
-    tokens = []
-    previous = None
-    for word in sentence_words:
-        word_stem, token = words_seen.get(word) or _remember(words_seen, word, word_features(word, lang))
-        tokens.append(token)
-        if previous is not None:
-            pair = (previous, word_stem)
-            tokens.append(_pairs_seen.get(pair) or _remember(_pairs_seen, pair, pair_features(*pair)))
-        previous = word_stem
-    return tokens
+_TABLE_LOCK = threading.Lock()
+_table = FeatureTable()
 
 
 def asking_weights(text: str) -> list[tuple[list[str], float]]:
@@ -145,57 +222,33 @@ def asking_weights(text: str) -> list[tuple[list[str], float]]:
 
 @dataclass(frozen=True)
 class FeatureVector:
-    """A question's features, scaled to length 1: their numbers (ascending, for lookups) and values.
-    `order` puts them in the order they are first read (the asking sentences first): sums over them
-    follow it, as they did when the training data's vectors were made. `names()` says which they are
-    (training keeps names)."""
+    """A question's features, scaled to length 1, in the order they are first read (the asking sentences
+    first: sums over them follow it, as they did when the training data's vectors were made): their
+    numbers in `table`, their ids (for the model's and the taught examples' lookups) and values.
+    `names()` says which they are (training keeps names)."""
 
+    numbers: npt.NDArray[np.int64]
     ids: FeatureIds
     values: Values
-    order: npt.NDArray[np.intp]
-    groups: tuple[list[Token], ...]  # every word's and pair's features, as they were read
-    first: npt.NDArray[np.intp]  # where the features, in `order`, are first read among the groups' names
+    table: FeatureTable
 
     def names(self) -> list[str]:
-        """The features' names, in `order`."""
-        read = [name for group in self.groups for token in group for name in token.names]
-        return [read[i] for i in self.first.tolist()]
+        return [self.table.names[number] for number in self.numbers.tolist()]
 
     def as_dict(self) -> Features:
-        return dict(zip(self.names(), self.values[self.order].tolist(), strict=True))
+        return dict(zip(self.names(), self.values.tolist(), strict=True))
 
 
 def question_vector(text: str, lang: Lang) -> FeatureVector:
     """The feature vector of a question (`lang` chooses the stemmer). Asking sentences add up; the rest
     counts once per feature (its strongest sentence), so a story that keeps talking about meetings does
     not outweigh the one sentence that asks."""
-    weighted = [
-        (weight, sentence_tokens(sentence_words, lang)) for sentence_words, weight in asking_weights(text)
-    ]
-    story = [(weight, tokens) for weight, tokens in weighted if weight != 1.0]
-    # Read in this order: the asking sentences (one group: their counts add up), then each story sentence.
-    asked = [token for weight, tokens in weighted if weight == 1.0 for token in tokens]
-    groups = (asked, *(tokens for _, tokens in story))
-    joined = [b"".join(map(_FEATURES, group)) for group in groups]
-    read = np.frombuffer(b"".join(joined), dtype=FEATURE)
-    ids, counts = read["id"], read["count"]
-    unique, feature_of = np.unique(ids, return_inverse=True)
-    first_read = np.full(len(unique), len(ids))
-    np.minimum.at(first_read, feature_of, np.arange(len(ids)))
-    first = np.sort(first_read)
-    order = feature_of[first]  # the features in the order they are first read
-    sizes = [len(group_features) // FEATURE.itemsize for group_features in joined]
-    values = running_sums(feature_of[: sizes[0]], counts[: sizes[0]], len(unique))
-    if story:
-        sentence_of = np.repeat(np.arange(len(story)), sizes[1:])
-        sentence_weights = np.array([weight for weight, _ in story])
-        values += _story_values(
-            sentence_of, sentence_weights, feature_of[sizes[0] :], counts[sizes[0] :], len(unique)
-        )
-    squares = values[order] * values[order]
-    length = math.sqrt(np.add.accumulate(squares)[-1]) if len(squares) else 0.0  # added one by one
-    scale = 1.0 / (length or 1.0)
-    return FeatureVector(unique, np.multiply(values, scale, dtype=np.float64), order, groups, first)
+    global _table
+    weighted = asking_weights(text)
+    with _TABLE_LOCK:
+        if _table.full():
+            _table = FeatureTable()  # forget every word: simpler than least recently used
+        return _table.vector(weighted, lang)
 
 
 def running_sums(bins: npt.NDArray[np.intp], weights: Values, length: int) -> Values:
@@ -213,10 +266,12 @@ def _story_values(
 ) -> Values:
     """Each feature's strongest story sentence: its count there times the sentence's weight (0 for the
     features the story does not name)."""
-    in_sentence, at = np.unique(sentence_of * features + feature_of, return_inverse=True)
+    pairs = sentence_of * features + feature_of  # (sentence, feature) as one number
+    if len(weights) * features > MAX_STORY_PAIRS:  # a very long text: its pairs numbered 0, 1 ... (a sort)
+        pairs = np.unique(pairs, return_inverse=True)[1]
+    sums = running_sums(pairs, counts, 0)  # each pair's counts added in reading order
     told = np.zeros(features)
-    sums = running_sums(at, counts, len(in_sentence)) * weights[in_sentence // features]
-    np.maximum.at(told, in_sentence % features, sums)
+    np.maximum.at(told, feature_of, sums[pairs] * weights[sentence_of])
     return told
 
 

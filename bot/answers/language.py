@@ -121,7 +121,7 @@ def _word_log_odds(word: str) -> float:
 def swedish_log_odds(question_words: Sequence[str]) -> float:
     """Positive: the words look Swedish; negative: English; near 0: no evidence. Reads the first
     `MAX_WORDS` words: a long message's language is clear long before its end."""
-    return sum(_word_log_odds(word) for word in question_words[:MAX_WORDS])
+    return sum(map(_word_log_odds, question_words[:MAX_WORDS]))
 
 
 def detect_language(text: str, default: Lang) -> Lang:

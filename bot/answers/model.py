@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.answers.features import FeatureVector, feature_ids
+from bot.answers.features import FeatureTable, FeatureVector, feature_ids
 from bot.answers.vocabulary import Subject
 
 MODEL_DIR = Path(__file__).resolve().parent
@@ -58,6 +58,7 @@ TOPIC_PARTS: dict[str, tuple[str, str | None]] = {
     NONE: (NONE, None),
 }
 _TOPIC_OF_PARTS = {parts: topic for topic, parts in TOPIC_PARTS.items()}
+_NOT_LOOKED_UP = -2  # a feature's row not looked up yet (-1: training did not keep it)
 _FLOOR = 1e-12  # keeps the logarithm of a probability that underflowed finite
 # "none" that names no neighbouring subject is where on-topic questions told as a story go wrong: it
 # counts this much before the decision (held-out authors, docs/answers.md: 1.0 / 0.85 / 0.7 / 0.5).
@@ -74,8 +75,9 @@ class Head:
 
     def probabilities(self, rows: npt.NDArray[np.intp], values: Matrix) -> dict[str, float]:
         logits = values @ self.weights.take(rows, axis=0) + self.bias
-        exp = np.exp(logits - logits.max())
-        return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
+        # The ufuncs' own reductions, as logits.max() and exp.sum() call them, without their Python wrappers.
+        exp = np.exp(logits - np.maximum.reduce(logits))
+        return dict(zip(self.classes, (exp / np.add.reduce(exp)).tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -101,14 +103,37 @@ class Model:
         if np.any(self._sorted_ids[1:] == self._sorted_ids[:-1]):
             # odds of about 1 in 10^11 per process (bot/answers/features.py): another process will do
             raise ValueError("two features of the vocabulary have the same hash: start the process again")
+        self._rows_lock = threading.Lock()
+        self._rows_by_number: tuple[FeatureTable | None, npt.NDArray[np.intp]] = (None, np.empty(0, np.intp))
 
     def rows(self, features: FeatureVector) -> tuple[npt.NDArray[np.intp], Matrix]:
-        """The rows of the features training kept, with their values, in the features' `order` (a
-        feature training never saw, or saw once, carries no weight)."""
-        at = np.minimum(np.searchsorted(self._sorted_ids, features.ids), len(self._sorted_ids) - 1)
-        at, ids, values = at[features.order], features.ids[features.order], features.values[features.order]
-        known = self._sorted_ids[at] == ids
-        return self._rows_by_id[at[known]], values[known].astype(np.float32)
+        """The rows of the features training kept, with their values, in the features' order (a feature
+        training never saw, or saw once, carries no weight)."""
+        rows = self._rows_of(features)
+        known = rows >= 0
+        return rows[known], features.values[known].astype(np.float32)
+
+    def _rows_of(self, features: FeatureVector) -> npt.NDArray[np.intp]:
+        """Each feature's row, or -1: looked up by id once per feature of a FeatureTable, then kept by
+        the feature's number there (one gather a message instead of a binary search per feature)."""
+        numbers = features.numbers
+        with self._rows_lock:
+            table, rows = self._rows_by_number
+            if table is not features.table:
+                table, rows = features.table, np.empty(0, np.intp)
+            if len(numbers) and numbers.max() >= len(rows):
+                size = max(2 * len(rows), int(numbers.max()) + 1)
+                rows = np.concatenate([rows, np.full(size - len(rows), _NOT_LOOKED_UP)])
+            found = rows[numbers]
+            missing = found == _NOT_LOOKED_UP
+            if missing.any():
+                at = np.searchsorted(self._sorted_ids, features.ids[missing])
+                at = np.minimum(at, len(self._sorted_ids) - 1)
+                known = self._sorted_ids[at] == features.ids[missing]
+                found[missing] = np.where(known, self._rows_by_id[at], -1)
+                rows[numbers[missing]] = found[missing]
+            self._rows_by_number = (table, rows)
+        return found
 
     def predict(self, features: FeatureVector) -> Prediction:
         rows, values = self.rows(features)

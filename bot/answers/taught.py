@@ -70,13 +70,8 @@ class TaughtIndex:
         shared = np.searchsorted(self._ids, features.ids, side="right") - starts
         if not shared.any():
             return None
-        starts, shared, values = (
-            starts[features.order],
-            shared[features.order],
-            features.values[features.order],
-        )
         postings = _ranges(starts, shared)  # by the question's features in their order, then by example
-        products = np.repeat(values, shared) * self._values[postings]
+        products = np.repeat(features.values, shared) * self._values[postings]
         scores = running_sums(self._numbers[postings], products, len(self.examples))
         similarity = scores.max()
         number = int(np.flatnonzero(scores == similarity)[-1])  # a tie: the newest

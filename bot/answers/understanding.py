@@ -33,15 +33,49 @@ _REQUEST_START = word_set(
     add create remove delete set turn stop change put make list show send forward help please pls
     """
 )
-# One `\b` before the alternatives, not one in each: the regex engine then tries them only at word starts,
-# where it skips each alternative by its first letter (measured: about five times faster a sentence).
-_ASKING_PHRASE = re.compile(
-    r"\b(?:(?:jag|vi) (?:vill|behover|skulle vilja|undrar|onskar)\b|(?:i|we) (?:want|need|would like|'d like|"
-    r"wonder)\b|i'd like\b|we'd like\b|(?:can|could) (?:you|i|we|someone)\b"
-    r"|(?:kan|kunde) (?:ni|du|jag|vi|man)\b"
-    r"|gar det\b|is (?:it|there|that)\b|ar det\b|please\b|snalla\b|how\b|hur\b"
-    r"|(?:doesn't|does not|isn't|won't|can't|cannot)\b|kan inte\b|hjalp\b)|(?:fungerar|funkar) inte\b"
+# Phrases that ask, each from a word's start to a word's end.
+_SWEDISH_WISHES = ("vill", "behover", "skulle vilja", "undrar", "onskar")
+_ENGLISH_WISHES = ("want", "need", "would like", "'d like", "wonder")
+_ASKING_PHRASES = (
+    *(f"{who} {wish}" for who in ("jag", "vi") for wish in _SWEDISH_WISHES),
+    *(f"{who} {wish}" for who in ("i", "we") for wish in _ENGLISH_WISHES),
+    "i'd like",
+    "we'd like",
+    *(f"{verb} {who}" for verb in ("can", "could") for who in ("you", "i", "we", "someone")),
+    *(f"{verb} {who}" for verb in ("kan", "kunde") for who in ("ni", "du", "jag", "vi", "man")),
+    "gar det",
+    *(f"is {what}" for what in ("it", "there", "that")),
+    "ar det",
+    "please",
+    "snalla",
+    "how",
+    "hur",
+    "doesn't",
+    "does not",
+    "isn't",
+    "won't",
+    "can't",
+    "cannot",
+    "kan inte",
+    "hjalp",
 )
+_NOT_WORKING = ("fungerar inte", "funkar inte")  # these from anywhere, a word's end too ("ofunkar inte")
+
+
+def _phrase_pattern(at_word_start: Sequence[str], anywhere: Sequence[str]) -> re.Pattern[str]:
+    r"""One regular expression for the phrases, each alternative led by a letter: the regex engine then
+    skips, at C speed, every character that no phrase starts with. `(?<!\w.)` after a phrase's first
+    letter says what `\b` before it would (measured: about a third faster than one `\b` first)."""
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for phrase in at_word_start:
+        by_first[phrase[0]].append(re.escape(phrase[1:]))
+    alternatives = [
+        rf"{re.escape(first)}(?<!\w.)(?:{'|'.join(rests)})\b" for first, rests in by_first.items()
+    ]
+    return re.compile("|".join([*alternatives, *(rf"{re.escape(phrase)}\b" for phrase in anywhere)]))
+
+
+_ASKING_PHRASE = _phrase_pattern(_ASKING_PHRASES, _NOT_WORKING)
 
 # "... but that is not what I'm asking": the sentence sets a subject aside, so it is story even though
 # it says "undrar" / "asking".

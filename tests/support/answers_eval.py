@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,6 +31,19 @@ from bot.answers.types import Answer, AnswerKind
 
 LONG_MESSAGE_CHARS = 2000
 LONG_MESSAGES = 200
+# What hostile texts are made of: punctuation and spaces of every kind, addresses, combining marks,
+# compatibility characters, letters whose casefolding adds letters, and the asking phrases.
+HOSTILE_PIECES = [
+    *"abcxyzABC019 -_.!?@'\"<>()[],;:\n\t",
+    *["--", "a-b", "x@y", "info@", "@@", "\u00a0", "\u2003", "\u2028", "\u200b", "\ufeff"],
+    *["å", "ä", "ö", "Å", "é", "e\u0301", "\u0301", "\u0308", "\u0327", "\u0345", "\u0483", "\u0653", "ا"],
+    *["ß", "ẞ", "İ", "ǅ", "ﬁ", "ﬀ", "²", "Ⅻ", "Ω", "ΐ", "ᾳ", "가", "\u1100", "\u1161", "\u0cbf", "\u0cd5"],
+    *["’", "–", "…", "😀", "\u200d", "\ufe0f", "ＡＢ", "？"],
+    *["jag vill", "vi undrar", "i want", "i 'd like", "i'd like", "we'd like", "can you", "could someone"],
+    *["kan ni", "kunde man", "gar det", "is it", "ar det", "please", "snalla", "how", "hur", "hjalp"],
+    *["doesn't", "does not", "isn't", "won't", "can't", "cannot", "kan inte", "funkar inte"],
+    *["xfungerar inte", "alias", "vidarebefordra", "gmail", "distributionsgrupp", "forward"],
+]
 __all__ = [
     "AUTHORS",
     "BLIND_1_QUESTIONS",
@@ -50,6 +64,7 @@ __all__ = [
     "Labelled",
     "Scores",
     "by_author",
+    "hostile_texts",
     "load_labelled",
     "long_messages",
     "outcome",
@@ -120,3 +135,9 @@ def long_messages(rows: Iterable[Labelled]) -> list[str]:
             i += 7
         messages.append(" ".join(parts)[:LONG_MESSAGE_CHARS])
     return messages
+
+
+def hostile_texts(count: int, longest: int, seed: int) -> list[str]:
+    """`count` texts of up to `longest` pieces of HOSTILE_PIECES, chosen at random (the same for a seed)."""
+    chosen = random.Random(seed)
+    return ["".join(chosen.choices(HOSTILE_PIECES, k=chosen.randint(0, longest))) for _ in range(count)]
