@@ -65,7 +65,7 @@ _NOT_WORKING = ("fungerar inte", "funkar inte")  # these from anywhere, a word's
 def _phrase_pattern(at_word_start: Sequence[str], anywhere: Sequence[str]) -> re.Pattern[str]:
     r"""One regular expression for the phrases, each alternative led by a letter: the regex engine then
     skips, at C speed, every character that no phrase starts with. `(?<!\w.)` after a phrase's first
-    letter says what `\b` before it would (measured: about a third faster than one `\b` first)."""
+    letter says what `\b` before it would (measured: about half the time of one `\b` before them all)."""
     by_first: dict[str, list[str]] = defaultdict(list)
     for phrase in at_word_start:
         by_first[phrase[0]].append(re.escape(phrase[1:]))
