@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -120,11 +120,9 @@ def customer_requests(
     open_rows = session.scalars(
         theirs.where(ChangeRequest.state.in_(waiting_states)).order_by(ChangeRequest.id.desc()).limit(waiting)
     )
-    # Rejections stored before their decision time was recorded have it as their claim's time.
-    decided_at = func.coalesce(ChangeRequest.decided_at, ChangeRequest.claimed_at)
     decided_rows = session.scalars(
         theirs.where(ChangeRequest.state.not_in(waiting_states))
-        .order_by(decided_at.desc(), ChangeRequest.id.desc())
+        .order_by(ChangeRequest.decided_at.desc(), ChangeRequest.id.desc())
         .limit(decided)
     )
     return list(open_rows), list(decided_rows)

@@ -144,8 +144,7 @@ def _summary(row: ChangeRequest) -> RequestSummary:
         requester=Someone(row.requester),
         requested_at=row.created_at,
         state=RequestState(row.state),
-        # A rejection stored before its decision time was recorded: its claim was the decision.
-        decided_at=row.decided_at or (row.claimed_at if row.state == RequestState.REJECTED.value else None),
+        decided_at=row.decided_at,
         reason=row.reason,
         change_id=row.change_id,
     )
