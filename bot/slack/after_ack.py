@@ -10,10 +10,12 @@ wait for their ack; in a process of its own (and niced) the acks keep their pace
 queue instead (a `response_url` stays valid for 30 minutes, an ack must come within 3 seconds).
 
 Stopping: on SIGTERM (or SIGINT, or when the app's end of the pipe closes) the worker takes no new
-job, finishes those it holds within DRAIN_SECONDS and exits; what it could not finish goes back to
-the queue, and queued jobs stay there for the next worker. A worker that is killed leaves its jobs
-claimed: the app starts a new worker and hands them back at once; if the whole instance died, their
-leases run out and any other instance's worker takes them (`job_queue.LEASE`).
+job, finishes those it holds within DRAIN_SECONDS and exits with 0; what it could not finish goes back
+to the queue, and queued jobs stay there for the next worker. Whatever the process is doing then (a
+database that stopped answering), it ends EXIT_GRACE_SECONDS after the drain's limit. A worker that
+is killed leaves its jobs claimed: the app starts a new worker and hands them back at once; if the
+whole instance died, their leases run out and any other instance's worker takes them
+(`job_queue.LEASE`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from collections.abc import Callable
 from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from types import FrameType
 from typing import Protocol
 
 from slack_bolt import BoltContext, BoltResponse
@@ -54,6 +55,10 @@ WORKER_NICENESS = 10
 # How long a stopping worker finishes the jobs it holds: inside gunicorn's graceful_timeout and the
 # platforms' grace before SIGKILL (Heroku and Kubernetes give 30 s).
 DRAIN_SECONDS = 20
+# A drain that has not ended this long after DRAIN_SECONDS is stuck (e.g. in a database call): the
+# process exits anyway, before the platform's SIGKILL; the leases of the jobs it held run out.
+EXIT_GRACE_SECONDS = 5
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # How often an idle worker looks for jobs other instances queued or left behind.
 POLL_SECONDS = 1.0
 # How often the app checks that its worker lives.
@@ -96,6 +101,12 @@ class WorkerProcess:
         with self._lock:
             self._start()
         threading.Thread(target=self._watch, name="mailbot-after-ack-watch", daemon=True).start()
+
+    @property
+    def worker(self) -> BaseProcess | None:
+        """The worker process now (None before the start and after it stopped with its instance)."""
+        with self._lock:
+            return self._worker
 
     def submit(self, job: Job) -> bool:
         if self.queue.enqueue(job) is None:
@@ -149,15 +160,20 @@ class Worker:
         self._threads = threads
         self._nudges = threading.Semaphore(0)
         self._stopping = threading.Event()
+        self._stop_lock = threading.Lock()
         self._unrecorded: list[jobs.Record] = []  # queue writes the database refused: tried again
 
     def nudge(self) -> None:
         self._nudges.release()
 
-    def stop(self) -> None:
-        self._stopping.set()
+    def stop(self) -> bool:
+        """Take no new job and drain; True the first time it is called."""
+        with self._stop_lock:
+            first = not self._stopping.is_set()
+            self._stopping.set()
         for _ in range(self._threads):
             self._nudges.release()
+        return first
 
     def serve(self) -> None:
         """Until stopped: the claiming threads work, this one renews their leases and retries
@@ -227,18 +243,31 @@ def _serve(settings: Settings, receiver: Connection, name: str) -> None:
     os.nice(WORKER_NICENESS)
     engine = make_engine(settings.database_url)
     worker = Worker(Runtime.create(settings, make_sessionmaker(engine)), JobQueue(engine), name)
-    for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop_signal, _stopper(worker))
+    _stop_on_signals(worker)
     threading.Thread(target=_read_nudges, args=(receiver, worker), daemon=True).start()
     worker.serve()
+    for stop_signal in STOP_SIGNALS:  # told again while exiting (a group's SIGTERM, then its parent's): done
+        signal.signal(stop_signal, signal.SIG_IGN)
 
 
-def _stopper(worker: Worker) -> Callable[[int, FrameType | None], None]:
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("after-ack worker %s: %s, draining", worker.name, signal.Signals(signum).name)
-        worker.stop()
+def _stop_on_signals(worker: Worker) -> None:
+    """Stop signals are read from a pipe by a thread of their own. A Python signal handler runs in the
+    main thread between two of its steps, also while that thread holds the lock of the Event it waits
+    on; one that stopped the worker from there waited for that lock forever (a second SIGTERM did it,
+    now and then, and the worker never exited)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)  # each signal's number, as a byte
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, lambda _signum, _frame: None)  # not the default (exit): the pipe tells
+    threading.Thread(target=_read_signals, args=(read_end, worker), daemon=True).start()
 
-    return stop
+
+def _read_signals(read_end: int, worker: Worker) -> None:
+    while signal_numbers := os.read(read_end, 64):
+        for number in signal_numbers:
+            if number in STOP_SIGNALS:
+                _drain(worker, signal.Signals(number).name)
 
 
 def _read_nudges(receiver: Connection, worker: Worker) -> None:
@@ -246,6 +275,26 @@ def _read_nudges(receiver: Connection, worker: Worker) -> None:
         try:
             receiver.recv_bytes()
         except (EOFError, OSError):  # the app is gone: finish up
-            worker.stop()
+            _drain(worker, "the app is gone")
             return
         worker.nudge()
+
+
+def _drain(worker: Worker, why: str) -> None:
+    """Stop the worker, and end the process if its drain gets stuck."""
+    if not worker.stop():
+        return
+    log.info("after-ack worker %s: %s, draining", worker.name, why)
+    deadline = threading.Timer(DRAIN_SECONDS + EXIT_GRACE_SECONDS, _exit_stuck, args=(worker,))
+    deadline.daemon = True
+    deadline.start()
+
+
+def _exit_stuck(worker: Worker) -> None:
+    log.error(
+        "after-ack worker %s: still draining %s s after it was told to stop; exiting, the leases of its "
+        "jobs run out",
+        worker.name,
+        DRAIN_SECONDS + EXIT_GRACE_SECONDS,
+    )
+    os._exit(0)
