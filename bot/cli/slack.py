@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from types import FrameType
 
 import click
 
@@ -35,7 +36,14 @@ def exit_on_sigterm() -> None:
     """Platforms stop an app with SIGTERM, to every process of it: exit as on Ctrl-C. The exit waits
     for the after-ack worker, which drains on the same signal (`bot.slack.after_ack`), so an app that
     is its container's first process does not cut the drain short."""
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    signal.signal(signal.SIGTERM, _exit_once)
+
+
+def _exit_once(_signum: int, _frame: FrameType | None) -> None:
+    # Only once: a second SIGTERM would raise in the middle of the exit (closing the connection to
+    # Slack, waiting for the worker) and cut it short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(0)
 
 
 def run_slack(settings: Settings, http: bool, port: int) -> None:
