@@ -3,6 +3,13 @@
 
 Like the routing commands: audited under `--actor`, `--json` for programs, `--lang sv|en`; exit 0 done
 (or already so), 1 refused, 2 usage error.
+
+A request decided here is shown in Slack as an agent's click there shows it (the post in the support
+channel, the requester's DM, the admins' App Home): the command hands that to the Slack app through
+its job queue in the database (`bot.slack.request_jobs.decided_elsewhere_job`), which the running
+app's worker, of any instance, works through. The command line is an adapter like the Slack app: the
+decision is the core's (`bot.flows.approvals`), telling Slack is dispatch. It queues only when the
+settings name a Slack app (`Settings.has_slack`); without one nothing is said about Slack.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Any
 
 import click
 
+from bot.cli.common import MESSAGES as CLI
 from bot.cli.routing import EXIT_REFUSED, Context, routing_command
 from bot.customers.directory import Additions, CustomerDirectory, CustomerInfo
 from bot.customers.messages import MESSAGES
@@ -23,6 +31,8 @@ from bot.flows.approvals import Approvals, RequestStatus
 from bot.flows.commands import FLOWS
 from bot.flows.core import Flows, Person
 from bot.i18n import Text
+from bot.slack.decided_elsewhere import decided_elsewhere_job
+from bot.slack.job_queue import JobQueue
 
 
 def directory(context: Context) -> CustomerDirectory:
@@ -155,13 +165,26 @@ def _decided(context: Context, result: RequestStatus | Text) -> None:
     if isinstance(result, Text):
         click.echo(context.say(result), err=True)
         sys.exit(EXIT_REFUSED)
+    in_slack = _show_in_slack(context, result)
     lines = [context.say(line) for line in result.lines]
+    if in_slack:
+        lines.append(context.say(CLI("request.slack_decided" if result.told else "request.slack_reopened")))
     if context.as_json:
-        click.echo(json.dumps({"request": result.request_id, "open": result.open, "message": lines}))
+        data = {"request": result.request_id, "open": result.open, "message": lines, "slack_queued": in_slack}
+        click.echo(json.dumps(data))
     else:
         click.echo("\n".join(lines))
     if result.open:  # nothing was made: routing changed since the preview, or a rule says no now
         sys.exit(EXIT_REFUSED)
+
+
+def _show_in_slack(context: Context, result: RequestStatus) -> bool:
+    """Queue the job that shows the result in Slack, if there is a Slack app and the request is in it."""
+    job = decided_elsewhere_job(result) if context.settings.has_slack else None
+    if job is None:
+        return False
+    JobQueue(context.sessions.kw["bind"]).enqueue(job)
+    return True
 
 
 def _approvals(context: Context) -> Approvals:
@@ -171,8 +194,7 @@ def _approvals(context: Context) -> Approvals:
 @routing_command(request_group, "approve")
 @click.argument("request_id", type=int)
 def request_approve(context: Context, request_id: int) -> None:
-    """Make the change of request REQUEST_ID as it was previewed (the requester is told in Slack only
-    when an agent decides there)."""
+    """Make the change of request REQUEST_ID as it was previewed; Slack shows it as if decided there."""
     operator = Person(context.actor.name, None, context.actor.role)
     _decided(context, _approvals(context).approve(request_id, operator))
 
@@ -181,7 +203,7 @@ def request_approve(context: Context, request_id: int) -> None:
 @click.argument("request_id", type=int)
 @click.option("--reason", required=True, help="Why (the requester reads it).")
 def request_reject(context: Context, request_id: int, reason: str) -> None:
-    """Turn request REQUEST_ID down."""
+    """Turn request REQUEST_ID down; Slack shows it as if decided there."""
     operator = Person(context.actor.name, None, context.actor.role)
     _decided(context, _approvals(context).reject(request_id, operator, reason))
 
