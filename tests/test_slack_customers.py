@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select, update
 
 from bot.customers.directory import Additions, CustomerDirectory
@@ -24,13 +25,14 @@ from bot.routing.service import RoutingService
 from bot.slack import jobs
 from bot.slack.deliveries import deliver, marker
 from bot.slack.job_queue import SlackJob
+from bot.slack.oauth import installation_store
 from bot.slack.stores import UserGroupMembers
 from bot.slack.user_groups import GROUP_REFRESH
 from bot.slack.web_api import web_client
 from tests.support.cli import Mailbot, run_mailbot
 from tests.support.slack_dispatch import InProcessApp, app_settings
 from tests.support.slack_fixtures import AGENT, BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, SlackAppProcess
-from tests.support.slack_standin import Call, SlackStandIn
+from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
 
 OPERATOR = Actor("operator", Role.ADMIN)
 BOSS = "UACMEBOSS"  # Acme's admin
@@ -44,7 +46,25 @@ SUPPORT_GROUP = "S0SUPPORT"
 
 @pytest.fixture
 def app(database_url: str, slack_standin: SlackStandIn) -> Iterator[InProcessApp]:
-    settings = app_settings(database_url, slack_standin, agents=frozenset({AGENT, AGENT2, "@support-team"}))
+    yield from customers_app(database_url, slack_standin)
+
+
+@pytest.fixture
+def oauth_app(database_url: str, slack_standin: SlackStandIn) -> Iterator[InProcessApp]:
+    """The app installed through OAuth, in this workspace and another, with a bot token each."""
+    oauth = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "client-secret"}
+    for app in customers_app(database_url, slack_standin, **oauth):
+        store = installation_store(app.work.runtime.settings, make_engine(database_url))
+        for team in (TEAM_ID, "TOTHER"):
+            bot = {"bot_token": f"xoxb-of-{team}", "bot_id": f"B{team}", "bot_user_id": "UBOT"}
+            store.save(Installation(app_id="A1", user_id="UINSTALLER", team_id=team, **bot))
+        yield app
+
+
+def customers_app(database_url: str, slack_standin: SlackStandIn, **changes: Any) -> Iterator[InProcessApp]:
+    """The app in this process with two customers: Acme (an admin, one more person) and Beta."""
+    agents = frozenset({AGENT, AGENT2, "@support-team"})
+    settings = app_settings(database_url, slack_standin, agents=agents, **changes)
     slack_standin.reset()
     slack_standin.user_groups = {SUPPORT_GROUP: {"handle": "support-team", "users": [GROUPIE]}}
     app = InProcessApp(settings, slack_standin)
@@ -508,3 +528,16 @@ def test_a_decision_made_while_no_app_runs_is_shown_when_one_starts(
     assert "was rejected by support: Inte nu" in told.text()
     assert "_Avböjd <!date^" in shown(home) and "Inte nu" in shown(home)
     assert post.args["channel"] == SUPPORT_CHANNEL
+
+
+def test_a_terminal_decision_is_shown_with_the_token_of_the_workspace_the_request_came_in(
+    oauth_app: InProcessApp,
+) -> None:
+    request_from(oauth_app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    oauth_app.standin.reset()
+    oauth = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret", "SLACK_BOT_TOKEN": ""}
+    terminal(oauth_app, **oauth)("request", "approve", "1")
+    assert oauth_app.run_queued() == 1
+    updated, told = decided_views(oauth_app)
+    for call in (updated, told, *oauth_app.standin.calls_to("views.publish")):
+        assert call.headers["Authorization"] == f"Bearer xoxb-of-{TEAM_ID}"
