@@ -56,8 +56,14 @@ def oauth_app(database_url: str, slack_standin: SlackStandIn) -> Iterator[InProc
     for app in customers_app(database_url, slack_standin, **oauth):
         store = installation_store(app.work.runtime.settings, make_engine(database_url))
         for team in (TEAM_ID, "TOTHER"):
-            bot = {"bot_token": f"xoxb-of-{team}", "bot_id": f"B{team}", "bot_user_id": "UBOT"}
-            store.save(Installation(app_id="A1", user_id="UINSTALLER", team_id=team, **bot))
+            installed = Installation(
+                app_id="A1",
+                user_id="UINSTALLER",
+                team_id=team,
+                bot_token=f"xoxb-of-{team}",
+                bot_user_id="UBOT",
+            )
+            store.save(installed)
         yield app
 
 
