@@ -44,9 +44,7 @@ MESSAGES = Catalog(
     },
 )
 
-LANG_OPTION = click.option(
-    "--lang", type=click.Choice(LANGS), default=None, help="Language of the output (default MAILBOT_LANG)."
-)
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None)
 
 
 def database(settings: Settings) -> sessionmaker[Session]:

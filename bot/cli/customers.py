@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from bot.cli.common import MESSAGES as CLI
+from bot.cli.help import HelpGroup
 from bot.cli.routing import EXIT_REFUSED, Context, routing_command
 from bot.customers.directory import Additions, CustomerDirectory, CustomerInfo
 from bot.customers.messages import MESSAGES
@@ -39,19 +40,16 @@ def directory(context: Context) -> CustomerDirectory:
     return CustomerDirectory(context.sessions)
 
 
-@click.group("customer")
-def customer_group() -> None:
-    """Customers: the domains they own and the Slack people who may see and change them."""
+@click.group("customer", cls=HelpGroup)
+def customer_group() -> None: ...
 
 
 @routing_command(customer_group, "add")
 @click.argument("name")
-@click.option("--domain", "domains", multiple=True, help="A hosted domain the customer owns (repeatable).")
-@click.option(
-    "--slack-team", "teams", multiple=True, help="Everyone of this Slack workspace (T...) is theirs."
-)
-@click.option("--slack-user", "users", multiple=True, help="This Slack user (U...) is theirs (repeatable).")
-@click.option("--admin", is_flag=True, help="The --slack-user people may change the customer's domains.")
+@click.option("--domain", "domains", multiple=True)
+@click.option("--slack-team", "teams", multiple=True)
+@click.option("--slack-user", "users", multiple=True)
+@click.option("--admin", is_flag=True)
 def customer_add(
     context: Context,
     name: str,
@@ -60,7 +58,6 @@ def customer_add(
     users: tuple[str, ...],
     admin: bool,
 ) -> None:
-    """Create the customer NAME (at least one --domain), or give an existing one more."""
     if admin and not users:
         raise click.UsageError(context.say(MESSAGES("admin_needs_user")))
     outcome = directory(context).add(name, Additions(domains, teams, users, admin), context.actor)
@@ -69,13 +66,12 @@ def customer_add(
 
 @routing_command(customer_group, "remove")
 @click.argument("name")
-@click.option("--domain", "domains", multiple=True, help="Take only this domain from the customer.")
-@click.option("--slack-team", "teams", multiple=True, help="Take only this workspace from the customer.")
-@click.option("--slack-user", "users", multiple=True, help="Take only this user from the customer.")
+@click.option("--domain", "domains", multiple=True)
+@click.option("--slack-team", "teams", multiple=True)
+@click.option("--slack-user", "users", multiple=True)
 def customer_remove(
     context: Context, name: str, domains: tuple[str, ...], teams: tuple[str, ...], users: tuple[str, ...]
 ) -> None:
-    """Remove the customer NAME (their domains stay hosted), or only the domains and people named."""
     context.report(directory(context).remove(name, context.actor, domains, teams, users), undoable=False)
 
 
@@ -95,7 +91,6 @@ def _lines(context: Context, info: CustomerInfo) -> list[str]:
 
 @routing_command(customer_group, "list")
 def customer_list(context: Context) -> None:
-    """Every customer with their domains and Slack people."""
     customers = directory(context).customers()
     if not customers and not context.as_json:
         click.echo(context.say(MESSAGES("none")))
@@ -106,16 +101,14 @@ def customer_list(context: Context) -> None:
 @routing_command(customer_group, "show")
 @click.argument("name")
 def customer_show(context: Context, name: str) -> None:
-    """One customer's domains and Slack people."""
     info = directory(context).customer(name)
     if info is None:
         raise click.BadParameter(context.say(MESSAGES("unknown_customer", customer=name)), param_hint="NAME")
     context.emit(asdict(info), _lines(context, info))
 
 
-@click.group("request")
-def request_group() -> None:
-    """Customers' requests for changes: list them, approve or reject one."""
+@click.group("request", cls=HelpGroup)
+def request_group() -> None: ...
 
 
 def _request_row(context: Context, row: ChangeRequest, customer: str | None) -> dict[str, Any]:
@@ -134,9 +127,8 @@ def _request_row(context: Context, row: ChangeRequest, customer: str | None) -> 
 
 
 @routing_command(request_group, "list")
-@click.option("--open", "only_open", is_flag=True, help="Only the requests still waiting for an agent.")
+@click.option("--open", "only_open", is_flag=True)
 def request_list(context: Context, only_open: bool) -> None:
-    """The newest requests first."""
     with context.sessions() as session:
         rows = requests(session, RequestState.OPEN if only_open else None)
         data = [_request_row(context, row, customer_name(session, row)) for row in rows]
@@ -194,16 +186,14 @@ def _approvals(context: Context) -> Approvals:
 @routing_command(request_group, "approve")
 @click.argument("request_id", type=int)
 def request_approve(context: Context, request_id: int) -> None:
-    """Make the change of request REQUEST_ID as it was previewed; Slack shows it as if decided there."""
     operator = Person(context.actor.name, None, context.actor.role)
     _decided(context, _approvals(context).approve(request_id, operator))
 
 
 @routing_command(request_group, "reject")
 @click.argument("request_id", type=int)
-@click.option("--reason", required=True, help="Why (the requester reads it).")
+@click.option("--reason", required=True)
 def request_reject(context: Context, request_id: int, reason: str) -> None:
-    """Turn request REQUEST_ID down; Slack shows it as if decided there."""
     operator = Person(context.actor.name, None, context.actor.role)
     _decided(context, _approvals(context).reject(request_id, operator, reason))
 
