@@ -44,11 +44,11 @@ HELP = Catalog(
         },
         "--json": {"sv": "Skriv JSON för program.", "en": "Print JSON for programs."},
         "--actor": {
-            "sv": "Namnet att logga ändringen under (standard: användaren i operativsystemet).",
+            "sv": "Namnet ändringen står under i ändringsloggen (standard: användaren i operativsystemet).",
             "en": "Name to audit the change under (default: the OS user).",
         },
         "--accept-bounces": {
-            "sv": "Gör ändringen fast den får adresserna den nämner att studsa.",
+            "sv": "Gör ändringen även om adresserna den nämner då studsar.",
             "en": "Make the change even though it makes the addresses it names bounce.",
         },
         "--as-customer": {
@@ -78,7 +78,7 @@ HELP = Catalog(
             "With '-' read one question a line from standard input.",
         },
         "ask --lang": {
-            "sv": "Svara på det här språket (standard: känn igen frågans).",
+            "sv": "Svara på det här språket (standard: frågans eget).",
             "en": "Answer in this language (default: detect).",
         },
         "ask --json": {
@@ -99,7 +99,8 @@ HELP = Catalog(
             "en": "Teach that QUESTION is about LABEL: a topic id, or 'none' (not our topic).",
         },
         "examples remove": {
-            "sv": "Sluta använda det inlärda exemplet ID (det blir kvar i loggen, markerat som borttaget).",
+            "sv": "Sluta använda det inlärda exemplet ID (det blir kvar i ändringsloggen, markerat som "
+            "borttaget).",
             "en": "Stop using the taught example ID (it stays in the audit, marked removed).",
         },
         "chat": {
@@ -249,7 +250,8 @@ HELP = Catalog(
         },
         "audit --limit": {"sv": "Hur många av de senaste raderna.", "en": "How many of the newest entries."},
         "postfix-config": {
-            "sv": "Skriv Postfix uppslagstabeller för DATABASE_URL och ett stycke main.cf i mappen OUT.\n\n"
+            "sv": "Skriv uppslagstabellerna för Postfix mot DATABASE_URL och ett stycke main.cf i mappen "
+            "OUT.\n\n"
             "Alla fyra filerna skrivs, eller ingen: var och en skrivs bredvid sin plats och döps om till "
             "den. En fil som finns där med annat innehåll ersätts bara med --force.",
             "en": "Write Postfix lookup tables for DATABASE_URL and a main.cf snippet into the folder "
@@ -371,7 +373,7 @@ HELP = Catalog(
             "en": "The person's Slack user id (U...).",
         },
         "privacy erase --actor": {
-            "sv": "Namnet att logga raderingen under (standard: användaren i operativsystemet).",
+            "sv": "Namnet raderingen står under i ändringsloggen (standard: användaren i operativsystemet).",
             "en": "Name to audit the erasure under (default: the OS user).",
         },
         "privacy export": {
