@@ -3,6 +3,9 @@
 Each area (routing, flows, answers, slack, ...) keeps one `Catalog`; `ALL_CATALOGS` lets a
 test check that every entry has both languages with the same placeholders. A message that shows
 a number of things is a `Plural`: its form is chosen by the `count` value ("1 member", "2 members").
+
+A `Text` goes to another process as JSON (`text_to_json`, `text_from_json`): a decision made in the
+terminal is shown in Slack by the app's worker, in the languages Slack's readers read.
 """
 
 from __future__ import annotations
@@ -75,6 +78,16 @@ class Catalog:
 
 
 @dataclass(frozen=True)
+class Someone:
+    """A person named in a message by their user id: Slack shows a mention, the terminal the id."""
+
+    user_id: str
+
+    def __str__(self) -> str:
+        return self.user_id
+
+
+@dataclass(frozen=True)
 class Text:
     """A message not yet put in a language: the core returns these, adapters render them."""
 
@@ -98,3 +111,34 @@ class Text:
             for key, value in self.values.items()
         }
         return self.catalog.text(self.key, lang, **values)
+
+
+def text_to_json(text: Text) -> dict[str, Any]:
+    """`text` as JSON; its values may be text, numbers, None, people (`Someone`) and other Texts."""
+    return {
+        "catalog": text.catalog.name,
+        "key": text.key,
+        "values": {key: _value_to_json(value) for key, value in text.values.items()},
+    }
+
+
+def text_from_json(data: Mapping[str, Any]) -> Text:
+    """The Text `text_to_json` wrote (its catalog is one this process has imported)."""
+    [catalog] = [catalog for catalog in ALL_CATALOGS if catalog.name == data["catalog"]]
+    return catalog(data["key"], **{key: _value_from_json(value) for key, value in data["values"].items()})
+
+
+def _value_to_json(value: Any) -> Any:
+    if isinstance(value, Text):
+        return {"text": text_to_json(value)}
+    if isinstance(value, Someone):
+        return {"someone": value.user_id}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"a message value that cannot be JSON: {value!r}")
+
+
+def _value_from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return text_from_json(value["text"]) if "text" in value else Someone(value["someone"])
+    return value

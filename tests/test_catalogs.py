@@ -4,6 +4,7 @@ shows a count has plural forms in both, and they read right for 1 and for 2."""
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 import bot
 from bot.config import LANGS
-from bot.i18n import ALL_CATALOGS, Catalog, Plural, forms, placeholders
+from bot.i18n import ALL_CATALOGS, Catalog, Plural, Someone, forms, placeholders, text_from_json, text_to_json
 
 
 def _import_every_module() -> list[str]:
@@ -157,3 +158,16 @@ def test_a_plural_message_needs_a_whole_number_count() -> None:
         _catalog("flows")("group_row", address="a@b.se", name="A", count="2")
     with pytest.raises(ValueError):
         Plural("{count} thing", "things")
+
+
+def test_a_text_read_back_from_json_says_the_same_in_both_languages() -> None:
+    effect = _catalog("routing")("effect.delete_group", address="alla@kulexempel.se", count=3)
+    approved = _catalog("customers")("approved", approver=Someone("UAGENT"), id=7, effect=effect)
+    again = text_from_json(json.loads(json.dumps(text_to_json(approved))))
+    assert again == approved
+    for lang in LANGS:
+        assert again.render(lang) == approved.render(lang)
+        assert "UAGENT" in again.render(lang) and "3" in again.render(lang)
+    assert isinstance(again.values["approver"], Someone)  # Slack still shows a mention
+    with pytest.raises(TypeError):
+        text_to_json(_catalog("customers")("summary.one", address=object()))

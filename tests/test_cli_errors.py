@@ -170,7 +170,7 @@ def test_usage_errors_speak_the_users_language_around_and_inside(
 
 def test_a_group_named_alone_shows_its_help() -> None:
     result = CliRunner().invoke(main, ["alias"], env={"MAILBOT_LANG": "sv"}, prog_name="mailbot")
-    assert "Aliases: other addresses of one mailbox." in result.output and "Fel:" not in result.output
+    assert "Alias: andra adresser till en brevlåda." in result.output and "Fel:" not in result.output
 
 
 def test_the_lang_option_wins_over_the_setting_for_refusals_and_usage_alike(mailbot: Mailbot) -> None:

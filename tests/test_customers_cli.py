@@ -6,8 +6,11 @@ from __future__ import annotations
 import getpass
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.db import make_engine, make_sessionmaker
+from bot.slack.job_queue import SlackJob
 from tests.test_routing_cli import Mailbot
 
 
@@ -75,3 +78,20 @@ def test_requests_from_the_terminal_chat_are_approved_on_the_command_line(mailbo
     assert "already been decided" in mailbot("request", "reject", "1", "--reason", "no", exit_code=1).stderr
     [entry] = [e for e in mailbot.json("audit") if e["subject"] == "sales@acme.se"]
     assert (entry["actor"], entry["requested_by"]) == ("kim", getpass.getuser())  # the chat's OS user
+
+
+def test_a_request_from_the_terminal_chat_is_never_shown_in_slack(
+    mailbot: Mailbot, database_url: str
+) -> None:
+    mailbot("customer", "add", "Acme", "--domain", "acme.se")
+    mailbot.runner.invoke(
+        main,
+        ["chat", "--as-customer", "Acme", "--not-admin"],
+        input="/alias add sales@acme.se info@acme.se\n1\nquit\n",
+        env=mailbot.env,
+    )
+    with_slack = Mailbot(database_url, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="secret")
+    approved = with_slack.json("request", "approve", "1")
+    assert approved["slack_queued"] is False and "Slack" not in " ".join(approved["message"])
+    with make_sessionmaker(make_engine(database_url))() as session:
+        assert session.scalar(select(func.count()).select_from(SlackJob)) == 0

@@ -8,9 +8,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select, update
 
 from bot.customers.directory import Additions, CustomerDirectory
@@ -20,11 +22,17 @@ from bot.flows.store import remember_locale
 from bot.routing.changes import Actor, AddAlias, Role
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import RoutingService
+from bot.slack import jobs
+from bot.slack.deliveries import deliver, marker
+from bot.slack.job_queue import SlackJob
+from bot.slack.oauth import installation_store
 from bot.slack.stores import UserGroupMembers
 from bot.slack.user_groups import GROUP_REFRESH
+from bot.slack.web_api import web_client
+from tests.support.cli import Mailbot, run_mailbot
 from tests.support.slack_dispatch import InProcessApp, app_settings
-from tests.support.slack_fixtures import AGENT, SUPPORT_CHANNEL
-from tests.support.slack_standin import Call, SlackStandIn
+from tests.support.slack_fixtures import AGENT, BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, SlackAppProcess
+from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
 
 OPERATOR = Actor("operator", Role.ADMIN)
 BOSS = "UACMEBOSS"  # Acme's admin
@@ -38,7 +46,31 @@ SUPPORT_GROUP = "S0SUPPORT"
 
 @pytest.fixture
 def app(database_url: str, slack_standin: SlackStandIn) -> Iterator[InProcessApp]:
-    settings = app_settings(database_url, slack_standin, agents=frozenset({AGENT, AGENT2, "@support-team"}))
+    yield from customers_app(database_url, slack_standin)
+
+
+@pytest.fixture
+def oauth_app(database_url: str, slack_standin: SlackStandIn) -> Iterator[InProcessApp]:
+    """The app installed through OAuth, in this workspace and another, with a bot token each."""
+    oauth = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "client-secret"}
+    for app in customers_app(database_url, slack_standin, **oauth):
+        store = installation_store(app.work.runtime.settings, make_engine(database_url))
+        for team in (TEAM_ID, "TOTHER"):
+            installed = Installation(
+                app_id="A1",
+                user_id="UINSTALLER",
+                team_id=team,
+                bot_token=f"xoxb-of-{team}",
+                bot_user_id="UBOT",
+            )
+            store.save(installed)
+        yield app
+
+
+def customers_app(database_url: str, slack_standin: SlackStandIn, **changes: Any) -> Iterator[InProcessApp]:
+    """The app in this process with two customers: Acme (an admin, one more person) and Beta."""
+    agents = frozenset({AGENT, AGENT2, "@support-team"})
+    settings = app_settings(database_url, slack_standin, agents=agents, **changes)
     slack_standin.reset()
     slack_standin.user_groups = {SUPPORT_GROUP: {"handle": "support-team", "users": [GROUPIE]}}
     app = InProcessApp(settings, slack_standin)
@@ -362,3 +394,156 @@ def test_a_customer_never_sees_another_customers_requests(app: InProcessApp, bet
     for user in (WORKER, BETA_WORKER, AGENT, "UGUEST"):
         home = open_home(app, user)
         assert "sales@acme.se" not in home and "order@beta.se" not in home and "Requested changes" not in home
+
+
+# -- requests decided in the terminal ----------------------------------------------------------------
+
+SLACK_SETTINGS = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+NO_SLACK = {name: "" for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")}
+
+
+def terminal(app: InProcessApp, **env: str) -> Mailbot:
+    """`mailbot` on the app's database, with the Slack settings the app has (or `env`'s)."""
+    return Mailbot(app.database_url, **{**SLACK_SETTINGS, **env})
+
+
+def decided_views(app: InProcessApp) -> tuple[Call, Call]:
+    """What an approval or rejection showed in Slack: the post agents saw updated, the requester's DM."""
+    [updated] = app.standin.calls_to("chat.update")
+    [told] = [call for call in app.standin.calls_to("chat.postMessage") if call.args["channel"] == WORKER]
+    return updated, told
+
+
+def test_a_request_approved_in_the_terminal_is_shown_in_slack_as_an_agents_click_shows_it(
+    app: InProcessApp, beta_people: None
+) -> None:
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    done = terminal(app)("request", "approve", "1", "--actor", "kim")
+    assert "Approved by kim: change" in done.stdout and "whoever asked is told" in done.stdout
+    assert app.standin.calls == []  # the command only queued it: the app's worker talks to Slack
+
+    assert app.run_queued() == 1
+    updated, told = decided_views(app)
+    assert (updated.args["channel"], updated.args["ts"]) == (SUPPORT_CHANNEL, post_ts(app))
+    assert "Godkänd av kim" in updated.text() and "request_approve" not in updated.text()
+    assert "Your request 1 was approved by support and is done" in told.text()  # the requester's English
+    assert "sales@acme.se" in told.text()
+    home = published_for(app)[BOSS]  # in the admin's Swedish
+    assert "Inga begäranden väntar." in home and "_Godkänd <!date^" in home
+    assert set(published_for(app)) == {BOSS}
+    assert all(call.headers["Authorization"] == f"Bearer {BOT_TOKEN}" for call in app.standin.calls)
+    [record] = [r for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
+    assert (record.actor, record.requested_by) == ("kim", WORKER)
+
+    calls = len(app.standin.calls)  # decided already: the command says so, nothing more goes to Slack
+    again = terminal(app)("request", "approve", "1", exit_code=1)
+    assert "already been decided" in again.stderr
+    assert app.run_queued() == 0 and len(app.standin.calls) == calls
+
+
+def test_a_request_rejected_in_the_terminal_tells_the_requester_why_in_their_language(
+    app: InProcessApp,
+) -> None:
+    app.standin.script("users.info", 200, {"ok": True, "user": {"id": WORKER, "locale": "sv-SE"}})
+    request_from_sv(app)
+    app.standin.reset()
+    why = "Vi vidarebefordrar inte externt <!channel> {reason}"
+    rejected = terminal(app).json("request", "reject", "1", "--reason", why, "--actor", "kim")
+    assert rejected["slack_queued"] is True and rejected["open"] is False
+    assert app.run_queued() == 1
+    updated, told = decided_views(app)
+    assert "Avböjd av kim" in updated.text() and "request_approve" not in updated.text()
+    assert "avböjdes av supporten: Vi vidarebefordrar inte externt &lt;!channel&gt; {reason}" in told.text()
+    assert "<!channel>" not in updated.text() + told.text()
+
+
+def test_an_approve_in_the_terminal_that_makes_nothing_shows_why_in_the_post(app: InProcessApp) -> None:
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    assert routing(app).apply(AddAlias("sales@acme.se", "bo@acme.se"), OPERATOR).ok  # meanwhile
+    app.standin.reset()
+    refused = terminal(app)("request", "approve", "1", exit_code=1)
+    assert "Nothing was changed. Refused by the rule" in refused.stdout
+    assert "in the request's post in the support channel too" in refused.stdout
+    assert app.run_queued() == 1
+    [updated] = app.standin.calls_to("chat.update")
+    assert "Inget ändrades." in updated.text() and "sales@acme.se" in updated.text()
+    assert "request_approve" in updated.text()  # still open: Approve and Reject stay
+    assert app.standin.calls_to("chat.postMessage") == [] and app.standin.calls_to("views.publish") == []
+
+
+def test_a_request_decided_in_the_terminal_without_slack_settings_says_nothing_of_slack(
+    app: InProcessApp, beta_people: None
+) -> None:
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    done = terminal(app, **NO_SLACK).json("request", "approve", "1", "--actor", "kim")
+    assert done["slack_queued"] is False and not done["open"]
+    assert "Slack" not in " ".join(done["message"])
+    plain = terminal(app, **NO_SLACK)("request", "reject", "1", "--reason", "no", exit_code=1)
+    assert "Slack" not in plain.stdout + plain.stderr
+    assert app.run_queued() == 0 and app.standin.calls == []
+    assert routing(app).aliases("acme.se")[0].alias == "sales@acme.se"
+
+
+def test_a_terminal_decision_taken_over_from_a_worker_that_died_sends_nothing_twice(
+    app: InProcessApp, beta_people: None
+) -> None:
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    terminal(app)("request", "approve", "1")
+    queue, runtime = app.work.queue, app.work.runtime
+    dead = queue.claim("dead")
+    assert dead is not None
+    client = web_client(runtime.settings.slack_api_url, BOT_TOKEN)
+    worked_out = jobs.WORK[dead.kind](runtime, client, dead.details)
+    assert [delivery["to"] for delivery in worked_out] == ["update", "channel", "home"]
+    assert queue.store_result(dead, worked_out)
+    for number in (0, 1):  # the post and the DM reached Slack and were recorded; then the worker died
+        deliver(client, worked_out[number], marker(dead.id, number))
+        assert queue.delivered(dead, number + 1, done=False)
+    with make_engine(app.database_url).begin() as connection:
+        connection.execute(update(SlackJob).values(lease_until=utcnow() - timedelta(seconds=1)))
+
+    assert app.run_queued() == 1
+    assert len(app.standin.calls_to("chat.update")) == 1
+    assert len([c for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == WORKER]) == 1
+    assert set(published_for(app)) == {BOSS} and len(app.standin.calls_to("views.publish")) == 1
+
+
+def test_a_decision_made_while_no_app_runs_is_shown_when_one_starts(
+    app: InProcessApp, beta_people: None, tmp_path: Path
+) -> None:
+    """The real thing: `mailbot` as its own process queues the job; the app started afterwards (a
+    `mailbot serve --http` process) finds it in the database and its after-ack worker shows it."""
+    post = request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    decided = run_mailbot(
+        ["request", "reject", "1", "--reason", "Inte nu"], app.database_url, **SLACK_SETTINGS
+    )
+    assert decided.returncode == 0, decided.stderr
+    assert app.standin.calls == []
+    started = SlackAppProcess(app.database_url, app.standin, {}, tmp_path / "app.log")
+    try:
+        [updated] = app.standin.wait_for("chat.update")
+        [told] = app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == WORKER)
+        [home] = app.standin.wait_for("views.publish", lambda call: call.args["user_id"] == BOSS)
+    finally:
+        started.stop()
+    assert updated.args["ts"] == post_ts(app) and "Avböjd av" in updated.text()
+    assert "was rejected by support: Inte nu" in told.text()
+    assert "_Avböjd <!date^" in shown(home) and "Inte nu" in shown(home)
+    assert post.args["channel"] == SUPPORT_CHANNEL
+
+
+def test_a_terminal_decision_is_shown_with_the_token_of_the_workspace_the_request_came_in(
+    oauth_app: InProcessApp,
+) -> None:
+    request_from(oauth_app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    oauth_app.standin.reset()
+    oauth = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret", "SLACK_BOT_TOKEN": ""}
+    terminal(oauth_app, **oauth)("request", "approve", "1")
+    assert oauth_app.run_queued() == 1
+    updated, told = decided_views(oauth_app)
+    for call in (updated, told, *oauth_app.standin.calls_to("views.publish")):
+        assert call.headers["Authorization"] == f"Bearer xoxb-of-{TEAM_ID}"

@@ -1,26 +1,41 @@
 """The `mailbot` command. Each area adds its subcommands in a module of this package.
 
 Whatever goes wrong that a user can cause is said in their language (`--lang`, else MAILBOT_LANG)
-with an exit status that says what kind of thing it was (see `bot.cli.usage`), never as a traceback.
+with an exit status that says what kind of thing it was (see `bot.cli.usage`), never as a traceback;
+`--help` is in that language too (`bot.cli.help`). `mailbot --lang sv|en COMMAND` sets the language
+of the whole run, as MAILBOT_LANG would; a command's own `--lang` sets its output's.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import click
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli import answers, chat, customers, database, examples, privacy, routing, slack
-from bot.cli.usage import EXIT_DATABASE, USAGE, CommandFailed, LocalisedError, requested_lang, setting_problem
-from bot.config import SettingError, Settings, env_lang, load_settings
+from bot.cli.help import HelpGroup
+from bot.cli.usage import (
+    EXIT_DATABASE,
+    LANG_KEY,
+    USAGE,
+    CommandFailed,
+    LocalisedError,
+    requested_lang,
+    setting_problem,
+)
+from bot.config import LANGS, Lang, SettingError, Settings, env_lang, load_settings
 from bot.db import database_problem
 
-LANG_KEY = "mailbot.lang"
 
-
-class MailbotGroup(click.Group):
+class MailbotGroup(HelpGroup):
     """The root group: turns every Click error and unusable database into a localised message."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Before the arguments are parsed: `--help` is shown while they are.
+        ctx.meta[LANG_KEY] = requested_lang(args) or env_lang()
+        return super().parse_args(ctx, args)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
@@ -32,7 +47,6 @@ class MailbotGroup(click.Group):
             raise  # `mailbot` alone: Click shows the help, which is all it needs
         except click.ClickException as error:
             raise LocalisedError(error, lang) from None
-        ctx.meta[LANG_KEY] = lang
         return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -53,14 +67,15 @@ class MailbotGroup(click.Group):
             raise LocalisedError(CommandFailed(problem, EXIT_DATABASE), lang) from None
 
 
-@click.group(cls=MailbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("mailbot", cls=MailbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(LANGS), default=None)
 @click.pass_context
-def main(ctx: click.Context) -> None:
-    """mailbot: explains aliases, forwards and groups, and changes the mail routing Postfix reads."""
+def main(ctx: click.Context, lang: Lang | None) -> None:
     try:
-        ctx.obj = load_settings()
+        settings = load_settings()
     except SettingError as error:
         raise setting_problem(error) from None
+    ctx.obj = settings if lang is None else replace(settings, default_lang=lang)
 
 
 # Each area of the command line adds its subcommands.

@@ -11,6 +11,7 @@ from bot.answers import Answer, AnswerKind, answer
 from bot.answers.knowledge import KnowledgeError
 from bot.answers.messages import MESSAGES
 from bot.cli.common import database
+from bot.cli.help import HelpCommand
 from bot.config import LANGS, Lang, Settings
 from bot.teaching import taught_index
 
@@ -42,21 +43,12 @@ def _as_text(result: Answer) -> str:
     return "\n".join(lines)
 
 
-@click.command("ask")
-@click.option(
-    "--lang", type=click.Choice(LANGS), default=None, help="Answer in this language (default: detect)."
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help='Print {"article", "kind", "lang", "score", "text", "alternative"} as JSON.',
-)
+@click.command("ask", cls=HelpCommand)
+@click.option("--lang", type=click.Choice(LANGS), default=None)
+@click.option("--json", "as_json", is_flag=True)
 @click.argument("question")
 @click.pass_obj
 def ask(settings: Settings, lang: Lang | None, as_json: bool, question: str) -> None:
-    """Answer QUESTION from the help articles and the examples agents taught (in DATABASE_URL). With
-    '-' read one question a line from standard input."""
     render = _as_json if as_json else _as_text
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     sessions = database(settings)

@@ -9,6 +9,7 @@ import sys
 import click
 
 from bot.cli.common import LANG_OPTION, MESSAGES, database
+from bot.cli.help import HelpCommand
 from bot.config import Lang, Settings
 from bot.console import Chat
 from bot.customers.directory import CustomerDirectory
@@ -27,12 +28,11 @@ def run_chat(settings: Settings, as_customer: str | None = None, admin: bool = T
     Chat(settings, sessions, getpass.getuser(), sys.stdout, customer).run(sys.stdin)
 
 
-@click.command("chat")
-@click.option("--as-customer", default=None, metavar="NAME", help="Be one of the customer NAME's people.")
-@click.option("--not-admin", is_flag=True, help="With --as-customer: a user who requests changes.")
+@click.command("chat", cls=HelpCommand)
+@click.option("--as-customer", default=None, metavar="NAME")
+@click.option("--not-admin", is_flag=True)
 @click.pass_obj
 def chat(settings: Settings, as_customer: str | None, not_admin: bool) -> None:
-    """Talk to the bot in this terminal: numbered choices stand for Slack's buttons."""
     run_chat(settings, as_customer, admin=not not_admin)
 
 
@@ -72,12 +72,11 @@ def _as_text(row: ArticleFeedback, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-@click.command("feedback")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array of articles with counts and comments.")
+@click.command("feedback", cls=HelpCommand)
+@click.option("--json", "as_json", is_flag=True)
 @LANG_OPTION
 @click.pass_obj
 def feedback(settings: Settings, as_json: bool, lang: Lang | None) -> None:
-    """Helpful / not helpful per article, with the comments (articles needing work first)."""
     lang = lang or settings.default_lang
     with database(settings)() as session:
         rows = report(session)

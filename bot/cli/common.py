@@ -28,12 +28,23 @@ MESSAGES = Catalog(
         },
         "feedback.wants_person": {"sv": " [vill prata med en person]", "en": " [wants a person]"},
         "feedback.empty": {"sv": "inga svar sparade ännu", "en": "no answers recorded yet"},
+        # A request decided on the command line: the Slack app is to show it (bot.cli.customers).
+        "request.slack_decided": {
+            "sv": "Slack-appen visar beslutet som när en agent avgör i Slack: den som bad om ändringen får "
+            "veta det, och inlägget i supportkanalen och kundens administratörers App Home visar det "
+            "(körs appen inte nu sker det när den startar, inom ett dygn).",
+            "en": "The Slack app shows the decision as when an agent decides in Slack: whoever asked is "
+            "told, and the post in the support channel and the customer admins' App Home show it (if "
+            "the app is not running now, that happens when it starts, within a day).",
+        },
+        "request.slack_reopened": {
+            "sv": "Slack-appen visar detta också i begärans inlägg i supportkanalen.",
+            "en": "The Slack app shows this in the request's post in the support channel too.",
+        },
     },
 )
 
-LANG_OPTION = click.option(
-    "--lang", type=click.Choice(LANGS), default=None, help="Language of the output (default MAILBOT_LANG)."
-)
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None)
 
 
 def database(settings: Settings) -> sessionmaker[Session]:

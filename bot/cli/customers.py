@@ -3,6 +3,13 @@
 
 Like the routing commands: audited under `--actor`, `--json` for programs, `--lang sv|en`; exit 0 done
 (or already so), 1 refused, 2 usage error.
+
+A request decided here is shown in Slack as an agent's click there shows it (the post in the support
+channel, the requester's DM, the admins' App Home): the command hands that to the Slack app through
+its job queue in the database (`bot.slack.request_jobs.decided_elsewhere_job`), which the running
+app's worker, of any instance, works through. The command line is an adapter like the Slack app: the
+decision is the core's (`bot.flows.approvals`), telling Slack is dispatch. It queues only when the
+settings name a Slack app (`Settings.has_slack`); without one nothing is said about Slack.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from typing import Any
 
 import click
 
+from bot.cli.common import MESSAGES as CLI
+from bot.cli.help import HelpGroup
 from bot.cli.routing import EXIT_REFUSED, Context, routing_command
 from bot.customers.directory import Additions, CustomerDirectory, CustomerInfo
 from bot.customers.messages import MESSAGES
@@ -23,25 +32,24 @@ from bot.flows.approvals import Approvals, RequestStatus
 from bot.flows.commands import FLOWS
 from bot.flows.core import Flows, Person
 from bot.i18n import Text
+from bot.slack.decided_elsewhere import decided_elsewhere_job
+from bot.slack.job_queue import JobQueue
 
 
 def directory(context: Context) -> CustomerDirectory:
     return CustomerDirectory(context.sessions)
 
 
-@click.group("customer")
-def customer_group() -> None:
-    """Customers: the domains they own and the Slack people who may see and change them."""
+@click.group("customer", cls=HelpGroup)
+def customer_group() -> None: ...
 
 
 @routing_command(customer_group, "add")
 @click.argument("name")
-@click.option("--domain", "domains", multiple=True, help="A hosted domain the customer owns (repeatable).")
-@click.option(
-    "--slack-team", "teams", multiple=True, help="Everyone of this Slack workspace (T...) is theirs."
-)
-@click.option("--slack-user", "users", multiple=True, help="This Slack user (U...) is theirs (repeatable).")
-@click.option("--admin", is_flag=True, help="The --slack-user people may change the customer's domains.")
+@click.option("--domain", "domains", multiple=True)
+@click.option("--slack-team", "teams", multiple=True)
+@click.option("--slack-user", "users", multiple=True)
+@click.option("--admin", is_flag=True)
 def customer_add(
     context: Context,
     name: str,
@@ -50,7 +58,6 @@ def customer_add(
     users: tuple[str, ...],
     admin: bool,
 ) -> None:
-    """Create the customer NAME (at least one --domain), or give an existing one more."""
     if admin and not users:
         raise click.UsageError(context.say(MESSAGES("admin_needs_user")))
     outcome = directory(context).add(name, Additions(domains, teams, users, admin), context.actor)
@@ -59,13 +66,12 @@ def customer_add(
 
 @routing_command(customer_group, "remove")
 @click.argument("name")
-@click.option("--domain", "domains", multiple=True, help="Take only this domain from the customer.")
-@click.option("--slack-team", "teams", multiple=True, help="Take only this workspace from the customer.")
-@click.option("--slack-user", "users", multiple=True, help="Take only this user from the customer.")
+@click.option("--domain", "domains", multiple=True)
+@click.option("--slack-team", "teams", multiple=True)
+@click.option("--slack-user", "users", multiple=True)
 def customer_remove(
     context: Context, name: str, domains: tuple[str, ...], teams: tuple[str, ...], users: tuple[str, ...]
 ) -> None:
-    """Remove the customer NAME (their domains stay hosted), or only the domains and people named."""
     context.report(directory(context).remove(name, context.actor, domains, teams, users), undoable=False)
 
 
@@ -85,7 +91,6 @@ def _lines(context: Context, info: CustomerInfo) -> list[str]:
 
 @routing_command(customer_group, "list")
 def customer_list(context: Context) -> None:
-    """Every customer with their domains and Slack people."""
     customers = directory(context).customers()
     if not customers and not context.as_json:
         click.echo(context.say(MESSAGES("none")))
@@ -96,16 +101,14 @@ def customer_list(context: Context) -> None:
 @routing_command(customer_group, "show")
 @click.argument("name")
 def customer_show(context: Context, name: str) -> None:
-    """One customer's domains and Slack people."""
     info = directory(context).customer(name)
     if info is None:
         raise click.BadParameter(context.say(MESSAGES("unknown_customer", customer=name)), param_hint="NAME")
     context.emit(asdict(info), _lines(context, info))
 
 
-@click.group("request")
-def request_group() -> None:
-    """Customers' requests for changes: list them, approve or reject one."""
+@click.group("request", cls=HelpGroup)
+def request_group() -> None: ...
 
 
 def _request_row(context: Context, row: ChangeRequest, customer: str | None) -> dict[str, Any]:
@@ -124,9 +127,8 @@ def _request_row(context: Context, row: ChangeRequest, customer: str | None) -> 
 
 
 @routing_command(request_group, "list")
-@click.option("--open", "only_open", is_flag=True, help="Only the requests still waiting for an agent.")
+@click.option("--open", "only_open", is_flag=True)
 def request_list(context: Context, only_open: bool) -> None:
-    """The newest requests first."""
     with context.sessions() as session:
         rows = requests(session, RequestState.OPEN if only_open else None)
         data = [_request_row(context, row, customer_name(session, row)) for row in rows]
@@ -155,13 +157,26 @@ def _decided(context: Context, result: RequestStatus | Text) -> None:
     if isinstance(result, Text):
         click.echo(context.say(result), err=True)
         sys.exit(EXIT_REFUSED)
+    in_slack = _show_in_slack(context, result)
     lines = [context.say(line) for line in result.lines]
+    if in_slack:
+        lines.append(context.say(CLI("request.slack_decided" if result.told else "request.slack_reopened")))
     if context.as_json:
-        click.echo(json.dumps({"request": result.request_id, "open": result.open, "message": lines}))
+        data = {"request": result.request_id, "open": result.open, "message": lines, "slack_queued": in_slack}
+        click.echo(json.dumps(data))
     else:
         click.echo("\n".join(lines))
     if result.open:  # nothing was made: routing changed since the preview, or a rule says no now
         sys.exit(EXIT_REFUSED)
+
+
+def _show_in_slack(context: Context, result: RequestStatus) -> bool:
+    """Queue the job that shows the result in Slack, if there is a Slack app and the request is in it."""
+    job = decided_elsewhere_job(result) if context.settings.has_slack else None
+    if job is None:
+        return False
+    JobQueue(context.sessions.kw["bind"]).enqueue(job)
+    return True
 
 
 def _approvals(context: Context) -> Approvals:
@@ -171,17 +186,14 @@ def _approvals(context: Context) -> Approvals:
 @routing_command(request_group, "approve")
 @click.argument("request_id", type=int)
 def request_approve(context: Context, request_id: int) -> None:
-    """Make the change of request REQUEST_ID as it was previewed (the requester is told in Slack only
-    when an agent decides there)."""
     operator = Person(context.actor.name, None, context.actor.role)
     _decided(context, _approvals(context).approve(request_id, operator))
 
 
 @routing_command(request_group, "reject")
 @click.argument("request_id", type=int)
-@click.option("--reason", required=True, help="Why (the requester reads it).")
+@click.option("--reason", required=True)
 def request_reject(context: Context, request_id: int, reason: str) -> None:
-    """Turn request REQUEST_ID down."""
     operator = Person(context.actor.name, None, context.actor.role)
     _decided(context, _approvals(context).reject(request_id, operator, reason))
 

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from bot.cli.common import LANG_OPTION, database
+from bot.cli.help import HelpGroup
 from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem
 from bot.config import Lang, Settings
 from bot.i18n import Catalog
@@ -42,8 +43,8 @@ MESSAGES = Catalog(
         },
     },
 )
-ACTOR_OPTION = click.option("--actor", default=None, help="Name to audit under (default: the OS user).")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+ACTOR_OPTION = click.option("--actor", default=None)
+JSON_OPTION = click.option("--json", "as_json", is_flag=True)
 
 
 def _as_dict(example: Taught) -> dict[str, Any]:
@@ -75,18 +76,16 @@ def _line(example: Taught, lang: Lang) -> str:
     return line
 
 
-@click.group("examples")
-def examples_group() -> None:
-    """Questions agents taught the bot (an article's example, or 'none': not our topic)."""
+@click.group("examples", cls=HelpGroup)
+def examples_group() -> None: ...
 
 
 @examples_group.command("list")
-@click.option("--all", "everything", is_flag=True, help="Also the removed examples.")
+@click.option("--all", "everything", is_flag=True)
 @JSON_OPTION
 @LANG_OPTION
 @click.pass_obj
 def examples_list(settings: Settings, everything: bool, as_json: bool, lang: Lang | None) -> None:
-    """The taught examples in use, oldest first."""
     lang = lang or settings.default_lang
     with database(settings)() as session:
         examples = taught_examples(session, removed=everything)
@@ -106,7 +105,6 @@ def examples_list(settings: Settings, everything: bool, as_json: bool, lang: Lan
 def examples_add(
     settings: Settings, label: str, question: str, actor: str | None, as_json: bool, lang: Lang | None
 ) -> None:
-    """Teach that QUESTION is about LABEL: a topic id, or 'none' (not our topic)."""
     lang = lang or settings.default_lang
     try:
         check_label(label)  # before the database: a typo is a usage error wherever the database is
@@ -132,7 +130,6 @@ def examples_add(
 def examples_remove(
     settings: Settings, example_id: int, actor: str | None, as_json: bool, lang: Lang | None
 ) -> None:
-    """Stop using the taught example ID (it stays in the audit, marked removed)."""
     lang = lang or settings.default_lang
     with database(settings)() as session:
         try:

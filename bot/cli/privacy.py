@@ -18,31 +18,29 @@ import click
 from bot.answers import topics
 from bot.answers.knowledge import KnowledgeError
 from bot.cli.common import LANG_OPTION, database
+from bot.cli.help import HelpGroup
 from bot.config import Lang, Settings
 from bot.privacy.messages import MESSAGES, PrivacyError
 from bot.privacy.people import erase, export, pseudonym, slack_user
 from bot.privacy.retention import Pruned, prune, question_retention
 from bot.slack.stores import ALL_PERSONAL_DATA as PERSONAL_DATA
 
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
-USER_OPTION = click.option("--slack-user", "user", required=True, help="The person's Slack user id (U...).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True)
+USER_OPTION = click.option("--slack-user", "user", required=True)
 # The export holds one person's data: only the operator who wrote it may read it.
 EXPORT_FILE_MODE = 0o600
 
 
-@click.group("privacy")
-def privacy_group() -> None:
-    """People's data: prune what outlived its retention, erase or export one person's data."""
+@click.group("privacy", cls=HelpGroup)
+def privacy_group() -> None: ...
 
 
 @privacy_group.command("prune")
-@click.option("--dry-run", is_flag=True, help="Only count what would be removed.")
+@click.option("--dry-run", is_flag=True)
 @JSON_OPTION
 @LANG_OPTION
 @click.pass_obj
 def prune_command(settings: Settings, dry_run: bool, as_json: bool, lang: Lang | None) -> None:
-    """Anonymise questions, votes and comments older than MAILBOT_QUESTION_RETENTION_DAYS and delete
-    technical rows past their own limits (also done daily by the running app)."""
     lang = lang or settings.default_lang
     try:
         retention = question_retention(settings)
@@ -75,12 +73,11 @@ def _prune_line(row: Pruned, lang: Lang) -> str:
 
 @privacy_group.command("erase")
 @USER_OPTION
-@click.option("--actor", default=None, help="Name to audit the erasure under (default: the OS user).")
+@click.option("--actor", default=None)
 @JSON_OPTION
 @LANG_OPTION
 @click.pass_obj
 def erase_command(settings: Settings, user: str, actor: str | None, as_json: bool, lang: Lang | None) -> None:
-    """Remove or anonymise everything about one person; their routing changes keep a pseudonym."""
     lang = lang or settings.default_lang
     user_id = _user(user, lang)
     try:
@@ -113,16 +110,10 @@ def erase_command(settings: Settings, user: str, actor: str | None, as_json: boo
 
 @privacy_group.command("export")
 @USER_OPTION
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file (default: print).",
-)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @LANG_OPTION
 @click.pass_obj
 def export_command(settings: Settings, user: str, out: Path | None, lang: Lang | None) -> None:
-    """Write one JSON document with everything mailbot holds about one person, for them to read."""
     lang = lang or settings.default_lang
     user_id = _user(user, lang)
     try:

@@ -21,6 +21,7 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli.common import LANG_OPTION, database
+from bot.cli.help import HelpCommand, HelpGroup
 from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem, WholeNumber, os_reason
 from bot.config import LANGS, Lang, Settings
 from bot.customers.directory import CustomerDirectory
@@ -147,24 +148,20 @@ class Context:
 
 
 def routing_command(
-    group: click.Group,
-    name: str,
-    json_help: str = "Print JSON for programs.",
-    changes: bool = False,
-    customers_too: bool = False,
+    group: click.Group, name: str, changes: bool = False, customers_too: bool = False
 ) -> Callable[[F], F]:
     """A routing subcommand with --actor, --lang and --json; the function receives a Context first.
     `changes`: it changes routing, so also --accept-bounces. `customers_too`: also --as-customer
-    NAME, to try what a customer's admin may do.
+    NAME, to try what a customer's admin may do. Its help is in `bot.cli.help`, under its path.
 
     A malformed address anywhere (an argument, a domain to list) is refused by the rule "valid
     address", as the routing core refuses it in a change: exit 1, in the chosen language.
     """
 
     def decorate(function: F) -> F:
-        @click.option("--actor", default=None, help="Name to audit the change under (default: the OS user).")
+        @click.option("--actor", default=None)
         @LANG_OPTION
-        @click.option("--json", "as_json", is_flag=True, help=json_help)
+        @click.option("--json", "as_json", is_flag=True)
         @click.pass_obj
         def command(
             settings: Settings,
@@ -184,20 +181,9 @@ def routing_command(
                 context.refuse(Refused("address", error.text))
 
         if changes:
-            command = click.option(
-                "--accept-bounces",
-                is_flag=True,
-                help="Make the change even though it makes the addresses it names bounce.",
-            )(command)
+            command = click.option("--accept-bounces", is_flag=True)(command)
         if customers_too:
-            command = click.option(
-                "--as-customer",
-                "as_customer",
-                default=None,
-                metavar="NAME",
-                help="Act as the admin of the customer NAME: their domains only.",
-            )(command)
-        command.__doc__ = function.__doc__
+            command = click.option("--as-customer", "as_customer", default=None, metavar="NAME")(command)
         # Keep the arguments and options declared on `function` itself.
         command.__click_params__ = [*command.__click_params__, *getattr(function, "__click_params__", [])]  # type: ignore[attr-defined]
         return group.command(name)(command)  # type: ignore[return-value]
@@ -205,20 +191,14 @@ def routing_command(
     return decorate
 
 
-@click.group("domain")
-def domain_group() -> None:
-    """Domains we host mail for."""
+@click.group("domain", cls=HelpGroup)
+def domain_group() -> None: ...
 
 
 @routing_command(domain_group, "add", changes=True)
 @click.argument("name")
-@click.option(
-    "--postmaster",
-    default=None,
-    help="An existing mailbox for postmaster@NAME and abuse@NAME (default: a new mailbox postmaster@NAME).",
-)
+@click.option("--postmaster", default=None)
 def domain_add(context: Context, name: str, postmaster: str | None) -> None:
-    """Host mail for the domain NAME (IDN like exämpel.se is fine), with postmaster@ and abuse@."""
     outcome = context.service.add_domain(name, context.actor, postmaster, context.accept_bounces)
     context.report(outcome, undoable=False)
     if outcome.ok and not context.as_json:  # running smtpd processes still take it for someone else's
@@ -227,28 +207,24 @@ def domain_add(context: Context, name: str, postmaster: str | None) -> None:
 
 @routing_command(domain_group, "list")
 def domain_list(context: Context) -> None:
-    """The domains we host."""
     domains = context.service.domains()
     context.emit(domains, domains)
 
 
-@click.group("mailbox")
-def mailbox_group() -> None:
-    """Mailboxes (loaded by the provider; the bot only checks them)."""
+@click.group("mailbox", cls=HelpGroup)
+def mailbox_group() -> None: ...
 
 
 @routing_command(mailbox_group, "add")
 @click.argument("address")
-@click.option("--name", default="", help="Display name.")
+@click.option("--name", default="")
 def mailbox_add(context: Context, address: str, name: str) -> None:
-    """Add the mailbox ADDRESS in a hosted domain."""
     context.report(context.service.add_mailbox(address, context.actor, name), undoable=False)
 
 
 @routing_command(mailbox_group, "list")
 @click.argument("domain", required=False)
 def mailbox_list(context: Context, domain: str | None) -> None:
-    """Mailboxes, of one DOMAIN or all."""
     mailboxes = context.service.mailboxes(domain)
     context.emit(
         [asdict(m) for m in mailboxes], [f"{m.address}\t{one_line(m.name)}\t{m.maildir}" for m in mailboxes]
@@ -258,7 +234,6 @@ def mailbox_list(context: Context, domain: str | None) -> None:
 @routing_command(mailbox_group, "import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def mailbox_import(context: Context, file: Path) -> None:
-    """Add every mailbox in a CSV FILE (header line: address, and optionally name): all of them or none."""
     try:
         rows = read_mailbox_csv(file.read_bytes())
     except OSError as error:
@@ -273,59 +248,51 @@ def mailbox_import(context: Context, file: Path) -> None:
     context.report(outcome, undoable=False)
 
 
-@click.group("alias")
-def alias_group() -> None:
-    """Aliases: other addresses of one mailbox."""
+@click.group("alias", cls=HelpGroup)
+def alias_group() -> None: ...
 
 
 @routing_command(alias_group, "add", changes=True, customers_too=True)
 @click.argument("alias")
 @click.argument("mailbox")
 def alias_add(context: Context, alias: str, mailbox: str) -> None:
-    """Let mail to ALIAS land in MAILBOX's inbox."""
     context.change(AddAlias(alias, mailbox))
 
 
 @routing_command(alias_group, "remove", changes=True, customers_too=True)
 @click.argument("alias")
 def alias_remove(context: Context, alias: str) -> None:
-    """Remove ALIAS (mail to it is then rejected)."""
     context.change(RemoveAlias(alias))
 
 
 @routing_command(alias_group, "list")
 @click.argument("domain", required=False)
 def alias_list(context: Context, domain: str | None) -> None:
-    """Aliases, of one DOMAIN or all."""
     aliases = context.service.aliases(domain)
     context.emit([asdict(a) for a in aliases], [f"{a.alias} -> {a.mailbox}" for a in aliases])
 
 
-@click.group("forward")
-def forward_group() -> None:
-    """Forwards: a mailbox's mail goes to another address."""
+@click.group("forward", cls=HelpGroup)
+def forward_group() -> None: ...
 
 
 @routing_command(forward_group, "set", changes=True, customers_too=True)
 @click.argument("address")
 @click.argument("target")
-@click.option("--keep-copy", is_flag=True, help="Also keep a copy in ADDRESS's own inbox.")
+@click.option("--keep-copy", is_flag=True)
 def forward_set(context: Context, address: str, target: str, keep_copy: bool) -> None:
-    """Forward mail for the mailbox ADDRESS to TARGET (replacing any forward it has)."""
     context.change(SetForward(address, target, keep_copy))
 
 
 @routing_command(forward_group, "clear", changes=True, customers_too=True)
 @click.argument("address")
 def forward_clear(context: Context, address: str) -> None:
-    """Stop forwarding ADDRESS; its mail lands in its own inbox again."""
     context.change(ClearForward(address))
 
 
 @routing_command(forward_group, "show")
 @click.argument("address")
 def forward_show(context: Context, address: str) -> None:
-    """Show where ADDRESS is forwarded, if anywhere."""
     forward = context.service.forward(address)
     if forward is None:
         shown = show_address(parse_address(address))
@@ -335,16 +302,14 @@ def forward_show(context: Context, address: str) -> None:
     context.emit(asdict(forward), [f"{forward.address} -> {forward.target}{copy}"])
 
 
-@click.group("group")
-def group_group() -> None:
-    """Distribution groups: one address that reaches every member."""
+@click.group("group", cls=HelpGroup)
+def group_group() -> None: ...
 
 
 @routing_command(group_group, "create", changes=True, customers_too=True)
 @click.argument("address")
-@click.option("--name", default="", help="Display name of the group.")
+@click.option("--name", default="")
 def group_create(context: Context, address: str, name: str) -> None:
-    """Create the distribution group ADDRESS."""
     context.change(CreateGroup(address, name))
 
 
@@ -352,7 +317,6 @@ def group_create(context: Context, address: str, name: str) -> None:
 @click.argument("group")
 @click.argument("members", nargs=-1, required=True)
 def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
-    """Add MEMBERS (ours or outside addresses) to GROUP."""
     context.change(AddMembers(group, members))
 
 
@@ -360,21 +324,18 @@ def group_add(context: Context, group: str, members: tuple[str, ...]) -> None:
 @click.argument("group")
 @click.argument("member")
 def group_remove(context: Context, group: str, member: str) -> None:
-    """Remove MEMBER from GROUP."""
     context.change(RemoveMember(group, member))
 
 
 @routing_command(group_group, "delete", changes=True, customers_too=True)
 @click.argument("group")
 def group_delete(context: Context, group: str) -> None:
-    """Delete GROUP and its member list."""
     context.change(DeleteGroup(group))
 
 
 @routing_command(group_group, "members")
 @click.argument("group")
 def group_members(context: Context, group: str) -> None:
-    """The members of GROUP."""
     members = context.service.members(group)
     if members is None:
         shown = show_address(parse_address(group))
@@ -386,7 +347,6 @@ def group_members(context: Context, group: str) -> None:
 @routing_command(group_group, "list")
 @click.argument("domain", required=False)
 def group_list(context: Context, domain: str | None) -> None:
-    """Groups, of one DOMAIN or all."""
     groups = context.service.groups(domain)
     lines = [
         context.say(MESSAGES("cli.group", address=g.address, name=one_line(g.name), count=g.member_count))
@@ -395,15 +355,13 @@ def group_list(context: Context, domain: str | None) -> None:
     context.emit([asdict(g) for g in groups], lines)
 
 
-@click.group("routing-commands")
-def top_level() -> None:
-    """Holder for the top-level routing commands (registered one by one on `mailbot`)."""
+@click.group("routing-commands", cls=HelpGroup)
+def top_level() -> None: ...
 
 
-@routing_command(top_level, "trace", json_help="Print the steps and deliveries as JSON.", customers_too=True)
+@routing_command(top_level, "trace", customers_too=True)
 @click.argument("address")
 def trace(context: Context, address: str) -> None:
-    """Where mail to ADDRESS ends up, step by step, as Postfix will deliver it."""
     scope = context.actor.scope
     if scope is not None and not in_scope(parse_address(address), scope):
         message = MESSAGES(
@@ -418,20 +376,12 @@ def trace(context: Context, address: str) -> None:
 @routing_command(top_level, "undo", changes=True, customers_too=True)
 @click.argument("change_id", type=WholeNumber(1))
 def undo(context: Context, change_id: int) -> None:
-    """Undo the change CHANGE_ID (the number `audit` and every change print)."""
     context.report(context.service.undo(change_id, context.actor, context.accept_bounces))
 
 
 @routing_command(top_level, "audit")
-@click.option(
-    "--limit",
-    type=WholeNumber(1),
-    default=50,
-    show_default=True,
-    help="How many of the newest entries.",
-)
+@click.option("--limit", type=WholeNumber(1), default=50, show_default=True)
 def audit(context: Context, limit: int) -> None:
-    """Who changed what and when, newest first."""
     records = context.service.audit(limit)
     lines = []
     for r in records:
@@ -447,26 +397,16 @@ def audit(context: Context, limit: int) -> None:
     context.emit([asdict(r) for r in records], lines)
 
 
-@click.command("postfix-config")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder to write into.")
-@click.option("--mailbox-base", default="/var/mail/vhosts", show_default=True, help="virtual_mailbox_base.")
-@click.option("--force", is_flag=True, help="Replace files in OUT whose content differs.")
-@click.option(
-    "--no-proxy",
-    "no_proxy",
-    is_flag=True,
-    help="Maps without proxy: (faster; only where smtpd, cleanup and trivial-rewrite are not chrooted).",
-)
+@click.command("postfix-config", cls=HelpCommand)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True)
+@click.option("--mailbox-base", default="/var/mail/vhosts", show_default=True)
+@click.option("--force", is_flag=True)
+@click.option("--no-proxy", "no_proxy", is_flag=True)
 @LANG_OPTION
 @click.pass_obj
 def postfix_config(
     settings: Settings, out: Path, mailbox_base: str, force: bool, no_proxy: bool, lang: Lang | None
 ) -> None:
-    """Write Postfix lookup tables for DATABASE_URL and a main.cf snippet into the folder OUT.
-
-    All four files are written, or none: each is written beside its place and renamed into it.
-    A file that is there with other content is replaced only with --force.
-    """
     try:
         written = write_config(settings.database_url, out, mailbox_base, replace=force, proxy=not no_proxy)
     except UnsupportedDatabase as error:
@@ -485,7 +425,6 @@ def postfix_config(
 
 @routing_command(top_level, "demo")
 def demo(context: Context) -> None:
-    """Fill an empty database with a demo domain and a few mailboxes to try every flow on."""
     service = context.service
     domain = context.settings.example_domain
     existing = service.domains()

@@ -11,6 +11,7 @@ import click
 
 from bot.cli.chat import run_chat
 from bot.cli.common import database
+from bot.cli.help import HelpCommand
 from bot.cli.routing import demo
 from bot.cli.usage import UsageProblem, WholeNumber
 from bot.config import Settings
@@ -71,20 +72,18 @@ def run_slack(settings: Settings, http: bool, port: int) -> None:
     serve_http(settings, port, lambda url: log.info("Slack requests go to %s", url))
 
 
-@click.command("serve")
-@click.option("--http", "http", is_flag=True, help="HTTP mode even when SLACK_APP_TOKEN is set.")
-@click.option("--port", type=WholeNumber(0, 65535), default=None, help="HTTP port (default: PORT or 3000).")
+@click.command("serve", cls=HelpCommand)
+@click.option("--http", "http", is_flag=True)
+@click.option("--port", type=WholeNumber(0, 65535), default=None)
 @click.pass_obj
 def serve(settings: Settings, http: bool, port: int | None) -> None:
-    """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on POST /slack/events."""
     database(settings)  # migrated before Slack is served
     run_slack(settings, http, settings.port if port is None else port)
 
 
-@click.command("start")
+@click.command("start", cls=HelpCommand)
 @click.pass_context
 def start(ctx: click.Context) -> None:
-    """Migrate the database, then serve Slack when tokens are set, else chat here (with demo data)."""
     settings: Settings = ctx.obj
     database(settings)
     if settings.has_slack:

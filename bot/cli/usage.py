@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import click
 
-from bot.config import LANGS, Lang, SettingError
+from bot.config import LANGS, Lang, SettingError, env_lang
 from bot.i18n import Catalog, Text
 
 EXIT_REFUSED = 1  # a rule refused the request (the message names it); nothing written
@@ -215,6 +215,16 @@ def os_reason(error: OSError) -> Text:
     if f"os.{name}" in USAGE.messages:
         return USAGE(f"os.{name}")
     return USAGE("os.other", reason=error.strerror or str(error))
+
+
+# Where the command line's language is kept for the whole run (`ctx.meta`, shared by every context).
+LANG_KEY = "mailbot.lang"
+
+
+def context_lang(ctx: click.Context) -> Lang:
+    """The language errors and help are said in: `--lang` on the command line, else MAILBOT_LANG."""
+    lang: Lang | None = ctx.meta.get(LANG_KEY)
+    return lang or env_lang()
 
 
 def requested_lang(args: Sequence[str]) -> Lang | None:

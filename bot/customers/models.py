@@ -84,6 +84,9 @@ class ChangeRequest(Base):
     # Where the request was posted for agents (channel id and message ts), to show the decision there.
     posted_channel: Mapped[str | None] = mapped_column(String(64), default=None)
     posted_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Where the request came in, as the adapter that took it names it (Slack: the workspace, whose bot
+    # token shows a decision made in the terminal). None: the terminal chat's, never in Slack.
+    origin: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

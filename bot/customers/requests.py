@@ -34,6 +34,7 @@ def open_request(
     requester_team: str | None,
     requester_lang: str,
     customer_id: int | None,
+    origin: dict[str, Any] | None,
 ) -> int:
     row = ChangeRequest(
         flow_id=flow_id,
@@ -43,6 +44,7 @@ def open_request(
         requester_team=requester_team,
         requester_lang=requester_lang,
         customer_id=customer_id,
+        origin=origin,
     )
     session.add(row)
     session.commit()

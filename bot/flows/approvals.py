@@ -14,6 +14,7 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ from bot.db import utcnow
 from bot.flows.commands import FLOWS
 from bot.flows.core import SETTLE_POLL_SECONDS, SETTLE_POLLS, SUPPORT_VIEW, Flows, Person, with_warning
 from bot.flows.messages import MESSAGES
-from bot.i18n import Text
+from bot.i18n import Someone, Text, text_from_json, text_to_json
 from bot.routing.changes import (
     Actor,
     AddAlias,
@@ -52,16 +53,6 @@ from bot.routing.service import Status, Verdict
 
 
 @dataclass(frozen=True)
-class Someone:
-    """A person named in a message by their user id: Slack shows a mention, the terminal the id."""
-
-    user_id: str
-
-    def __str__(self) -> str:
-        return self.user_id
-
-
-@dataclass(frozen=True)
 class RequestStatus:
     """A request as agents see it (the message in the support channel) and what its requester is told."""
 
@@ -73,12 +64,43 @@ class RequestStatus:
     lines: tuple[Text, ...]  # the change as it looks now, or what became of it
     open: bool  # still waiting for an agent: Approve and Reject under it
     posted: tuple[str, str] | None  # (channel, ts) of the message agents saw it in
+    origin: dict[str, Any] | None  # where the request came in, as its adapter named it (None: the terminal)
     told: Text | None = None  # to tell the requester now (a decision), in `requester_lang`
 
     @property
     def header(self) -> Text:
         customer = self.customer or CUSTOMERS("support.no_customer")
         return CUSTOMERS("support.request", id=self.request_id, requester=self.requester, customer=customer)
+
+    def to_json(self) -> dict[str, Any]:
+        """The status as JSON, for another process to show (a decision made in the terminal, in Slack)."""
+        return {
+            "request_id": self.request_id,
+            "requester": self.requester.user_id,
+            "requester_lang": self.requester_lang,
+            "customer": self.customer,
+            "customer_id": self.customer_id,
+            "lines": [text_to_json(line) for line in self.lines],
+            "open": self.open,
+            "posted": self.posted,
+            "origin": self.origin,
+            "told": None if self.told is None else text_to_json(self.told),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RequestStatus:
+        return cls(
+            request_id=data["request_id"],
+            requester=Someone(data["requester"]),
+            requester_lang=data["requester_lang"],
+            customer=data["customer"],
+            customer_id=data["customer_id"],
+            lines=tuple(text_from_json(line) for line in data["lines"]),
+            open=data["open"],
+            posted=None if data["posted"] is None else (data["posted"][0], data["posted"][1]),
+            origin=data["origin"],
+            told=None if data["told"] is None else text_from_json(data["told"]),
+        )
 
 
 # How many of a customer's requests their admin sees: waiting, and decided (the latest).
@@ -295,5 +317,6 @@ class Approvals:
             lines=lines,
             open=row.state == RequestState.OPEN.value,
             posted=posted,
+            origin=row.origin,
             told=told,
         )

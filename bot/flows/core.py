@@ -11,6 +11,7 @@ import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -235,9 +236,12 @@ class Flows:
                 session, proposal.flow.id, proposal.change.to_dict(), person.user_id, person.team_id
             )
 
-    def request(self, pending_id: int, person: Person, lang: Lang) -> Reply:
+    def request(
+        self, pending_id: int, person: Person, lang: Lang, origin: dict[str, Any] | None = None
+    ) -> Reply:
         """Request this change: the previewed change goes to support as a request (once, however often
-        the button is pressed); `lang` is the language the requester will be told the outcome in."""
+        the button is pressed); `lang` is the language the requester will be told the outcome in,
+        `origin` where they asked, as the adapter names it (JSON), to tell them there."""
         if person.customer is None:
             return self.refusal()
         with self.sessions() as session:
@@ -258,6 +262,7 @@ class Flows:
                 requester_team=person.team_id,
                 requester_lang=lang,
                 customer_id=person.customer.customer_id,
+                origin=origin,
             )
         key = "requested" if self.settings.support_channel else "requested_no_channel"
         text = CUSTOMERS(key, id=request_id, support=self.settings.support_contact)

@@ -80,9 +80,11 @@ def in_channel(
     return {**delivery, "best_effort": True} if best_effort else delivery
 
 
-def updated(channel: str, ts: str, message: dict[str, Any]) -> Delivery:
-    """chat.update of the app's own message `ts` in `channel` (sent again, it changes nothing more)."""
-    return {"to": "update", "channel": channel, "ts": ts, "message": plain(message)}
+def updated(channel: str, ts: str, message: dict[str, Any], *, best_effort: bool = False) -> Delivery:
+    """chat.update of the app's own message `ts` in `channel` (sent again, it changes nothing more).
+    `best_effort`: nobody asked for it who could be told it failed (see `in_channel`)."""
+    delivery = {"to": "update", "channel": channel, "ts": ts, "message": plain(message)}
+    return {**delivery, "best_effort": True} if best_effort else delivery
 
 
 def modal(trigger_id: str, view: Any) -> Delivery:

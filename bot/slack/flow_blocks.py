@@ -27,11 +27,10 @@ from slack_sdk.models.views import View
 from bot.answers.knowledge import escape_mrkdwn
 from bot.config import Lang
 from bot.customers.messages import MESSAGES as CUSTOMERS
-from bot.flows.approvals import Someone
 from bot.flows.commands import BARE_COMMAND_FLOW, YES, FieldKind, Flow
 from bot.flows.core import Reply, ReplyKind
 from bot.flows.messages import MESSAGES
-from bot.i18n import Text
+from bot.i18n import Someone, Text
 from bot.routing.service import AuditRecord
 from bot.slack.blocks import START_FLOW_ACTION, mrkdwn_sections
 from bot.slack.messages import MESSAGES as SLACK_MESSAGES

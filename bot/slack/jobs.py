@@ -38,6 +38,7 @@ from bot.slack.blocks import (
     parse_topic_value,
     submitted_feedback,
 )
+from bot.slack.decided_elsewhere import DECIDED_ELSEWHERE
 from bot.slack.deliveries import (
     deliver,
     home,
@@ -66,6 +67,8 @@ log = logging.getLogger(__name__)
 CLICK_ACTS = ("confirm", "cancel", "undo")
 # Kinds whose work is an answer: a failure is "something went wrong while I worked out the answer".
 ANSWERS = frozenset({"question", "event", "topic"})
+# Kinds nobody waits for in Slack, so nobody to apologise to: opening App Home, a terminal's decision.
+UNATTENDED = frozenset({"home", DECIDED_ELSEWHERE})
 
 
 def new_job(
@@ -329,6 +332,7 @@ WORK: dict[str, Callable[[Runtime, WebClient, dict[str, Any]], list[Delivery]]] 
     request_jobs.REQUEST: request_jobs.open_request,
     request_jobs.REJECT_FORM: request_jobs.reject_form,
     request_jobs.DECISION: request_jobs.decide,
+    DECIDED_ELSEWHERE: request_jobs.show_decided_elsewhere,
 }
 
 
@@ -419,11 +423,11 @@ def _generic_failure(kind: str) -> str:
 
 def _apology(runtime: Runtime, claimed: Claimed, failure: str) -> list[Delivery]:
     """Where the reply would have gone, in the person's language: what they wrote or clicked in
-    tells it, else their Slack locale as far as we know it. Opening App Home has no one to tell."""
+    tells it, else their Slack locale as far as we know it. An unattended job has no one to tell."""
+    if claimed.kind in UNATTENDED:
+        return []
     payload = claimed.details["payload"]
     text = failure_text(failure, payload, _known_lang(runtime, describe(payload)["user"]))
-    if claimed.kind == "home":
-        return []
     if claimed.kind == "event":
         delivery = in_channel(payload["event"]["channel"], claimed.details["thread_ts"], {"text": text})
     else:

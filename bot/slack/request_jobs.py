@@ -6,6 +6,10 @@ Like every job's work (`bot.slack.jobs`), each does its database work and ends i
 deliveries (`bot.slack.deliveries`), which the job queue records and sends. The request's post in the
 support channel names the request (POSTED_REQUEST): once it is sent, where it went is recorded
 (`record_post`), so a decision can update it.
+
+A decision made in the terminal (`mailbot request approve|reject`) is shown the same way: the command
+queues a job (`bot.slack.decided_elsewhere`), and whichever instance's worker takes it updates the
+post, tells the requester and publishes the admins' App Home (`show_decided_elsewhere`).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def open_request(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> li
     who = runtime.clicker(body, client)
     lang = runtime.lang(client, who.user_id)
     reply = (
-        runtime.flows.request(int(value), who, lang)
+        runtime.flows.request(int(value), who, lang, origin=job["team"])
         if value.isdigit()
         else Reply.info(MESSAGES("unknown_pending"))
     )
@@ -92,21 +96,36 @@ def decide(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Del
         result = runtime.approvals.reject(request_id, who, job["reason"])
     if isinstance(result, Text):  # for the agent alone (not allowed, decided before ...)
         return [privately(body, {"text": mrkdwn(result, runtime.lang(client, who.user_id))})]
-    deliveries = decision_shown(runtime, body, result)
-    if result.told is not None and result.customer_id is not None:  # decided
-        deliveries += customer_admin_homes(runtime, client, result.customer_id, job["team"]["team_id"])
-    return deliveries
+    return decision_shown(runtime, client, result, job["team"]["team_id"], body)
 
 
-def decision_shown(runtime: Runtime, body: dict[str, Any], status: RequestStatus) -> list[Delivery]:
-    """Update the post agents decide on, and tell the requester (in their language) what was decided."""
+def show_decided_elsewhere(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
+    """What an agent's click would have shown: the post updated, the requester told, the admins' homes."""
+    status = RequestStatus.from_json(job["status"])
+    return decision_shown(runtime, client, status, job["team"]["team_id"], clicked=None)
+
+
+def decision_shown(
+    runtime: Runtime,
+    client: WebClient,
+    status: RequestStatus,
+    workspace: str | None,
+    clicked: dict[str, Any] | None,
+) -> list[Delivery]:
+    """Update the post agents decide on (or, without one, the message the agent `clicked` in), tell the
+    requester in their language what was decided, and show it in the customer's admins' App Home.
+    Decided elsewhere (`clicked` None) nobody waits for an answer here: each is a best effort."""
     message = request_message(status, runtime.settings.default_lang)
+    deliveries = []
     if status.posted is not None:
         channel, ts = status.posted
-        deliveries = [updated(channel, ts, message)]
-    else:
-        deliveries = [privately(body, message, replace_original=True)]
-    if status.told is not None:
-        told = {"text": mrkdwn(status.told, status.requester_lang)}
-        deliveries.append(in_channel(status.requester.user_id, None, told, best_effort=True))
+        deliveries.append(updated(channel, ts, message, best_effort=clicked is None))
+    elif clicked is not None:
+        deliveries.append(privately(clicked, message, replace_original=True))
+    if status.told is None:  # nothing decided (Approve found routing changed): the post asks again
+        return deliveries
+    told = {"text": mrkdwn(status.told, status.requester_lang)}
+    deliveries.append(in_channel(status.requester.user_id, None, told, best_effort=True))
+    if status.customer_id is not None:
+        deliveries += customer_admin_homes(runtime, client, status.customer_id, workspace)
     return deliveries

@@ -67,8 +67,17 @@ class InProcessApp(SlackRequests):
         engine = make_engine(settings.database_url)
         upgrade(engine)
         self.sessions = sessions = make_sessionmaker(engine)
-        work = InlineWork(Runtime.create(settings, sessions), JobQueue(engine))
-        self.app: App = create_app(settings, sessions, work)
+        self.work = InlineWork(Runtime.create(settings, sessions), JobQueue(engine))
+        self.app: App = create_app(settings, sessions, self.work)
+
+    def run_queued(self) -> int:
+        """What a running app's after-ack worker does with jobs queued elsewhere (by the command line):
+        claim each waiting job and do it. How many it did."""
+        done = 0
+        while (claimed := self.work.queue.claim("in-process")) is not None:
+            jobs.run(self.work.runtime, self.work.queue, claimed, self.work.unrecorded.append)
+            done += 1
+        return done
 
     def post(self, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
         request = bolt_request(body.decode(), headers={"Content-Type": content_type, **(headers or {})})
