@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -22,6 +23,16 @@ def test_every_package_under_bot_is_listed_for_the_wheel() -> None:
 
 
 def test_wheel_installed_outside_the_checkout_answers_and_writes_postfix_tables(tmp_path: Path) -> None:
+    # pip builds in the source tree (build/, *.egg-info): a copy keeps the checkout untouched, and no
+    # stale build/lib of the checkout's can slip into the wheel.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "*.db"
+        ),
+    )
     subprocess.run(
         [
             sys.executable,
@@ -32,7 +43,7 @@ def test_wheel_installed_outside_the_checkout_answers_and_writes_postfix_tables(
             "--no-deps",
             "--wheel-dir",
             tmp_path / "dist",
-            ROOT,
+            source,
         ],
         check=True,
         cwd=tmp_path,
