@@ -83,6 +83,9 @@ SPEED_BASELINE = {
     "round 4 (6f8a7b6)": "6f8a7b6",
 }
 RATIOS_AGAINST = ("round 1 (18f41d4)", "round 2 (a9cb5ac)", "round 3 (39ccc04)", "round 4 (6f8a7b6)")
+# PyStemmer (which snowballstemmer uses when it can import it) became a dependency after 6f8a7b6: the
+# older engines stem in pure Python, as they did when shipped.
+NOT_DEPENDED_ON = ("Stemmer",)
 TURN = 10  # questions an engine answers in a row when timed side by side
 TAUGHT_THRESHOLDS = (0.95, 0.9, 0.8, 0.7, 0.6)
 AUTHOR_NAMES = {
@@ -190,17 +193,20 @@ def export_tree(commit: str, target: Path) -> None:
 
 @dataclass(frozen=True)
 class Tree:
-    """An engine's code (`path`, put on PYTHONPATH) and its articles."""
+    """An engine's code (`path`, put on PYTHONPATH), its articles, and the installed modules its commit
+    did not depend on (hidden from it, so that it runs as it was shipped)."""
 
     path: Path
     knowledge_dir: Path
+    hidden_modules: tuple[str, ...] = ()
 
 
 def start_worker(tree: Tree, code: str = _WORKER) -> subprocess.Popen[str]:
     """The engine in `tree`, answering in a subprocess of its own."""
     env = {**os.environ, "PYTHONPATH": str(tree.path), "MAILBOT_KNOWLEDGE_DIR": str(tree.knowledge_dir)}
+    hide = f"import sys\nsys.modules.update(dict.fromkeys({list(tree.hidden_modules)!r}))\n"
     return subprocess.Popen(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", hide + code],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
@@ -371,7 +377,7 @@ def old_trees(directory: Path, engines: dict[str, str] = OLD_ENGINES) -> dict[st
     trees = {}
     for name, commit in engines.items():
         export_tree(commit, directory / commit)
-        trees[name] = Tree(directory / commit, directory / commit / "bot" / "knowledge")
+        trees[name] = Tree(directory / commit, directory / commit / "bot" / "knowledge", NOT_DEPENDED_ON)
     return trees
 
 
