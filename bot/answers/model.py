@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,7 +65,6 @@ _FLOOR = 1e-12  # keeps the logarithm of a probability that underflowed finite
 UNNAMED_NONE_WEIGHT = 0.7
 
 Matrix = npt.NDArray[np.float32]
-Probabilities = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,11 @@ class Head:
     weights: Matrix  # features x classes
     bias: Matrix  # classes
 
-    def probabilities(self, values: Matrix, rows: Matrix) -> Probabilities:
-        """The classes' probabilities (in the order of `classes`) of a message: its features' values and
-        their rows of `weights` (a contiguous matrix)."""
-        logits = values @ rows + self.bias
+    def probabilities(self, rows: npt.NDArray[np.intp], values: Matrix) -> dict[str, float]:
+        logits = values @ self.weights.take(rows, axis=0) + self.bias
         # The ufuncs' own reductions, as logits.max() and exp.sum() call them, without their Python wrappers.
         exp = np.exp(logits - np.maximum.reduce(logits))
-        probabilities: Probabilities = (exp / np.add.reduce(exp)).astype(np.float64)  # computed in float32
-        return probabilities
+        return dict(zip(self.classes, (exp / np.add.reduce(exp)).tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -98,18 +95,8 @@ class Prediction:
 class Model:
     def __init__(self, vocabulary: list[str], heads: Mapping[str, Head], manifest: Mapping[str, Any]) -> None:
         self.index = {feature: row for row, feature in enumerate(vocabulary)}
+        self.heads = dict(heads)
         self.manifest = dict(manifest)
-        # The heads' weights side by side, a row per feature (each head's weights are a view of its
-        # columns): a message's ~2,400 rows of 37,794 are copied from one matrix, each row's weights
-        # together in memory. In a server, where other work has evicted them from the caches, that took
-        # 0.7 of the time three matrices did (bench/README.md).
-        self._weights = np.concatenate([heads[name].weights for name in HEADS], axis=1)
-        bounds = np.cumsum([0, *(len(heads[name].classes) for name in HEADS)]).tolist()
-        self._columns = [slice(start, end) for start, end in zip(bounds, bounds[1:], strict=False)]
-        self.heads = {
-            name: Head(heads[name].classes, self._weights[:, columns], heads[name].bias)
-            for name, columns in zip(HEADS, self._columns, strict=True)
-        }
         ids = feature_ids(vocabulary)
         self._rows_by_id = np.argsort(ids)  # the rows in the order of their features' numbers
         self._sorted_ids = ids[self._rows_by_id]
@@ -118,7 +105,6 @@ class Model:
             raise ValueError("two features of the vocabulary have the same hash: start the process again")
         self._rows_lock = threading.Lock()
         self._rows_by_number: tuple[FeatureTable | None, npt.NDArray[np.intp]] = (None, np.empty(0, np.intp))
-        self._mixing = _Mixing(self.heads)
 
     def rows(self, features: FeatureVector) -> tuple[npt.NDArray[np.intp], Matrix]:
         """The rows of the features training kept, with their values, in the features' order (a feature
@@ -151,14 +137,26 @@ class Model:
 
     def predict(self, features: FeatureVector) -> Prediction:
         rows, values = self.rows(features)
-        taken = self._weights.take(rows, axis=0)
-        # Each head's columns copied out: a product with them in place (every row 34 columns apart) is not
-        # bit for bit the same for a 3-column head (OpenBLAS takes another path for it).
-        flat, objects, intents = (
-            self.heads[name].probabilities(values, np.ascontiguousarray(taken[:, columns]))
-            for name, columns in zip(HEADS, self._columns, strict=True)
-        )
-        return self._mixing.prediction(flat, objects, intents)
+        flat, objects, intents = (self.heads[name].probabilities(rows, values) for name in HEADS)
+        flat_topics: dict[str, float] = {}
+        for label, p in flat.items():
+            topic = NONE if label.startswith(NONE_PREFIX) else label
+            flat_topics[topic] = flat_topics.get(topic, 0.0) + p
+        factored = {
+            topic: objects[obj] * (intents[intent] if intent else 1.0)
+            for topic, (obj, intent) in TOPIC_PARTS.items()
+        }
+        mixed = {
+            topic: math.sqrt(max(flat_topics.get(topic, 0.0), _FLOOR) * max(p, _FLOOR))
+            for topic, p in factored.items()
+        }
+        subject_label = max((label for label in flat if label.startswith(NONE_PREFIX)), key=flat.__getitem__)
+        subject_name = subject_label.removeprefix(NONE_PREFIX)
+        subject = Subject(subject_name) if subject_name != NO_SUBJECT else None
+        if subject is None:
+            mixed[NONE] *= UNNAMED_NONE_WEIGHT
+        total = sum(mixed.values())
+        return Prediction({topic: p / total for topic, p in mixed.items()}, subject)
 
     def save(self, directory: Path = MODEL_DIR) -> None:
         vocabulary = sorted(self.index, key=self.index.__getitem__)
@@ -175,44 +173,6 @@ class Model:
         (directory / MANIFEST.name).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
         )
-
-
-class _Mixing:
-    """How the three heads' probabilities make a prediction, as arrays in the order of `TOPIC_PARTS`:
-    the flat model's "none:" classes add up to "none" (one after the other, in their order), object x
-    intent is each topic's factored probability, and a topic's probability is their geometric mean (a
-    floor keeps it above 0), normalised. (Dictionaries of labels did the same in about 50 us a question;
-    the arithmetic, in float64, is the same to the last bit.)"""
-
-    def __init__(self, heads: Mapping[str, Head]) -> None:
-        flat, objects, intents = (heads[name].classes for name in HEADS)
-        topics = [label for label in flat if not label.startswith(NONE_PREFIX)]
-        if NONE in topics or not set(topics) <= set(TOPIC_PARTS):
-            raise ValueError(f"the flat model's classes are not topics and 'none:' classes: {flat}")
-        self.none_columns = np.array([i for i, label in enumerate(flat) if label.startswith(NONE_PREFIX)])
-        self.subjects = [label.removeprefix(NONE_PREFIX) for label in flat if label.startswith(NONE_PREFIX)]
-        # Each topic's flat column; a topic the flat model does not have gets 0 (an extra column).
-        self.flat_columns = np.array([flat.index(t) if t in flat else len(flat) for t in TOPIC_PARTS])
-        self.none_position = list(TOPIC_PARTS).index(NONE)
-        parts = TOPIC_PARTS.values()
-        self.object_columns = np.array([objects.index(obj) for obj, _ in parts])
-        # A topic with no intent gets 1 (an extra column).
-        self.intent_columns = np.array(
-            [intents.index(intent) if intent else len(intents) for _, intent in parts]
-        )
-
-    def prediction(self, flat: Probabilities, objects: Probabilities, intents: Probabilities) -> Prediction:
-        nones = flat[self.none_columns]
-        flat_topics = np.append(flat, 0.0)[self.flat_columns]
-        flat_topics[self.none_position] = np.add.accumulate(nones)[-1] if len(nones) else 0.0
-        factored = objects[self.object_columns] * np.append(intents, 1.0)[self.intent_columns]
-        mixed = np.sqrt(np.maximum(flat_topics, _FLOOR) * np.maximum(factored, _FLOOR))
-        subject_name = self.subjects[int(np.argmax(nones))]  # the first of the likeliest
-        subject = Subject(subject_name) if subject_name != NO_SUBJECT else None
-        if subject is None:
-            mixed[self.none_position] *= UNNAMED_NONE_WEIGHT
-        total = sum(mixed.tolist())  # one after the other, as the sum of a dictionary's values
-        return Prediction(dict(zip(TOPIC_PARTS, (mixed / total).tolist(), strict=True)), subject)
 
 
 def load_model(directory: Path = MODEL_DIR) -> Model:
