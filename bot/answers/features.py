@@ -163,7 +163,7 @@ class FeatureTable:
         """The features of one folded sentence, word by word: each word's, then the pair it ends; looked
         up by the word and the one before it. One lookup a word, `map`ped in C: in a server, whose other
         work evicts them from the caches, a long message's words took 0.6 of the time two lookups a word
-        in a loop did (the word, then the pair of stems), each in memory of its own (bench/README.md)."""
+        in a loop did (the word, then the pair of stems), each in memory of its own (docs/answers.md)."""
         known = self._word_pairs[lang]
         found = list(map(known.get, _word_pairs(sentence_words)))
         if None in found:  # words or pairs not read before: made in the order a loop reads them
@@ -197,7 +197,7 @@ class FeatureTable:
         values = running_sums(feature_of[:in_asked], counts[:in_asked], len(features))
         if story:
             sizes = [len(records) // FEATURE.itemsize for records in story]
-            sentence_of = np.repeat(np.arange(len(story)), sizes)
+            sentence_of = np.arange(len(story)).repeat(sizes)  # the method: np.repeat wraps it in Python
             values += _story_values(
                 sentence_of, np.array(story_weights), feature_of[in_asked:], counts[in_asked:], len(features)
             )

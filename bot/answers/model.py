@@ -101,7 +101,7 @@ class Model:
         # columns), and one product for all three: copying a long message's ~2,400 rows from three
         # matrices and multiplying three times took 15% of its answer's time where other work evicts them
         # from the caches between messages (sampled), one matrix 8.5%. The sums add up in another order
-        # than three products did: the same answers, probabilities within 1.3e-6 (bench/README.md).
+        # than three products did: the same answers, probabilities within 1.3e-6 (docs/answers.md).
         self._weights = np.concatenate([heads[name].weights for name in HEADS], axis=1)
         self._bias = np.concatenate([heads[name].bias for name in HEADS])
         bounds = np.cumsum([0, *(len(heads[name].classes) for name in HEADS)]).tolist()

@@ -26,7 +26,7 @@ _COMMON_MARKS = ("\u0308", "\u030a", "\u0301")  # diaeresis (ä ö ü), ring (å
 # without these bytes has none of them.
 _COMBINING_UTF8_LEADS = (b"\xcc", b"\xcd", b"\xe1\xaa", b"\xe1\xab", b"\xe1\xb7", b"\xe2\x83", b"\xef\xb8")
 _CHARS_PER_WORD = 8  # what first_words reads first, per word wanted: most words and their spaces are shorter
-# Snowball C (PyStemmer) when installed, as the project depends on: snowballstemmer chooses it.
+# snowballstemmer hands these to PyStemmer, Snowball's C library (a dependency), when it can import it.
 STEMMERS = {"sv": snowballstemmer.stemmer("swedish"), "en": snowballstemmer.stemmer("english")}
 
 

@@ -67,10 +67,10 @@ __all__ = [
     "hostile_texts",
     "load_labelled",
     "long_messages",
-    "unseen_messages",
     "outcome",
     "score",
     "score_outcomes",
+    "unseen_messages",
 ]
 
 
