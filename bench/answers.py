@@ -19,16 +19,18 @@ Printed:
 - taught examples: half of each held-out author's questions taught, the other half asked;
 - "Did you mean": how often it is offered, and how often it names the right article when the answer
   was wrong;
-- time per question, and per 2,000-character message; timed also: this classifier as merged (a9cb5ac),
-  before its features were added up in numpy, and as the third round left it (39ccc04), before the
-  feature table (both give the same answers), with the new engine's time as a ratio of round 1's and of
-  theirs.
+- time per question, per 2,000-character message, and per 2,000 characters of questions no engine has
+  read (the blind sets not trained on); timed also: this classifier as merged (a9cb5ac), before its
+  features were added up in numpy, as the third round left it (39ccc04), before the feature table, and
+  as the fourth left it (6f8a7b6) (all give the same answers), with the new engine's time as a ratio of
+  round 1's and of theirs.
 `--skip-blind` leaves out bench/eval_blind*.tsv (written by others, run only by the coordinator).
 
 `--same-answers COMMIT` checks that a speed-up changed nothing: this checkout and COMMIT each read
-every labelled question, the 2,000-character messages and hostile texts, and must say the same to the
-last bit (every answer, with half of the questions taught too, every probability, the feature vectors,
-the language and the nearest taught example).
+every labelled question, the 2,000-character messages and hostile texts, and must say the same: every
+answer (with half of the questions taught too), the feature vectors, the language and the nearest
+taught example to the last bit, the model's probabilities and the answers' scores within
+`SCORES_WITHIN`.
 """
 
 from __future__ import annotations
