@@ -112,12 +112,13 @@ def test_a_very_long_story_numbers_its_sentences_features_by_sorting_with_the_sa
         assert list(question_features(text, "sv").items()) == list(plain_features(text, "sv").items()), text
 
 
+@pytest.mark.parametrize(("limit", "size"), [("MAX_FEATURES", 300), ("MAX_WORD_PAIRS", 30)])
 def test_a_full_table_is_replaced_and_the_model_looks_its_features_up_again(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, limit: str, size: int
 ) -> None:
     model = shipped_model()
     expected = {text: model.predict(question_vector(text, "en")) for text in TEXTS[::11]}
-    monkeypatch.setattr(features, "MAX_FEATURES", 300)  # a new table every message or two
+    monkeypatch.setattr(features, limit, size)  # a new table every message or two
     for text, prediction in expected.items():
         vector = question_vector(text, "en")
         assert list(vector.as_dict().items()) == list(plain_features(text, "en").items()), text

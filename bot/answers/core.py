@@ -170,14 +170,15 @@ def answer(
         )
     features = question_vector(text, detected)
     prediction = (model or shipped_model()).predict(features)
-    ranked = [(topic, p) for topic, p in prediction.ranked() if topic != NONE]
+    every_label = prediction.ranked()
+    ranked = [(topic, p) for topic, p in every_label if topic != NONE]
     taught_match = taught.nearest(features)
     if taught_match is not None:
         label = taught_match.example.label
         if label == NONE:
             return _off_topic(prediction.subject, lang, values)
         return _article_answer(knowledge, label, lang, values, taught_match.similarity)
-    best, best_p = prediction.ranked()[0]
+    best, best_p = every_label[0]
     if best == NONE:
         if prediction.subject is not None:
             return _off_topic(prediction.subject, lang, values)

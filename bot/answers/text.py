@@ -21,8 +21,13 @@ _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what str.isalnum() says of a charact
 _ADDRESS_PART = re.compile(r"[^\s<>()\[\],;:\"']*")
 # Combining marks (accents, umlauts, the ring of å) as NFKD separates them from their letters.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_COMMON_MARKS = ("\u0308", "\u030a", "\u0301")  # diaeresis (ä ö ü), ring (å), acute (é)
+# How every character of _COMBINING's ranges starts in UTF-8 (and a few characters near them): a text
+# without these bytes has none of them.
+_COMBINING_UTF8_LEADS = (b"\xcc", b"\xcd", b"\xe1\xaa", b"\xe1\xab", b"\xe1\xb7", b"\xe2\x83", b"\xef\xb8")
 _CHARS_PER_WORD = 8  # what first_words reads first, per word wanted: most words and their spaces are shorter
-_STEMMERS = {"sv": snowballstemmer.stemmer("swedish"), "en": snowballstemmer.stemmer("english")}
+# snowballstemmer hands these to PyStemmer, Snowball's C library (a dependency), when it can import it.
+STEMMERS = {"sv": snowballstemmer.stemmer("swedish"), "en": snowballstemmer.stemmer("english")}
 
 
 def words(text: str) -> list[str]:
@@ -40,20 +45,42 @@ def first_words(text: str, count: int) -> list[str]:
     text's beginning but the last, which may go on after it, is one of the text's own words)."""
     end = count * _CHARS_PER_WORD
     if end < len(text):
-        if text.isascii():
-            found = words(text[:end])
-        else:  # normalised whole: a cut through combining marks can change more than the last word
-            found = _WORD.findall(unicodedata.normalize("NFKC", text).casefold(), 0, end)
+        ascii_text = text.isascii()
+        found = words(text[:end]) if ascii_text else _WORD.findall(_normalised_start(text, end), 0, end)
         if len(found) > count:
             return found[:count]
     return words(text)[:count]
+
+
+def _normalised_start(text: str, length: int) -> str:
+    """The start of `text` normalised (NFKC) and casefolded, at least `length` characters of it when the
+    text has them: the text is cut at a space after that many characters, where normalisation never
+    joins two characters (a cut through combining marks can change more than the last word), and read
+    whole only when that gives fewer (measured: a 2,000-character message's opening words took 70 us
+    when all of it was normalised)."""
+    cut = text.find(" ", length)
+    if cut >= 0:
+        start = unicodedata.normalize("NFKC", text[:cut]).casefold()
+        if len(start) >= length:
+            return start
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def fold(text: str) -> str:
     """Text without diacritics, so 'vidarebefordra' and 'vidarebefördra', 'ä' and 'a' meet."""
     if text.isascii():  # nothing to decompose
         return text
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    decomposed = unicodedata.normalize("NFKD", text)
+    # The marks of å, ä, ö, ü and é go with str.replace, a fast search; the regular expression, which
+    # tries every character (about 40 us for 2,000), only when the text may have others.
+    for mark in _COMMON_MARKS:
+        decomposed = decomposed.replace(mark, "")
+    if decomposed.isascii():
+        return decomposed
+    encoded = decomposed.encode("utf-8", "surrogatepass")
+    if not any(lead in encoded for lead in _COMBINING_UTF8_LEADS):
+        return decomposed
+    return _COMBINING.sub("", decomposed)
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -96,4 +123,4 @@ def without_addresses(text: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def stem(word: str, lang: Lang) -> str:
     """The Snowball stem of a lowercase word in `lang` ("aliasen" -> "alias", "groups" -> "group")."""
-    return str(_STEMMERS[lang].stemWord(word))
+    return str(STEMMERS[lang].stemWord(word))

@@ -108,7 +108,9 @@ def is_asking(sentence: str, sentence_words: Sequence[str]) -> bool:
     """Does a (folded, lowercase) sentence ask something, or tell the story around the question?
     (`sentence_words`: its words, as the caller reads them too.)"""
     first = sentence_words[0] if sentence_words else ""
-    if _SET_ASIDE.search(sentence):
+    # Every phrase that sets a subject aside has "inte " or "not ": a fast search for them first spares
+    # most sentences the regular expression (about a third of the time this function took).
+    if ("inte " in sentence or "not " in sentence) and _SET_ASIDE.search(sentence):
         return False
     return (
         sentence.rstrip().endswith("?")

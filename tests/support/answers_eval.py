@@ -70,6 +70,7 @@ __all__ = [
     "outcome",
     "score",
     "score_outcomes",
+    "unseen_messages",
 ]
 
 
@@ -134,6 +135,22 @@ def long_messages(rows: Iterable[Labelled]) -> list[str]:
             parts.append(stories[i % len(stories)])
             i += 7
         messages.append(" ".join(parts)[:LONG_MESSAGE_CHARS])
+    return messages
+
+
+def unseen_messages(rows: Iterable[Labelled], seed: int = 4) -> list[str]:
+    """2,000-character messages of questions each used once, in an order shuffled by `seed` (so that
+    both languages and every topic mix): from texts an engine has not read, each brings words and word
+    pairs it has not seen."""
+    questions = [row.question for row in rows]
+    random.Random(seed).shuffle(questions)
+    messages: list[str] = []
+    parts: list[str] = []
+    for question in questions:
+        parts.append(question)
+        if sum(len(p) + 1 for p in parts) >= LONG_MESSAGE_CHARS:
+            messages.append(" ".join(parts)[:LONG_MESSAGE_CHARS])
+            parts = []
     return messages
 
 
