@@ -415,10 +415,13 @@ def print_all_timing(trees: dict[str, Tree], rows: list[Labelled]) -> None:
     messages = long_messages(rows)
     print_timing(f"time per {LONG_MESSAGE_CHARS}-character message", time_side_by_side(workers, messages))
     unseen = unseen_messages(row for path in untrained_blind_sets() for row in load_labelled(path))
-    print_timing(
-        f"time per {LONG_MESSAGE_CHARS}-character message of questions not read before (blind sets)",
-        time_side_by_side(workers, unseen),
-    )
+    if len(unseen) >= 2:  # when every blind set is training data there are none: write the next set
+        print_timing(
+            f"time per {LONG_MESSAGE_CHARS}-character message of questions not read before (blind sets)",
+            time_side_by_side(workers, unseen),
+        )
+    else:
+        print("\nno blind set that is not training data: no messages of questions not read before to time")
     for worker in workers.values():
         stop(worker)
 
