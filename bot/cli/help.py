@@ -411,11 +411,6 @@ def option_key(command: str, option: click.Option) -> str:
     return own if own in HELP.messages else name
 
 
-def help_text(key: str, lang: Lang, fallback: str | None) -> str:
-    """HELP's text, or Click's own (`fallback`) for a command or option not in HELP yet."""
-    return HELP.text(key, lang) if key in HELP.messages else textwrap.dedent(fallback or "").strip()
-
-
 class HelpCommand(click.Command):
     """A command whose `--help` (and usage line) is in the chosen language."""
 
@@ -432,7 +427,7 @@ class HelpCommand(click.Command):
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix)
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        text = help_text(command_key(ctx), context_lang(ctx), self.help)
+        text = HELP.text(command_key(ctx), context_lang(ctx))
         if text:
             formatter.write_paragraph()
             with formatter.indentation():
@@ -445,7 +440,7 @@ class HelpCommand(click.Command):
             record = param.get_help_record(ctx)
             if record is None or not isinstance(param, click.Option):
                 continue
-            text = help_text(option_key(command, param), lang, param.help)
+            text = HELP.text(option_key(command, param), lang)
             rows.append((_spec(record[0], param, lang), _with_extras(text, param, lang)))
         if rows:
             with formatter.section(HELP.text("options", lang)):
@@ -469,11 +464,8 @@ class HelpGroup(HelpCommand, click.Group):
         if not shown:
             return
         width = formatter.width - 6 - max(len(name) for name, _ in shown)
-        rows = []
-        for name, command in shown:
-            prefix = "" if key == "mailbot" else f"{key} "
-            text = help_text(prefix + name, lang, command.help)
-            rows.append((name, _short(text, width)))
+        prefix = "" if key == "mailbot" else f"{key} "
+        rows = [(name, _short(HELP.text(prefix + name, lang), width)) for name, _ in shown]
         with formatter.section(HELP.text("commands", lang)):
             formatter.write_dl(rows)
 
