@@ -6,7 +6,7 @@ Like the routing commands: audited under `--actor`, `--json` for programs, `--la
 
 A request decided here is shown in Slack as an agent's click there shows it (the post in the support
 channel, the requester's DM, the admins' App Home): the command hands that to the Slack app through
-its job queue in the database (`bot.slack.request_jobs.decided_elsewhere_job`), which the running
+its job queue in the database (`bot.slack.decided_elsewhere.decided_elsewhere_job`), which the running
 app's worker, of any instance, works through. The command line is an adapter like the Slack app: the
 decision is the core's (`bot.flows.approvals`), telling Slack is dispatch. It queues only when the
 settings name a Slack app (`Settings.has_slack`); without one nothing is said about Slack.
