@@ -8,16 +8,21 @@ fails here too. What a person would see is checked in the stand-in's calls.
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
+from sqlalchemy import select
 
 from bot.db import make_engine, make_sessionmaker
+from bot.feedback import AnsweredQuestion
 from bot.routing.changes import Actor, Role
 from bot.routing.service import RoutingService
 from bot.slack.messages import MESSAGES as SLACK
+from bot.slack.slack_text import plain_text
 from tests.support.block_kit_limits import message_problems, view_problems
 from tests.support.slack_dispatch import InProcessApp
-from tests.support.slack_fixtures import AGENT
+from tests.support.slack_fixtures import AGENT, Response
+from tests.support.slack_payloads import load
 
 DOMAIN = "kulexempel.se"
 OPERATOR = Actor("operator", Role.ADMIN)
@@ -35,6 +40,11 @@ def routing(slack_dispatch: InProcessApp) -> RoutingService:
     service.add_domain(DOMAIN, OPERATOR)
     service.add_mailbox(f"anna@{DOMAIN}", OPERATOR)
     return service
+
+
+def last_question(app: InProcessApp) -> AnsweredQuestion:
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        return session.scalars(select(AnsweredQuestion).order_by(AnsweredQuestion.id.desc()).limit(1)).one()
 
 
 # --- Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks) ----------------------------
@@ -92,3 +102,83 @@ def test_a_command_whose_prefilled_field_is_too_long_still_opens_its_form(
     }
     answer = json.loads(app.submit_view(opened.args["view"], values, user_id=AGENT).body)
     assert answer["response_action"] == "errors" and "address" in answer["errors"]
+
+
+# --- Events (https://docs.slack.dev/apis/events-api/) ---------------------------------------------
+
+
+def send(app: InProcessApp, name: str) -> Response:
+    """A payload file of tests/data/slack/ (an event), signed as Slack signs it."""
+    return app.signed_post(json.dumps(load(name).body).encode(), "application/json")
+
+
+def request_line(caplog: pytest.LogCaptureFixture) -> dict[str, object]:
+    [record] = [record for record in caplog.records if record.name == "mailbot.requests"][-1:]
+    return record.__dict__["fields"]
+
+
+def test_a_message_with_its_words_only_in_rich_text_blocks_is_answered(app: InProcessApp) -> None:
+    assert send(app, "message_im_rich_text_only").status == 200
+    [answer] = app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "DWORLD01")
+    assert "answer_feedback" in answer.text()
+    asked = last_question(app)
+    assert asked.question.startswith("how do I forward mail from") and asked.question.endswith("to my phone?")
+    assert asked.topic_id is not None  # an article, not "type your question"
+
+
+def test_slack_markup_in_a_question_is_read_as_the_words_typed(app: InProcessApp) -> None:
+    assert send(app, "message_im_slack_markup").status == 200
+    app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "DWORLD02")
+    stored = last_question(app).question
+    assert stored.startswith("what is an alias & how does it differ from")
+    assert "<see our help> @support" in stored
+    for markup in ("&amp;", "&lt;", "<!here>", "<mailto:", "<https:", "subteam"):
+        assert markup not in stored
+
+
+def test_a_mention_in_a_slack_connect_thread_is_answered_in_the_thread(app: InProcessApp) -> None:
+    """The asker belongs to another organisation (`user_team`): their own workspace is recorded."""
+    assert send(app, "app_mention_slack_connect_thread").status == 200
+    [answer] = app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "CWORLD03")
+    assert answer.args["thread_ts"] == "1700004200.000100"
+    asked = last_question(app)
+    assert (asked.question, asked.team_id) == ("what is a distribution group?", "T0PARTNER")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("app_uninstalled", "app_uninstalled"),
+        ("tokens_revoked", "tokens_revoked"),
+        ("member_joined_channel", "event member_joined_channel not handled"),
+    ],
+)
+def test_events_the_app_has_no_answer_for_are_acked_and_logged(
+    app: InProcessApp, caplog: pytest.LogCaptureFixture, name: str, reason: str
+) -> None:
+    """Answered 404 (Bolt's default), Slack would deliver them again and count the failures."""
+    caplog.set_level(logging.INFO)
+    response = send(app, name)
+    assert (response.status, response.body) == (200, "")
+    assert request_line(caplog)["outcome"] == "ignored" and request_line(caplog)["reason"] == reason
+    assert app.standin.calls == []
+    if name != "member_joined_channel":  # the operator learns why calls to that workspace fail
+        assert any("no longer works" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("sent", "typed"),
+    [
+        ("a &amp; b &lt;c&gt;", "a & b <c>"),
+        ("<mailto:anna@kulexempel.se|anna@kulexempel.se>", "anna@kulexempel.se"),
+        ("<mailto:anna@kulexempel.se>", "anna@kulexempel.se"),
+        (
+            "<http://kulexempel.se|kulexempel.se> <https://x.se/a?b=1&amp;c=2>",
+            "kulexempel.se https://x.se/a?b=1&c=2",
+        ),
+        ("<@U123|anna> <@U123> <#C1|general> <!channel> <!subteam^S1|@team>", "@anna  #general  @team"),
+        ("{{ 7*7 }} {% if x %}", "{{ 7*7 }} {% if x %}"),  # only text: never a template
+    ],
+)
+def test_slack_markup_becomes_the_words_typed(sent: str, typed: str) -> None:
+    assert plain_text(sent) == typed

@@ -57,6 +57,7 @@ from bot.slack.redelivery import receipt_of
 from bot.slack.replies import answer_message, request_person, turn_message
 from bot.slack.request_log import describe
 from bot.slack.runtime import Runtime, event_team
+from bot.slack.slack_text import plain_text
 from bot.slack.teaching_blocks import TEACH_BLOCKS, forgotten_blocks, parse_teach_value, taught_blocks
 from bot.slack.web_api import bot_token, web_client
 from bot.teaching import Taught, TeachingError, forget, teach_answered
@@ -112,7 +113,7 @@ def _question(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[
     message = answer_message(
         runtime,
         client,
-        command.get("text") or "",
+        plain_text(command.get("text") or ""),
         user_id=command["user_id"],
         team_id=command.get("team_id"),
         channel_id=command.get("channel_id"),
