@@ -59,7 +59,10 @@ def test_the_stand_in_refuses_what_slack_refuses() -> None:
     )
     fine = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3000}}
     assert message_problems({"blocks": [fine]}) is None
-    assert message_problems({"blocks": [fine] * 51})[0] == "invalid_blocks"
+    assert message_problems({"blocks": [fine] * 51}) == (
+        "invalid_blocks",
+        ["no more than 50 items allowed [json-pointer:/blocks]"],
+    )
     assert message_problems({"blocks": [fine] * 5}) == ("msg_blocks_too_long", [])
     field = {"type": "plain_text_input", "action_id": "v", "max_length": 254, "initial_value": "x" * 255}
     view = {"type": "modal", "title": {"type": "plain_text", "text": "t"}, "blocks": []}
