@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from bot.db import make_engine, make_sessionmaker
 from bot.feedback import AnsweredQuestion
 from bot.routing.changes import Actor, Role
 from bot.routing.service import RoutingService
+from bot.slack.failures import MESSAGES as FAILURES
 from bot.slack.messages import MESSAGES as SLACK
 from bot.slack.slack_text import plain_text
 from tests.support.block_kit_limits import message_problems, view_problems
@@ -133,8 +135,8 @@ def test_slack_markup_in_a_question_is_read_as_the_words_typed(app: InProcessApp
     assert send(app, "message_im_slack_markup").status == 200
     app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "DWORLD02")
     stored = last_question(app).question
-    assert stored.startswith("what is an alias & how does it differ from")
-    assert "<see our help> @support" in stored
+    assert stored.startswith("@here what is an alias & how does it differ from")
+    assert stored.endswith("<see our help> @support")
     for markup in ("&amp;", "&lt;", "<!here>", "<mailto:", "<https:", "subteam"):
         assert markup not in stored
 
@@ -179,9 +181,78 @@ def test_events_the_app_has_no_answer_for_are_acked_and_logged(
             "<http://kulexempel.se|kulexempel.se> <https://x.se/a?b=1&amp;c=2>",
             "kulexempel.se https://x.se/a?b=1&c=2",
         ),
-        ("<@U123|anna> <@U123> <#C1|general> <!channel> <!subteam^S1|@team>", "@anna  #general  @team"),
+        ("<@U1|anna> <@U1> <#C1|general> <!channel> <!subteam^S1|@team>", "@anna  #general @channel @team"),
         ("{{ 7*7 }} {% if x %}", "{{ 7*7 }} {% if x %}"),  # only text: never a template
     ],
 )
 def test_slack_markup_becomes_the_words_typed(sent: str, typed: str) -> None:
     assert plain_text(sent) == typed
+
+
+# --- Web API refusals (https://docs.slack.dev/reference/methods/chat.postMessage#errors) ------------
+
+
+def dm(text: str, channel: str) -> dict[str, object]:
+    return {"type": "message", "channel": channel, "channel_type": "im", "user": "U1", "text": text} | {
+        "ts": f"{time.time():.6f}"
+    }
+
+
+def test_a_support_channel_the_app_is_not_in_does_not_promise_a_person(
+    app: InProcessApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`not_in_channel`: nobody in support saw the question, so the customer is given the contact
+    instead of "a person will get back to you" (they got both, and an apology, before)."""
+    app.event(dm("how do I bake bread?", "DNOTIN"))
+    [answer] = app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "DNOTIN")
+    app.standin.reset()
+    app.standin.script("chat.postMessage", 200, {"ok": False, "error": "not_in_channel"})
+    assert app.click(answer.args["blocks"], "ask_person", channel_id="DNOTIN").status == 200
+    [told] = app.standin.wait_for("response_url")
+    assert told.args["text"] == "You can reach a person in support at support@kulexempel.se."
+    assert app.standin.calls_to("response_url") == [told]
+    assert any("is the app in it?" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "headers"),
+    [
+        (200, {"ok": False, "error": "msg_too_long"}, {}),
+        (200, {"ok": False, "error": "channel_not_found"}, {}),
+        (500, "Internal Server Error", {}),
+        (503, {"ok": False, "error": "service_unavailable"}, {}),
+    ],
+)
+def test_an_answer_slack_refuses_ends_in_a_short_apology_in_the_askers_language(
+    app: InProcessApp, status: int, answer: dict[str, object] | str, headers: dict[str, str]
+) -> None:
+    app.standin.script("chat.postMessage", status, answer, headers)
+    assert app.event(dm("vad är ett alias?", "DREFUSED")).status == 200
+    refused, apology = app.standin.wait_for(
+        "chat.postMessage", lambda call: call.args["channel"] == "DREFUSED", count=2
+    )
+    assert "answer_feedback" in refused.text()
+    assert apology.args["text"] == FAILURES.text("something_went_wrong", "sv")
+
+
+def test_a_rate_limit_is_waited_out_and_answered_once(app: InProcessApp) -> None:
+    app.standin.script("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+    assert app.event(dm("what is a forward?", "DLIMITED")).status == 200
+    first, second = app.standin.wait_for(
+        "chat.postMessage", lambda call: call.args["channel"] == "DLIMITED", count=2
+    )
+    assert first.args == second.args and second.received - first.received >= 1
+    assert len(app.standin.calls_to("chat.postMessage")) == 2
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "account_inactive", "token_revoked"])
+def test_a_dead_token_is_logged_and_the_job_ends(
+    app: InProcessApp, caplog: pytest.LogCaptureFixture, error: str
+) -> None:
+    """Nobody can be told (the apology needs the same token); the log says why, and the job is done."""
+    app.standin.script("chat.postMessage", 200, {"ok": False, "error": error})
+    app.standin.script("chat.postMessage", 200, {"ok": False, "error": error})
+    assert app.event(dm("what is a forward?", "DDEAD")).status == 200
+    app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "DDEAD", count=2)
+    assert any(error in record.getMessage() for record in caplog.records if record.name == "bot.slack.jobs")
+    assert app.run_queued() == 0  # nothing left half-done for a worker to take up again

@@ -5,7 +5,7 @@ Slack sends a message's or a command's text in its own markup
 `&amp;`, `&lt;`, `&gt;`; links it made as `<http://x.se|x.se>` and `<mailto:a@x.se|a@x.se>`; people,
 channels and groups as `<@U123|name>`, `<#C123|name>`, `<!subteam^S123|@team>`, `<!here>`. The
 answers, the flows and the stored question see the words instead: a link's label (else its target),
-a person's or channel's name when Slack gave one, the special mentions dropped. A message written
+a person's, channel's or group's name when Slack gave one, `@here` for `<!here>`. A message written
 with Block Kit only (`text` empty, its words in `rich_text` blocks) is read from those blocks.
 """
 
@@ -22,7 +22,9 @@ _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 def _words_of(match: re.Match[str]) -> str:
     target, label = match.group(1), match.group(2)
     if target.startswith("!"):  # <!here>, <!channel>, <!subteam^S1|@team>, <!date^...|fallback>
-        return label if label and target.startswith(("!subteam^", "!date^")) else ""
+        if target in ("!here", "!channel", "!everyone"):
+            return f"@{target[1:]}"  # as typed; shown again escaped, it notifies nobody
+        return label or ""
     if target.startswith(("@", "#")):
         return f"{target[0]}{label}" if label else ""
     if label:
