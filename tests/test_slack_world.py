@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -192,7 +193,7 @@ def test_slack_markup_becomes_the_words_typed(sent: str, typed: str) -> None:
 # --- Web API refusals (https://docs.slack.dev/reference/methods/chat.postMessage#errors) ------------
 
 
-def dm(text: str, channel: str) -> dict[str, object]:
+def dm(text: str, channel: str) -> dict[str, Any]:
     return {"type": "message", "channel": channel, "channel_type": "im", "user": "U1", "text": text} | {
         "ts": f"{time.time():.6f}"
     }
