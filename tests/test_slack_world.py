@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from typing import Any
 
@@ -24,7 +25,7 @@ from bot.slack.messages import MESSAGES as SLACK
 from bot.slack.slack_text import plain_text
 from tests.support.block_kit_limits import message_problems, view_problems
 from tests.support.slack_dispatch import InProcessApp
-from tests.support.slack_fixtures import AGENT, Response
+from tests.support.slack_fixtures import AGENT, Response, SlackAppProcess
 from tests.support.slack_payloads import load
 
 DOMAIN = "kulexempel.se"
@@ -257,3 +258,36 @@ def test_a_dead_token_is_logged_and_the_job_ends(
     app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "DDEAD", count=2)
     assert any(error in record.getMessage() for record in caplog.records if record.name == "bot.slack.jobs")
     assert app.run_queued() == 0  # nothing left half-done for a worker to take up again
+
+
+# --- Requests that are not Slack's (https://docs.slack.dev/authentication/verifying-requests-from-slack) --
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"[1, 2, 3]", "application/json"),  # JSON, but no object: Bolt failed on it with a traceback
+        (b'"text"', "application/json"),
+        (b"payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),  # an interaction that is a list
+        (b"payload=%7Boops", "application/x-www-form-urlencoded"),
+        (b"{not json", "application/json"),
+    ],
+)
+def test_a_body_that_is_not_slacks_is_refused_without_a_traceback(
+    slack_app: SlackAppProcess, body: bytes, content_type: str
+) -> None:
+    before = slack_app.log()
+    for answer in (slack_app.post(body, content_type), slack_app.signed_post(body, content_type)):
+        assert (answer.status, answer.body) == (400, "bad request\n")
+    assert "Traceback" not in slack_app.log().removeprefix(before)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(slack_app: SlackAppProcess) -> None:
+    """Announced as 5 MB, more than any request Slack sends: 413 at once, nothing read or verified."""
+    host, port = "127.0.0.1", slack_app.port
+    with socket.create_connection((host, port), timeout=10) as connection:
+        head = f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        connection.sendall(f"{head}Content-Length: 5000000\r\n\r\n{{".encode())
+        answer = connection.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.0 413 ") and answer.endswith(b"too large\n")
+    assert slack_app.get("/health").status == 200
