@@ -25,7 +25,7 @@ from bot.slack.messages import MESSAGES as SLACK
 from bot.slack.slack_text import plain_text
 from tests.support.block_kit_limits import message_problems, view_problems
 from tests.support.slack_dispatch import InProcessApp
-from tests.support.slack_fixtures import AGENT, Response, SlackAppProcess
+from tests.support.slack_fixtures import AGENT, Response, SlackAppProcess, find_element
 from tests.support.slack_payloads import load
 
 DOMAIN = "kulexempel.se"
@@ -291,3 +291,84 @@ def test_an_oversized_body_is_refused_before_it_is_read(slack_app: SlackAppProce
         answer = connection.makefile("rb").read()
     assert answer.startswith(b"HTTP/1.0 413 ") and answer.endswith(b"too large\n")
     assert slack_app.get("/health").status == 200
+
+
+# --- Slash commands (https://docs.slack.dev/interactivity/implementing-slash-commands) -------------
+
+
+def test_a_command_in_a_private_channel_the_app_is_not_in_reaches_its_user_by_dm(app: InProcessApp) -> None:
+    """The response_url already used up (404 `used_url`), the app not in the private channel
+    (`channel_not_found` for chat.postEphemeral): the answer goes to the person's DM."""
+    app.standin.script("response_url", 404, "used_url")
+    app.standin.script("chat.postEphemeral", 200, {"ok": False, "error": "channel_not_found"})
+    response = app.command(
+        "/mailhelp", "  vad är ett alias?\n", channel_id="G0PRIVATE", channel_name="privategroup"
+    )
+    assert (response.status, response.body) == (200, "")
+    [dm_answer] = app.standin.wait_for("chat.postMessage")
+    assert dm_answer.args["channel"] == "U1" and "Var det här till hjälp?" in dm_answer.text()
+    assert [call.method for call in app.standin.calls if call.method != "users.info"] == [
+        "response_url",
+        "chat.postEphemeral",
+        "chat.postMessage",
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t \n"])
+def test_a_command_with_no_words_opens_its_form_or_asks_for_a_question(app: InProcessApp, text: str) -> None:
+    assert app.command("/alias", text, user_id=AGENT).status == 200
+    [opened] = app.standin.wait_for("views.open")
+    assert opened.args["view"]["callback_id"] == "flow_modal"
+    app.standin.reset()
+    assert app.command("/mailhelp", text).status == 200
+    [reply] = app.standin.wait_for("response_url")
+    assert reply.args["text"].startswith(("Skriv din fråga", "Type your question"))
+
+
+# --- Interactivity (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload) ----
+
+
+def ephemeral_click(app: InProcessApp, action: dict[str, Any]) -> Response:
+    """A click in an ephemeral message (a /mailhelp answer): no `message` field, the container says
+    `is_ephemeral`, the response_url is the only way back to it."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "kulexempel"},
+        "user": {"id": "U1", "username": "u1", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "13345224609.738474920.ephemeral",
+        "container": {
+            "type": "message",
+            "message_ts": "1700005000.000100",
+            "channel_id": "C1",
+            "is_ephemeral": True,
+        },
+        "channel": {"id": "C1", "name": "general"},
+        "response_url": app.standin.response_url("ephemeral"),
+        "actions": [{**action, "block_id": "b", "action_ts": f"{time.time():.6f}"}],
+    }
+    return app.interact(payload)
+
+
+def test_clicks_in_an_ephemeral_answer_are_answered_through_its_response_url(app: InProcessApp) -> None:
+    assert app.command("/mailhelp", "what is an alias?").status == 200
+    [answer] = app.standin.wait_for("response_url")
+    blocks = answer.args["blocks"]
+    app.standin.reset()
+    topic = find_element(blocks, "show_topic")
+    button = {"type": "button", "action_id": topic["action_id"], "value": topic["value"]}
+    assert ephemeral_click(app, button).status == 200
+    [shown] = app.standin.wait_for("response_url")
+    assert shown.args["response_type"] == "ephemeral" and "answer_feedback" in shown.text()
+    app.standin.reset()
+    # 👎 opens a form; its trigger_id expired on the way (Slack gives 3 seconds): asked to click again.
+    app.standin.script("views.open", 200, {"ok": False, "error": "expired_trigger_id"})
+    feedback = find_element(blocks, "answer_feedback")
+    negative = {
+        "type": "feedback_buttons",
+        "action_id": "answer_feedback",
+        "value": feedback["negative_button"]["value"],
+    }
+    assert ephemeral_click(app, negative).status == 200
+    [told] = app.standin.wait_for("response_url")
+    assert told.args["text"] == FAILURES.text("form_expired", "en")
