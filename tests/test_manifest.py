@@ -22,7 +22,13 @@ from tests.support.slack_standin import SlackStandIn
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "tests" / "data" / "slack-manifest.schema.json").read_text())
 # Which bot scope each subscribed event needs (Slack refuses the manifest otherwise).
-EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": None}
+EVENT_SCOPES = {
+    "app_mention": "app_mentions:read",
+    "message.im": "im:history",
+    "app_home_opened": None,
+    "app_uninstalled": None,
+    "tokens_revoked": None,
+}
 
 
 @pytest.fixture(scope="module")

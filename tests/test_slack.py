@@ -260,6 +260,8 @@ def test_forged_or_stale_requests_are_rejected_and_change_nothing(app: SlackAppP
 
 
 HOSTILE = "<!channel> <!here> {{ 7*7 }} {% raw %} 😀 \u200fمرحبا\u200e hur skapar jag ett alias? "
+# What the person typed (Slack sends @channel as <!channel>): stored and shown as words, never markup.
+HOSTILE_TYPED = "@channel @here {{ 7*7 }} {% raw %} 😀 \u200fمرحبا\u200e hur skapar jag ett alias? "
 
 
 def test_hostile_text_gets_a_normal_reply_without_mass_mention_or_template_evaluation(
@@ -270,14 +272,14 @@ def test_hostile_text_gets_a_normal_reply_without_mass_mention_or_template_evalu
     blocks = reply.args["blocks"]
     assert "<!channel>" not in reply.text() and "<!here>" not in reply.text()
     assert "2000" in blocks[0]["elements"][0]["text"]  # "only the first 2000 characters were read"
-    assert stored_questions(app)[-1].question.startswith(HOSTILE)
+    assert stored_questions(app)[-1].question.startswith(HOSTILE_TYPED)
 
     # Asking for a person echoes the question into the support channel: escaped, literal, cut.
     person_button = {"type": "button", "action_id": "ask_person", "value": str(stored_questions(app)[-1].id)}
     assert app.click([{"type": "actions", "elements": [person_button]}], "ask_person").status == 200
     [posted] = app.standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == SUPPORT_CHANNEL)
     text = posted.text()
-    assert "<!channel>" not in text and "<!here>" not in text and "&lt;!channel&gt;" in text
+    assert "<!channel>" not in text and "<!here>" not in text and "@channel @here" in text
     assert "{{ 7*7 }}" in text and "{% raw %}" in text and "49" not in text
     assert "😀" in text and "مرحبا" in text
     assert len(text) < 10_000

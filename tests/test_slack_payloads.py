@@ -80,6 +80,9 @@ def test_every_payload_file_names_the_documented_shape_it_follows() -> None:
         ("message_im_me_message", "DPAYLOAD04", None),
         ("message_im_enterprise_grid", "DPAYLOAD05", None),
         ("app_mention_thread_broadcast", "CPAYLOAD02", "1700002100.000100"),
+        ("message_im_rich_text_only", "DWORLD01", None),
+        ("message_im_slack_markup", "DWORLD02", None),
+        ("app_mention_slack_connect_thread", "CWORLD03", "1700004200.000100"),
     ],
 )
 def test_what_a_person_typed_is_answered_whatever_its_subtype(
@@ -119,6 +122,25 @@ def test_edits_deletions_and_bots_are_acked_logged_and_not_answered(
     # Decided before the ack (nothing went to the after-ack worker), and logged with the reason.
     [line] = [line for line in slack.request_lines("event:message") if line.get("reason") == reason][-1:]
     assert line["outcome"] == "ignored" and line["mode"] == slack.transport
+    assert slack.standin.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("app_uninstalled", "app_uninstalled"),
+        ("tokens_revoked", "tokens_revoked"),
+        ("member_joined_channel", "event member_joined_channel not handled"),
+    ],
+)
+def test_events_without_an_answer_are_acked_and_logged_not_refused(
+    slack: Replay, name: str, reason: str
+) -> None:
+    """Bolt answers an event no listener takes with 404, and Slack delivers it again."""
+    ack = slack.send(name)
+    assert (ack.status, ack.body) == (200, "")
+    [line] = slack.request_lines(f"event:{name}")[-1:]
+    assert (line["outcome"], line["reason"], line["status"]) == ("ignored", reason, 200)
     assert slack.standin.calls_to("chat.postMessage") == []
 
 

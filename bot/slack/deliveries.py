@@ -87,6 +87,17 @@ def updated(channel: str, ts: str, message: dict[str, Any], *, best_effort: bool
     return {**delivery, "best_effort": True} if best_effort else delivery
 
 
+def or_else(delivery: Delivery, replacement: Delivery) -> Delivery:
+    """`delivery`, with what to send instead of the usual apology if Slack refuses it."""
+    return {**delivery, "if_refused": replacement}
+
+
+def only_if_sent(delivery: Delivery) -> Delivery:
+    """`delivery`, sent only when Slack took every earlier delivery of its job (in the same attempt):
+    "a person will get back to you" is true only once the support channel has the question."""
+    return {**delivery, "only_if_sent": True}
+
+
 def modal(trigger_id: str, view: Any) -> Delivery:
     return {"to": "modal", "trigger_id": trigger_id, "view": plain(view)}
 

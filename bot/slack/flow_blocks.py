@@ -43,6 +43,11 @@ HOME_UNDO_ACTION = "flow_home_undo"  # value: the audit id of the change
 FLOW_MODAL = "flow_modal"
 VALUE_INPUT = "value"  # the action_id of every modal input; the block_id is the field name
 MAX_REPLY_BLOCKS = 45  # Slack takes 50 blocks in a message; room for the buttons
+# Slack refuses a message whose blocks hold more than about 12,000 characters in all
+# (`msg_blocks_too_long`); a reply echoing a pasted 40,000-character "address" is cut below that.
+REPLY_TEXT_LIMIT = 11_000
+ADDRESS_FIELD_LIMIT = 254  # the longest address there can be (RFC 5321 path)
+ADDRESSES_FIELD_LIMIT = 3000  # Slack's limit for a text input
 HOME_CHANGES = 10
 NOT_UNDOABLE_PREFIXES = ("domain.", "mailbox.", "customer.")
 # Changes made in Slack are audited with the user's id: shown as a mention (Slack shows the name).
@@ -65,6 +70,8 @@ def mrkdwn(text: Text, lang: Lang) -> str:
 def reply_message(lang: Lang, reply: Reply) -> dict[str, Any]:
     """respond / chat.postMessage arguments for a flow's reply, with its buttons."""
     text = "\n".join(mrkdwn(line, lang) for line in reply.lines)
+    if len(text) > REPLY_TEXT_LIMIT:
+        text = f"{text[:REPLY_TEXT_LIMIT]} …\n{SLACK_MESSAGES.text('reply_shortened', lang)}"
     blocks: list[Block] = [*mrkdwn_sections(text)[:MAX_REPLY_BLOCKS]]
     pending = str(reply.pending_id)
     if reply.kind is ReplyKind.PREVIEW:
@@ -146,11 +153,13 @@ def flow_modal(lang: Lang, flow: Flow, values: dict[str, str], metadata: str) ->
                 action_id=VALUE_INPUT, options=[option], initial_options=[option] if value == YES else None
             )
         else:
+            limit = ADDRESSES_FIELD_LIMIT if field.kind is FieldKind.ADDRESSES else ADDRESS_FIELD_LIMIT
             element = PlainTextInputElement(
                 action_id=VALUE_INPUT,
-                initial_value=value or None,
+                # Slack refuses to open a form whose prefilled value is longer than its field takes.
+                initial_value=(value or "")[:limit] or None,
                 multiline=field.kind is FieldKind.ADDRESSES,
-                max_length=3000 if field.kind is FieldKind.ADDRESSES else 254,
+                max_length=limit,
             )
         blocks.append(
             InputBlock(block_id=field.name, label=label, element=element, optional=not field.required)

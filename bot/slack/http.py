@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/health"
+# Slack's biggest requests (a click in a 50-block message, a Home tab view, a 40,000-character message)
+# are a few hundred kilobytes; a body must be read whole before its signature can be checked.
+MAX_BODY_BYTES = 2_000_000
 log = logging.getLogger(__name__)
 
 
@@ -58,12 +61,15 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == SLACK_PATH and method == "POST":
+            refused = {"method": method, "path": path, **describe({}), "outcome": "refused"}
+            if _content_length(environ) > MAX_BODY_BYTES:  # not read at all
+                log_request({**refused, "status": 413})
+                start_response("413 Content Too Large", [("Content-Type", "text/plain")])
+                return [b"too large\n"]
             try:
                 return slack(environ, start_response)  # Bolt dispatches it: LoggedApp writes its line
             except ValueError:  # a body that is not Slack's JSON or form: Bolt parses it before verifying
-                log_request(
-                    {"method": method, "path": path, **describe({}), "status": 400, "outcome": "refused"}
-                )
+                log_request({**refused, "status": 400})
                 start_response("400 Bad Request", [("Content-Type", "text/plain")])
                 return [b"bad request\n"]
         # Everything else (health checks, the OAuth pages, unknown paths) gets a line of its own here.
@@ -86,11 +92,23 @@ def create_wsgi_app(settings: Settings | None = None) -> WSGIApplication:
     return wsgi
 
 
+def _content_length(environ: WSGIEnvironment) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def bolt_request(body: str, query: str | None = None, headers: dict[str, Any] | None = None) -> BoltRequest:
     """Bolt's request for an HTTP POST, with a slash command's form read right: Bolt takes any form
     whose text holds the letters "payload" (a question about payloads, a user named upayload) for an
-    interaction, finds no `payload` field and reads nothing, so the command went unanswered (404)."""
-    request = BoltRequest(body=body, query=query, headers=headers)
+    interaction, finds no `payload` field and reads nothing, so the command went unanswered (404).
+    ValueError for a body that is not Slack's (JSON that is no object: Bolt failed on it with a
+    traceback, before the signature was checked)."""
+    try:
+        request = BoltRequest(body=body, query=query, headers=headers)
+    except (AttributeError, TypeError) as error:
+        raise ValueError("not a Slack request body") from error
     if request.body or request.content_type != "application/x-www-form-urlencoded":
         return request
     form = dict(parse_qsl(body, keep_blank_values=True))

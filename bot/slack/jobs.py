@@ -45,6 +45,8 @@ from bot.slack.deliveries import (
     in_channel,
     marker,
     modal,
+    only_if_sent,
+    or_else,
     privately,
     was_delivered,
 )
@@ -57,6 +59,7 @@ from bot.slack.redelivery import receipt_of
 from bot.slack.replies import answer_message, request_person, turn_message
 from bot.slack.request_log import describe
 from bot.slack.runtime import Runtime, event_team
+from bot.slack.slack_text import plain_text
 from bot.slack.teaching_blocks import TEACH_BLOCKS, forgotten_blocks, parse_teach_value, taught_blocks
 from bot.slack.web_api import bot_token, web_client
 from bot.teaching import Taught, TeachingError, forget, teach_answered
@@ -112,7 +115,7 @@ def _question(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[
     message = answer_message(
         runtime,
         client,
-        command.get("text") or "",
+        plain_text(command.get("text") or ""),
         user_id=command["user_id"],
         team_id=command.get("team_id"),
         channel_id=command.get("channel_id"),
@@ -184,8 +187,8 @@ def _ask_person(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> lis
     requested = request_person(runtime, int(value), body["user"]["id"]) if value.isdigit() else None
     if requested is None:
         return [_note(body, CONVERSATION.text("unknown_question", runtime.settings.default_lang))]
-    support_posts, told = requested
-    return [*support_posts, _note(body, told)]
+    support_posts, told, instead = requested
+    return [*(or_else(post, _note(body, instead)) for post in support_posts), only_if_sent(_note(body, told))]
 
 
 def _feedback_form(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
@@ -204,8 +207,9 @@ def _feedback_form(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> 
     requested = request_person(runtime, question_id, user_id, comment)
     if requested is None:
         return []
-    support_posts, told = requested
-    return [*support_posts, in_channel(user_id, None, {"text": told})]
+    support_posts, told, instead = requested
+    posts = [or_else(post, in_channel(user_id, None, {"text": instead})) for post in support_posts]
+    return [*posts, only_if_sent(in_channel(user_id, None, {"text": told}))]
 
 
 def _command(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Delivery]:
@@ -354,10 +358,14 @@ def run(runtime: Runtime, queue: JobQueue, claimed: Claimed, later: Callable[[Re
             return
     # An earlier attempt stored these and may have been sending the first one not counted as sent.
     in_doubt = claimed.result is not None
+    all_sent = True
     for number in range(claimed.delivered, len(deliveries)):
         delivery, mark = deliveries[number], marker(claimed.id, number)
-        if not (in_doubt and number == claimed.delivered and was_delivered(client, delivery, mark)):
-            posted = _send(runtime, client, claimed, delivery, mark)
+        if delivery.get("only_if_sent") and not all_sent:
+            pass
+        elif not (in_doubt and number == claimed.delivered and was_delivered(client, delivery, mark)):
+            sent_now, posted = _send(runtime, client, claimed, delivery, mark)
+            all_sent = all_sent and sent_now
             request_id = delivery.get(request_jobs.POSTED_REQUEST)
             if posted is not None and request_id is not None:
                 _record(partial(request_jobs.record_post, runtime, request_id, posted), later)
@@ -399,22 +407,27 @@ def _work_out(runtime: Runtime, client: WebClient, claimed: Claimed) -> list[Del
 
 def _send(
     runtime: Runtime, client: WebClient, claimed: Claimed, delivery: Delivery, mark: dict[str, Any]
-) -> SlackResponse | None:
-    """Send one reply; Slack's answer to a message posted in a channel. If Slack refuses it, the
-    person is told (`_apology`), unless it was the apology itself or only a best effort."""
+) -> tuple[bool, SlackResponse | None]:
+    """Send one reply: whether Slack took it, and its answer to a message posted in a channel. If
+    Slack refuses it, the person is told (its `if_refused`, else `_apology`), unless it was the
+    apology itself or only a best effort."""
     try:
-        return deliver(client, delivery, mark)
+        return True, deliver(client, delivery, mark)
     except Exception as error:
         log.warning("job %s (%s): Slack refused a reply (%s)", claimed.id, claimed.kind, error, exc_info=True)
         kind = failure_kind(error) or _generic_failure(claimed.kind)
+        support_channel = runtime.settings.support_channel
+        if support_channel and delivery.get("channel") == support_channel:
+            log.error("the support channel %s refused a post (%s): is the app in it?", support_channel, error)
     if delivery.get("apology") or delivery.get("best_effort"):
-        return None
-    for apology in _apology(runtime, claimed, kind):
+        return False, None
+    replacement = delivery.get("if_refused")
+    for apology in [replacement] if replacement else _apology(runtime, claimed, kind):
         try:
             deliver(client, apology)
         except Exception:
             log.exception("job %s (%s): could not tell the person it failed", claimed.id, claimed.kind)
-    return None
+    return False, None
 
 
 def _generic_failure(kind: str) -> str:

@@ -73,6 +73,10 @@ MESSAGES = Catalog(
         },
         "teach_why_person": {"sv": "ville prata med en person", "en": "asked for a person"},
         "teach_why_unhelpful": {"sv": "👎", "en": "👎"},
+        "reply_shortened": {
+            "sv": "_(Svaret är avkortat: resten får inte plats i ett Slack-meddelande.)_",
+            "en": "_(The reply is shortened: the rest does not fit in one Slack message.)_",
+        },
         "stale_form_title": {"sv": "Formuläret är inaktuellt", "en": "This form is out of date"},
         "stale_form": {
             "sv": "Det här formuläret öppnades av en äldre version av mig och kan inte skickas längre. "

@@ -53,9 +53,10 @@ def answer_message(
 
 def request_person(
     runtime: Runtime, question_id: int, user_id: str, comment: str | None = None
-) -> tuple[list[Delivery], str] | None:
-    """Record that `user_id` wants a person; the post for the support channel (none without one) and
-    what to tell the user, in the question's language; None if the question is unknown."""
+) -> tuple[list[Delivery], str, str] | None:
+    """Record that `user_id` wants a person; the post for the support channel (none without one), what
+    to tell the user, and what instead if Slack refuses the post (say, the app was never invited to
+    the channel), in the question's language; None if the question is unknown."""
     settings = runtime.settings
     with runtime.sessions() as session:
         asked = answered_question(session, question_id)
@@ -63,8 +64,9 @@ def request_person(
             return None
         add_comment(session, question_id, user_id, comment, wants_person=True)
         lang = question_lang(session, question_id, settings.default_lang)
+    contact = CONVERSATION.text("person_contact", lang, support=settings.support_contact)
     if not settings.support_channel:
-        return [], CONVERSATION.text("person_contact", lang, support=settings.support_contact)
+        return [], contact, contact
     lang_of_post = settings.default_lang
     request = support_request_blocks(lang_of_post, user_id, asked.question, asked.topic_id, comment)
     first = request[0].text  # the notification shows the first section
@@ -72,4 +74,4 @@ def request_person(
     # An agent's one choice in the menu below teaches the bot (bot/slack/listeners/teaching.py).
     blocks: list[Block] = [*request, *teach_blocks(lang_of_post, question_id, titles)]
     post = in_channel(settings.support_channel, None, {"text": first.text if first else "", "blocks": blocks})
-    return [post], CONVERSATION.text("person_coming", lang)
+    return [post], CONVERSATION.text("person_coming", lang), contact

@@ -61,10 +61,13 @@ def open_request(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> li
 
 
 def request_post(runtime: Runtime, channel: str, request_id: int) -> Delivery:
-    """The request in the support channel, in MAILBOT_LANG, with Approve and Reject."""
+    """The request in the support channel, in MAILBOT_LANG, with Approve and Reject. The request is
+    made whether or not Slack takes the post (agents see it in App Home too): a refusal is logged for
+    the operator, and the customer is not told that their request failed."""
     status = runtime.approvals.status(request_id)
     assert status is not None  # just opened; requests are never deleted
-    post = in_channel(channel, None, request_message(status, runtime.settings.default_lang))
+    message = request_message(status, runtime.settings.default_lang)
+    post = in_channel(channel, None, message, best_effort=True)
     return {**post, POSTED_REQUEST: request_id}
 
 

@@ -93,7 +93,14 @@ class SlackRequests(ABC):
         return self.post(body, content_type, {**signature, **(headers or {})})
 
     def command(
-        self, command: str, text: str, *, user_id: str = CUSTOMER, channel_id: str = "C1", **kw: Any
+        self,
+        command: str,
+        text: str,
+        *,
+        user_id: str = CUSTOMER,
+        channel_id: str = "C1",
+        channel_name: str = "general",
+        **kw: Any,
     ) -> Response:
         """A slash command as Slack sends it; its `response_url` leads to the stand-in."""
         form = {
@@ -101,7 +108,7 @@ class SlackRequests(ABC):
             "team_id": TEAM_ID,
             "team_domain": "kulexempel",
             "channel_id": channel_id,
-            "channel_name": "general",
+            "channel_name": channel_name,
             "user_id": user_id,
             "user_name": user_id.lower(),
             "command": command,

@@ -3,7 +3,8 @@
 Point the app at it with SLACK_API_URL=standin.api_url. Every POST is recorded as a `Call`
 (Web API method name, or "response_url" for posts to `standin.response_url(...)`), with its
 arguments decoded from JSON or form encoding (JSON-valued form fields such as `blocks` decoded too).
-Answers are plausible successes; `script()` queues a different answer (e.g. a 429, or a
+Answers are plausible successes, except for blocks and views Slack would refuse, refused as Slack
+refuses them (`block_kit_limits`); `script()` queues a different answer (e.g. a 429, or a
 `response_url`'s 404 "expired_url") for one call, and `slow()` makes every call of a method take
 longer to answer (Slack has the call as soon as it arrives, as a slow Slack would). Messages posted
 with chat.postMessage are kept per channel and read back by conversations.history and
@@ -24,10 +25,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.support.block_kit_limits import message_problems, view_problems
+
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T1"
 RESPONSE_PATH = "/response/"
+MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "response_url")
+VIEW_METHODS = ("views.open", "views.push", "views.update", "views.publish")
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,7 @@ class SlackStandIn:
             if method == "conversations.replies":
                 posted = [message for message in posted if message.get("thread_ts") == args.get("ts")]
             return {"ok": True, "messages": posted[::-1], "has_more": False}
-        if method in ("views.open", "views.update", "views.push", "views.publish"):
+        if method in VIEW_METHODS:
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(args.get("view") or {})}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_mode_url}
@@ -190,8 +195,11 @@ class SlackStandIn:
                     args.setdefault("_authorization", self.headers.get("Authorization"))
                 scripted, delay = standin._record(Call(method, self.path, args, dict(self.headers.items())))
                 time.sleep(delay)
+                refused = _refusal(method, args)
                 if scripted is not None:
                     self._send(scripted.status, scripted.body, scripted.headers)
+                elif refused is not None:
+                    self._send(*refused, {})
                 elif method == "response_url":
                     self._send(200, "ok", {})
                 else:
@@ -220,6 +228,27 @@ class _Server(ThreadingHTTPServer):
         """A client that went away before its answer (an app killed by a test) is no error here."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
+
+
+def _refusal(method: str, args: dict[str, Any]) -> tuple[int, dict[str, Any] | str] | None:
+    """Slack's answer to blocks or a view it does not take (`block_kit_limits`), else None."""
+    if method in MESSAGE_METHODS:
+        refused = message_problems(args)
+        if refused is None:
+            return None
+        error, problems = refused
+        if method == "response_url":
+            return 400, error
+        return 200, {"ok": False, "error": error, "errors": problems, **_metadata(problems)}
+    if method in VIEW_METHODS:
+        problems = view_problems(args.get("view") or {})
+        if problems:
+            return 200, {"ok": False, "error": "invalid_arguments", **_metadata(problems)}
+    return None
+
+
+def _metadata(problems: list[str]) -> dict[str, Any]:
+    return {"response_metadata": {"messages": [f"[ERROR] {problem}" for problem in problems]}}
 
 
 def _decode(body: str, content_type: str) -> dict[str, Any]:

@@ -17,10 +17,11 @@ from bot.slack.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime, work: AfterAck) -> None:
-    events.register(app, work)
+    events.register(app, work, runtime.settings.uses_oauth)
     commands.register(app, work)
     actions.register(app, work)
     views.register(app, work)
     flows.register(app, runtime, work)
     requests.register(app, runtime, work)
     teaching.register(app, work)
+    events.register_last(app)

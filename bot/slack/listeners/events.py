@@ -10,6 +10,7 @@ behind it waited.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from functools import partial
@@ -20,6 +21,9 @@ from slack_bolt import App, BoltContext, BoltResponse
 from bot.slack.after_ack import AfterAck, queued
 from bot.slack.jobs import event_job
 from bot.slack.request_log import set_outcome
+from bot.slack.slack_text import message_words
+
+log = logging.getLogger(__name__)
 
 # `<@U123>` or `<@U123|name>`: the mention that addressed the bot is not part of the question.
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -62,7 +66,7 @@ def on_direct_message(
     work: AfterAck, event: dict[str, Any], body: dict[str, Any], context: BoltContext
 ) -> BoltResponse | None:
     # A question asked in a thread is answered there.
-    question = event.get("text") or ""
+    question = message_words(event)
     return queued(
         work, event_job(body, context, question=question, thread_ts=event.get("thread_ts")), context
     )
@@ -71,11 +75,37 @@ def on_direct_message(
 def on_mention(
     work: AfterAck, event: dict[str, Any], body: dict[str, Any], context: BoltContext
 ) -> BoltResponse | None:
-    question = MENTION.sub(" ", event.get("text") or "").strip()
+    question = message_words({**event, "text": MENTION.sub(" ", event.get("text") or "")})
     thread_ts = event.get("thread_ts") or event["ts"]
     return queued(work, event_job(body, context, question=question, thread_ts=thread_ts), context)
 
 
-def register(app: App, work: AfterAck) -> None:
+def on_access_ended(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """`app_uninstalled`, or `tokens_revoked` naming the bot's token, with one bot token: nothing to
+    clean up, but an operator must know why every call to that workspace now fails (`invalid_auth`).
+    Revoked user tokens leave the bot's alone (the app uses no user token)."""
+    kind, team = event["type"], body.get("team_id") or body.get("enterprise_id")
+    if kind == "app_uninstalled" or (event.get("tokens") or {}).get("bot"):
+        log.error("Slack says %s for workspace %s: the bot token no longer works (reinstall)", kind, team)
+    set_outcome(context, "ignored", reason=kind)
+
+
+def on_other_event(event: dict[str, Any], context: BoltContext) -> None:
+    """Any other event (one subscribed by hand, or new from Slack) is acked and logged: unanswered,
+    Bolt would answer 404 and Slack would deliver it again, and count the failures against the app."""
+    set_outcome(context, "ignored", reason=f"event {event.get('type')} not handled")
+
+
+def register(app: App, work: AfterAck, uses_oauth: bool) -> None:
     app.event("message", middleware=[questions_only])(partial(on_direct_message, work))
     app.event("app_mention", middleware=[questions_only])(partial(on_mention, work))
+    if uses_oauth:  # Bolt deletes the workspace's installation, so no token of it is used again
+        app.enable_token_revocation_listeners()
+    else:
+        app.event("app_uninstalled")(on_access_ended)
+        app.event("tokens_revoked")(on_access_ended)
+
+
+def register_last(app: App) -> None:
+    """After every other listener: Bolt hands an event to the first listener that matches."""
+    app.event(re.compile(".*"))(on_other_event)
