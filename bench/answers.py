@@ -24,7 +24,9 @@ Printed:
   features were added up in numpy, as the third round left it (39ccc04), before the feature table, and
   as the fourth left it (6f8a7b6) (all give the same answers), with the new engine's time as a ratio of
   round 1's and of theirs.
-`--skip-blind` leaves out bench/eval_blind*.tsv (written by others, run only by the coordinator).
+`--skip-blind` leaves out bench/eval_blind*.tsv (written by others, run only by the coordinator);
+`--blind-only` runs only those not yet trained on, once, at the end of the round they judge, with the
+previous round's shipped model beside the old engines (no held-out models: a few minutes).
 
 `--same-answers COMMIT` checks that a speed-up changed nothing: this checkout and COMMIT each read
 every labelled question, the 2,000-character messages and hostile texts, and must say the same: every
@@ -77,6 +79,9 @@ from tests.support.answers_eval import (  # noqa: E402
 )
 
 OLD_ENGINES = {"old (2eac749)": "2eac749", "round 1 (18f41d4)": "18f41d4"}
+# The round before this checkout's (`--blind-only`; 6f8a7b6 answers as the fourth round's model does, to
+# the last bit): what a blind set says the new round's data and rules changed.
+PREVIOUS_ROUND = {"round 4 (6f8a7b6)": "6f8a7b6"}
 # Timed only: the classifier as merged (a9cb5ac), before its features were added up in numpy, as the
 # third round left it (39ccc04), before the feature table, and as the fourth round left it (6f8a7b6).
 # They give the same answers as this checkout, so they have no column in the scores.
@@ -106,6 +111,10 @@ AUTHOR_NAMES = {
     "K": "pool writer K: studios, musicians, gamers",
     "L": "pool writer L: stores, gyms, workshops",
     "M": "pool writer M: many words for one thing",
+    "R": "blind set 4, spent (author R)",
+    "N": "pool writer N: tech forums, issue trackers",
+    "P": "pool writer P: help-centre searches, FAQs",
+    "Q": "pool writer Q: community groups, threads",
 }
 
 # Runs inside an engine's tree: answers one question a line (JSON strings) and prints kind, topic,
@@ -501,6 +510,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--skip-blind", action="store_true", help="leave out bench/eval_blind*.tsv")
     parser.add_argument("--timing-only", action="store_true", help="only the time per question")
+    parser.add_argument(
+        "--blind-only",
+        action="store_true",
+        help="only the blind sets not trained on (no held-out models), the previous round's model beside",
+    )
     parser.add_argument("--same-answers", metavar="COMMIT", help="only check that COMMIT answers the same")
     args = parser.parse_args()
     by = {author: by_author(author) for author in AUTHORS}
@@ -510,6 +524,16 @@ def main() -> None:
     if args.timing_only:
         with tempfile.TemporaryDirectory() as tmp:
             print_all_timing(old_trees(Path(tmp), OLD_ENGINES | SPEED_BASELINE), all_rows)
+        return
+    if args.blind_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            trees = old_trees(Path(tmp), OLD_ENGINES | PREVIOUS_ROUND)
+            for path in untrained_blind_sets():
+                rows = load_labelled(path)
+                questions = [row.question for row in rows]
+                columns = {name: tree_engine(tree)(questions) for name, tree in trees.items()}
+                columns["new, shipped"] = new_engine()(questions)
+                print_scores(f"blind: {path.name} (run once, by the coordinator)", rows, columns)
         return
     eval_set = load_labelled(EVAL_QUESTIONS)
     print("training the held-out models (one per author)", flush=True)

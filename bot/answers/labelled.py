@@ -34,11 +34,16 @@ WRITER_J_QUESTIONS = BENCH_DIR / "pool_writer_j.tsv"  # families, freelancers, s
 WRITER_K_QUESTIONS = BENCH_DIR / "pool_writer_k.tsv"  # studios, media, musicians, gamers, retired engineers
 WRITER_L_QUESTIONS = BENCH_DIR / "pool_writer_l.tsv"  # store managers, gyms and schools, workshops, lists
 WRITER_M_QUESTIONS = BENCH_DIR / "pool_writer_m.tsv"  # the same things in many words, every age and role
+# The fifth round's pools: people as they write in public places (then paste or retell into Slack).
+WRITER_N_QUESTIONS = BENCH_DIR / "pool_writer_n.tsv"  # tech forums, Q&A sites, issue trackers
+WRITER_P_QUESTIONS = BENCH_DIR / "pool_writer_p.tsv"  # help-centre searches, FAQs, chat widgets
+WRITER_Q_QUESTIONS = BENCH_DIR / "pool_writer_q.tsv"  # everyday people in community groups and threads
 # The blind sets, each run once at the end of the round it judged, then spent: from the next round on
 # they are training data like any other author's questions (bench/eval_blind*.md).
 BLIND_1_QUESTIONS = BENCH_DIR / "eval_blind.tsv"  # judged the first round of issue 11
 BLIND_2_QUESTIONS = BENCH_DIR / "eval_blind2.tsv"  # judged the second round
 BLIND_3_QUESTIONS = BENCH_DIR / "eval_blind3.tsv"  # judged the third round
+BLIND_4_QUESTIONS = BENCH_DIR / "eval_blind4.tsv"  # judged the fourth round
 # Who wrote which files. Leave-one-author-out validation trains on all but one and tests on that one;
 # a blind set not yet run (written by others again, run only by the coordinator) is never among them.
 AUTHORS: dict[str, tuple[Path, ...]] = {
@@ -56,6 +61,10 @@ AUTHORS: dict[str, tuple[Path, ...]] = {
     "K": (WRITER_K_QUESTIONS,),
     "L": (WRITER_L_QUESTIONS,),
     "M": (WRITER_M_QUESTIONS,),
+    "R": (BLIND_4_QUESTIONS,),
+    "N": (WRITER_N_QUESTIONS,),
+    "P": (WRITER_P_QUESTIONS,),
+    "Q": (WRITER_Q_QUESTIONS,),
 }
 TRAINING_FILES = frozenset(path for paths in AUTHORS.values() for path in paths)
 NO_ARTICLE = "none"
