@@ -68,7 +68,7 @@ def audit_count(flows: Flows) -> int:
         ("/alias", "add support@kulexempel.se", NeedsInput),
         ("/alias", "list", Lookup(Read.ALIAS_LIST, None)),
         ("/alias", "list kulexempel.se", Lookup(Read.ALIAS_LIST, "kulexempel.se")),
-        ("/mailtrace", "<mailto:a@kulexempel.se|a@kulexempel.se>", Lookup(Read.TRACE, "a@kulexempel.se")),
+        ("/mailtrace", "a@kulexempel.se", Lookup(Read.TRACE, "a@kulexempel.se")),
         ("/group", "members sales@kulexempel.se", Lookup(Read.GROUP_MEMBERS, "sales@kulexempel.se")),
     ],
 )

@@ -28,8 +28,7 @@ from bot.routing.scope import in_scope
 from bot.routing.trace import DeliveryKind
 
 MAX_ROWS = 50
-# "sales@acme.se", a bare "sales@", or Slack's <mailto:sales@acme.se|sales@acme.se>.
-_MAILTO = re.compile(r"<mailto:[^|>]*\|([^>]*)>|<mailto:([^>]*)>")
+# "sales@acme.se" or a bare "sales@" (the Slack adapter has turned a link Slack made into the address).
 _ADDRESS = re.compile(r"([A-Za-z0-9._%+=-]+)@((?:[^\s,;:!?()<>\"'@]*[^\s,;:!?()<>\"'@.])?)")
 # Cues, matched against the folded text (lowercase, no diacritics): å, ä, ö become a, a, o.
 _WHERE = re.compile(
@@ -65,9 +64,8 @@ def setup_answer(
 ) -> Answer | None:
     """The answer from the customer's own routing, or None when the question is not about it
     (`support`: where people reach a person, named in the refusal)."""
-    text = _MAILTO.sub(lambda m: m.group(1) or m.group(2), question)
-    folded = fold(text)
-    address = _ADDRESS.search(text)
+    folded = fold(question)
+    address = _ADDRESS.search(question)
     if address is not None and _WHERE.search(folded):
         lines = _where(session, address.group(1), address.group(2), customer, support)
     else:

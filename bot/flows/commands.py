@@ -30,8 +30,6 @@ COMMANDS = ("/alias", "/forward", "/group", "/mailtrace")
 KEEP_COPY_WORDS = frozenset({"keep-copy", "keep_copy", "--keep-copy", "behåll-kopia", "behall-kopia"})
 YES = "yes"  # a checked keep_copy checkbox's value
 HELP_WORDS = frozenset({"help", "hjälp", "hjalp", "?"})
-# Slack may send an address it linked as <mailto:a@b.se|a@b.se>.
-_MAILTO = re.compile(r"<mailto:[^|>]*\|([^>]*)>|<mailto:([^>]*)>")
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -185,17 +183,14 @@ class Lookup:
 Parsed = Usage | NeedsInput | Proposal | Lookup
 
 
-def command_words(text: str) -> list[str]:
-    return _MAILTO.sub(lambda m: m.group(1) or m.group(2), text).split()
-
-
 def usage(command: str) -> Text:
     return MESSAGES(f"usage.{command}")
 
 
 def parse_command(command: str, text: str) -> Parsed:
-    """What `/command text` asks for. `command` must be one of COMMANDS."""
-    words = command_words(text)
+    """What `/command text` asks for (`text` as typed: the Slack adapter reads Slack's markup, such as an
+    address it linked, before it comes here). `command` must be one of COMMANDS."""
+    words = text.split()
     subcommands = SUBCOMMANDS[command]
     if words and words[0].casefold() in HELP_WORDS:
         return Usage(command)
