@@ -6,6 +6,7 @@ admin's App Home with their customer's requests, and agents named by a Slack use
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -13,23 +14,26 @@ from typing import Any
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, text, update
 
 from bot.customers.directory import Additions, CustomerDirectory
 from bot.customers.models import ChangeRequest
+from bot.customers.requests import STALE_CLAIM
 from bot.db import make_engine, make_sessionmaker, utcnow
 from bot.flows.store import remember_locale
 from bot.routing.changes import Actor, AddAlias, Role
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import RoutingService
 from bot.slack import jobs
+from bot.slack.decided_elsewhere import DECIDED_ELSEWHERE as DECIDED
 from bot.slack.deliveries import deliver, marker
 from bot.slack.job_queue import SlackJob
 from bot.slack.oauth import installation_store
 from bot.slack.stores import UserGroupMembers
 from bot.slack.user_groups import GROUP_REFRESH
 from bot.slack.web_api import web_client
-from tests.support.cli import Mailbot, run_mailbot
+from tests.support.cli import Mailbot, run_mailbot, start_mailbot
+from tests.support.database_faults import REFUSAL, refused_writes
 from tests.support.slack_dispatch import InProcessApp, app_settings
 from tests.support.slack_fixtures import AGENT, BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, SlackAppProcess
 from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
@@ -534,6 +538,87 @@ def test_a_decision_made_while_no_app_runs_is_shown_when_one_starts(
     assert "was rejected by support: Inte nu" in told.text()
     assert "_Avböjd <!date^" in shown(home) and "Inte nu" in shown(home)
     assert post.args["channel"] == SUPPORT_CHANNEL
+
+
+def decision_of(app: InProcessApp) -> tuple[str, int, int]:
+    """Request 1's state, and how many jobs and routes to sales@acme.se were written."""
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        state = session.scalar(select(ChangeRequest.state).where(ChangeRequest.id == 1))
+        queued = session.scalar(select(func.count()).select_from(SlackJob).where(SlackJob.kind == DECIDED))
+        routes = session.scalar(
+            select(func.count()).select_from(Route).where(Route.source == "sales@acme.se")
+        )
+    assert state is not None
+    return state, queued or 0, routes or 0
+
+
+def test_a_terminal_decision_whose_slack_job_cannot_be_written_is_not_made_either(
+    app: InProcessApp, beta_people: None
+) -> None:
+    """The decision and the job that shows it in Slack are one transaction: the database refusing the
+    job (a real error from a trigger, where a crash between the two would have left the decision
+    untold) leaves the request as it was, and a second try does both."""
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    _, audit_before = written(app)
+    with refused_writes(make_engine(app.database_url), "slack_jobs"):
+        for args in (["approve", "1"], ["reject", "1", "--reason", "Nej"]):
+            failed = run_mailbot(["request", *args, "--actor", "kim"], app.database_url, **SLACK_SETTINGS)
+            assert failed.returncode != 0 and REFUSAL in failed.stderr
+            assert decision_of(app) == ("open", 0, 0)
+    assert written(app)[1] == audit_before and app.standin.calls == []
+
+    done = run_mailbot(["request", "approve", "1", "--actor", "kim"], app.database_url, **SLACK_SETTINGS)
+    assert done.returncode == 0, done.stderr
+    assert decision_of(app) == ("approved", 1, 1)
+    assert app.run_queued() == 1
+    updated, told = decided_views(app)
+    assert "Godkänd av kim" in updated.text() and "was approved by support" in told.text()
+
+
+@pytest.mark.postgresql_only
+def test_a_terminal_decision_killed_before_it_commits_leaves_neither_decision_nor_job(
+    app: InProcessApp, beta_people: None
+) -> None:
+    """`mailbot request approve` killed with SIGKILL while it writes the Slack job (held up by a lock
+    the test takes on the queue, after the change and "approved" are written in its transaction):
+    neither stays. The request waits for the next Approve, which does both."""
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    engine = make_engine(app.database_url)
+    with engine.connect() as holder:
+        holder.execute(text("LOCK TABLE slack_jobs IN EXCLUSIVE MODE"))
+        process = start_mailbot(["request", "approve", "1"], app.database_url, **SLACK_SETTINGS)
+        try:
+            wait_for_backend(engine, "INSERT INTO slack_jobs", waiting=True)
+        finally:
+            process.kill()
+            process.communicate(timeout=60)
+        holder.rollback()
+    wait_for_backend(engine, "INSERT INTO slack_jobs", waiting=False)  # its server noticed and rolled back
+    assert decision_of(app) == ("approving", 0, 0)  # claimed only, as an Approve whose worker died
+
+    with engine.begin() as connection:  # the claim goes stale
+        connection.execute(update(ChangeRequest).values(claimed_at=utcnow() - STALE_CLAIM))
+    done = run_mailbot(["request", "approve", "1"], app.database_url, **SLACK_SETTINGS)
+    assert done.returncode == 0, done.stderr
+    assert decision_of(app) == ("approved", 1, 1)
+    assert app.run_queued() == 1 and len(app.standin.calls_to("chat.update")) == 1
+
+
+def wait_for_backend(engine: Engine, query: str, *, waiting: bool) -> None:
+    """Until a PostgreSQL backend runs `query` waiting for a lock (`waiting`), or none runs it."""
+    activity = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE :query AND pid <> pg_backend_pid()"
+        + (" AND wait_event_type = 'Lock'" if waiting else "")
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            if bool(connection.scalar(activity, {"query": query + "%"})) == waiting:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{query!r} still {'not ' if waiting else ''}running")
 
 
 def test_a_terminal_decision_is_shown_with_the_token_of_the_workspace_the_request_came_in(
