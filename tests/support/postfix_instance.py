@@ -28,6 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.routing.postfix import write_config
+from tests.support.leftovers import guard
 from tests.support.postgres_server import free_port
 
 T = TypeVar("T")
@@ -215,11 +216,17 @@ virtual_minimum_uid = 1
         # What mailbot's rules and trace count on (main.cf.snippet sets them); checked, not assumed.
         assert self.setting("recipient_delimiter") == "+"
         assert self.setting("smtputf8_enable") == "yes"
+        # `postfix start` detaches the master: the watchdog stops it if this process dies first.
+        self._guard = guard(stop=self._stop_command())
         self.postfix("start")
         wait_for(self._accepts_connections, "Postfix to listen")
 
+    def _stop_command(self) -> list[str]:
+        return ["postfix", "-c", str(self.config_dir), "stop"]
+
     def stop(self) -> None:
-        subprocess.run(["postfix", "-c", str(self.config_dir), "stop"], capture_output=True, check=False)
+        subprocess.run(self._stop_command(), capture_output=True, check=False)
+        self._guard.release()
 
     def _accepts_connections(self) -> bool:
         try:

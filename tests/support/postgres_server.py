@@ -2,6 +2,8 @@
 
 initdb refuses to run as root, so the server runs as the `postgres` OS user when the tests run as
 root. Durability is switched off (fsync, full_page_writes): test data never needs to survive a crash.
+The watchdog of `tests.support.leftovers` stops the server and removes its directory if the test
+process ends without doing so (a killed pytest-xdist worker).
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import pwd
 import shutil
 import socket
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
 
 from bot.db import make_engine, upgrade
+from tests.support.leftovers import guard, private_directory
 
 SERVER_OS_USER = "postgres"
 MIGRATED_TEMPLATE = "mailbot_template"
@@ -47,7 +49,7 @@ def free_port() -> int:
 class PostgresServer:
     def __init__(self) -> None:
         self.bin_dir = find_bin_dir()
-        self.base_dir = Path(tempfile.mkdtemp(prefix="mailbot-pg-"))
+        self.base_dir, self._directory_guard = private_directory("mailbot-pg-")
         self.data_dir = self.base_dir / "data"
         self.socket_dir = self.base_dir / "run"
         self.port = free_port()
@@ -60,12 +62,19 @@ class PostgresServer:
         self.superuser = SERVER_OS_USER if self._as_root else pwd.getpwuid(os.geteuid()).pw_name
         self._has_migrated_template = False
         self.running = False
+        # Registered before it can start: stopping a server that never ran only fails, harmlessly.
+        self._server_guard = guard(
+            stop=self._command("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop")
+        )
 
-    def _run(self, program: str, *args: str) -> None:
+    def _command(self, program: str, *args: str) -> list[str]:
         command = [str(self.bin_dir / program), *args]
         if self._as_root:
             command = ["runuser", "-u", SERVER_OS_USER, "--", *command]
-        subprocess.run(command, check=True, capture_output=True, cwd=self.base_dir)
+        return command
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run(self._command(program, *args), check=True, capture_output=True, cwd=self.base_dir)
 
     def init(self) -> None:
         self._run(
@@ -132,18 +141,21 @@ class PostgresServer:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def remove(self) -> None:
+        """Remove the stopped server's files (and tell the watchdog there is nothing left to do)."""
         shutil.rmtree(self.base_dir, ignore_errors=True)
+        self._server_guard.release()
+        self._directory_guard.release()
 
 
 @contextmanager
 def running_server() -> Iterator[PostgresServer]:
     """A fresh server for the duration of the block; its files are removed afterwards."""
     server = PostgresServer()
-    server.init()
-    server.start()
     try:
+        server.init()
+        server.start()  # pg_ctl may give up waiting while the server still comes up: stopped below
         yield server
     finally:
-        if server.running:  # a test may have stopped it
+        with suppress(subprocess.CalledProcessError):  # a test may have stopped it, or it never ran
             server.stop()
         server.remove()

@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.db import make_engine, upgrade
+from tests.support.leftovers import guard
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
 from tests.support.socket_mode_standin import SocketModeStandIn
 
@@ -248,6 +249,8 @@ class AppProcess:
         self.process = subprocess.Popen(
             argv, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        # Its own session: a dying test process would leave it running but for the watchdog.
+        self._guard = guard(group=self.process.pid)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -270,6 +273,7 @@ class AppProcess:
         self.process.terminate()
         self.process.wait(timeout=30)  # its after-ack worker drains first (after_ack.DRAIN_SECONDS)
         self._log.close()
+        self._guard.release()
 
 
 class SlackAppProcess(SlackRequests, AppProcess):
