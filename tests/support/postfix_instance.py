@@ -8,6 +8,7 @@ and drops to the `postfix` user), like a real server.
 
 from __future__ import annotations
 
+import asyncio
 import pwd
 import re
 import shutil
@@ -17,7 +18,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -29,7 +30,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.routing.postfix import write_config
 from tests.support.leftovers import guard
-from tests.support.postgres_server import free_port
+from tests.support.postgres_server import ADDRESS_IN_USE, PORT_ATTEMPTS, free_port
 
 T = TypeVar("T")
 WAIT_SECONDS = 30  # an upper bound for mail to arrive; tests never assert how fast it is
@@ -86,14 +87,30 @@ class Sent:
     refused: int | None  # the SMTP code Postfix refused it with (550 at RCPT, 451 at DATA), or None
 
 
+class _BoundController(Controller):
+    """aiosmtpd's threaded server on a socket bound here, on a port the kernel picks, and kept bound
+    until it serves: no other server can take the port between the choice and the listening.
+    (`_create_server` is aiosmtpd's own hook, 1.4: it gives asyncio the socket instead of an address.)
+    SMTPUTF8: mail to a U-label address carries UTF-8 in its envelope and headers."""
+
+    def __init__(self, handler: object) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        super().__init__(
+            handler, hostname="127.0.0.1", port=self._socket.getsockname()[1], enable_SMTPUTF8=True
+        )
+
+    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
+        return self.loop.create_server(self._factory_invoker, sock=self._socket, ssl=self.ssl_context)
+
+
 class Sink:
     """The outside world: an SMTP server that keeps (sender, recipient, message) for each recipient."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, str, bytes]] = []
         self._lock = threading.Lock()
-        # SMTPUTF8: mail to a U-label address carries UTF-8 in its envelope and headers.
-        self.controller = Controller(self, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=True)
+        self.controller = _BoundController(self)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         with self._lock:
@@ -218,7 +235,17 @@ virtual_minimum_uid = 1
         assert self.setting("smtputf8_enable") == "yes"
         # `postfix start` detaches the master: the watchdog stops it if this process dies first.
         self._guard = guard(stop=self._stop_command())
-        self.postfix("start")
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            seen = len(self.log())
+            try:
+                self.postfix("start")  # the master (`-w`) fails unless it binds every listener
+            except RuntimeError:
+                if attempt == PORT_ATTEMPTS or ADDRESS_IN_USE not in self.log()[seen:]:
+                    raise
+                self.port = free_port()  # another process took the port since it was chosen
+                (self.config_dir / "master.cf").write_text(MASTER_CF.format(listen=f"127.0.0.1:{self.port}"))
+            else:
+                break
         wait_for(self._accepts_connections, "Postfix to listen")
 
     def _stop_command(self) -> list[str]:

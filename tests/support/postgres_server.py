@@ -25,6 +25,9 @@ from tests.support.leftovers import guard, private_directory
 
 SERVER_OS_USER = "postgres"
 MIGRATED_TEMPLATE = "mailbot_template"
+# A port chosen free can be taken before the server binds it (another worker's server, under -n).
+PORT_ATTEMPTS = 5
+ADDRESS_IN_USE = "Address already in use"
 
 
 def find_bin_dir() -> Path:
@@ -41,6 +44,7 @@ def find_bin_dir() -> Path:
 
 
 def free_port() -> int:
+    """A port free now; a server given it must bind it or fail and try another (see PORT_ATTEMPTS)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -62,6 +66,8 @@ class PostgresServer:
         self.superuser = SERVER_OS_USER if self._as_root else pwd.getpwuid(os.geteuid()).pw_name
         self._has_migrated_template = False
         self.running = False
+        self._ever_started = False
+        self._log = self.base_dir / "server.log"
         # Registered before it can start: stopping a server that never ran only fails, harmlessly.
         self._server_guard = guard(
             stop=self._command("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop")
@@ -92,22 +98,35 @@ class PostgresServer:
         )
 
     def start(self) -> None:
+        """Start the server; on its first start, on another free port if another process took the one
+        chosen (PostgreSQL cannot be handed a bound socket or told to pick one and say which)."""
+        attempts = 1 if self._ever_started else PORT_ATTEMPTS
+        for attempt in range(1, attempts + 1):
+            seen = self._log_size()
+            try:
+                self._start_on(self.port)
+            except subprocess.CalledProcessError:
+                if attempt == attempts or ADDRESS_IN_USE not in self._log_since(seen):
+                    raise
+                self.port = free_port()
+            else:
+                break
+        self.running = self._ever_started = True
+
+    def _start_on(self, port: int) -> None:
         options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.socket_dir} -c fsync=off -c full_page_writes=off "
+            f"-h 127.0.0.1 -p {port} -k {self.socket_dir} -c fsync=off -c full_page_writes=off "
             "-c synchronous_commit=off -c max_connections=300"
         )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.base_dir / "server.log"),
-            "-o",
-            options,
-            "-w",
-            "start",
-        )
-        self.running = True
+        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self._log), "-o", options, "-w", "start")
+
+    def _log_size(self) -> int:
+        return self._log.stat().st_size if self._log.exists() else 0
+
+    def _log_since(self, offset: int) -> str:
+        with self._log.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
