@@ -45,6 +45,7 @@ AGENT2 = "UAGENT2"
 GROUPIE = "UGROUPIE"  # an agent through the Slack user group @support-team only
 BETA_BOSS = "UBETABOSS"  # Beta's admin (in the App Home tests)
 BETA_WORKER = "UBETAUSER"
+COLLEAGUE = "UACMEUSER2"  # one more of Acme's people, not an admin (in the App Home tests)
 SUPPORT_GROUP = "S0SUPPORT"
 
 
@@ -349,7 +350,7 @@ def test_a_customer_admin_sees_their_customers_requests_and_their_decisions(
     waiting = "*Väntar på supporten*\n• Begäran 1: *Skapa ett alias* sales@acme.se → info@acme.se, "
     asked = f"begärd av <@{WORKER}> <!date^{requested_at(app)}^{{date_short_pretty}} {{time}}|"
     assert waiting + asked in home
-    assert set(published_for(app)) == {BOSS}  # not Beta's admin, nor the requester
+    assert set(published_for(app)) == {BOSS, WORKER}  # and the requester's own; not Beta's admin
 
     app.standin.reset()
     support_click(app, post, "request_approve", AGENT)
@@ -388,16 +389,62 @@ def test_a_customer_never_sees_another_customers_requests(app: InProcessApp, bet
     request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
     app.standin.reset()
     request_from(app, BETA_WORKER, "/alias", "add order@beta.se kim@beta.se")
-    assert set(published_for(app)) == {BETA_BOSS}
+    assert set(published_for(app)) == {BETA_BOSS, BETA_WORKER}
     beta = published_for(app)[BETA_BOSS]
     assert "Requested changes: Beta" in beta and "order@beta.se → kim@beta.se" in beta  # in English
     assert "acme" not in beta.lower()
     acme = open_home(app, BOSS)
     assert "sales@acme.se" in acme and "beta" not in acme.lower()
-    # Their people who are not admins, agents and guests see no one's requests.
-    for user in (WORKER, BETA_WORKER, AGENT, "UGUEST"):
+    # Their people who are not admins see their own requests only; agents and guests no one's.
+    assert "sales@acme.se" in open_home(app, WORKER) and "beta" not in open_home(app, WORKER).lower()
+    assert (
+        "order@beta.se" in open_home(app, BETA_WORKER) and "acme" not in open_home(app, BETA_WORKER).lower()
+    )
+    for user in (AGENT, "UGUEST"):
         home = open_home(app, user)
         assert "sales@acme.se" not in home and "order@beta.se" not in home and "Requested changes" not in home
+
+
+def test_a_customers_person_who_is_not_an_admin_sees_their_own_requests_in_their_language(
+    app: InProcessApp, beta_people: None
+) -> None:
+    """Acme's WORKER (English) and COLLEAGUE (Swedish in Slack), neither an admin: each sees their own
+    requests, waiting and decided, and never the other's; the home is published again for them when
+    their request is made and decided."""
+    directory = CustomerDirectory(make_sessionmaker(make_engine(app.database_url)))
+    assert directory.add("Acme", Additions(users=[COLLEAGUE]), OPERATOR).ok
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        remember_locale(session, COLLEAGUE, "sv-SE")
+    home = open_home(app, WORKER)
+    assert "Your requested changes (Acme)" in home and "No requests are waiting." in home
+
+    app.standin.reset()
+    post = request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    mine = published_for(app)[WORKER]
+    asked = f"asked <!date^{requested_at(app)}^{{date_short_pretty}} {{time}}|"
+    assert (
+        f"*Waiting for support*\n• Request 1: *Create an alias* sales@acme.se → info@acme.se, {asked}" in mine
+    )
+    assert "asked by" not in mine and "Changes you asked support for." in mine
+    app.standin.reset()
+    app.command("/group", "create team@acme.se", user_id=COLLEAGUE)
+    preview = reply_saying(app, "Be om den här ändringen")
+    assert app.click(preview.args["blocks"], "flow_request", user_id=COLLEAGUE).status == 200
+    reply_saying(app, "Skickat till supporten")
+    assert set(published_for(app)) == {BOSS, COLLEAGUE}  # not WORKER: not theirs
+    theirs = published_for(app)[COLLEAGUE]
+    assert "Dina begärda ändringar (Acme)" in theirs and "Begäran 2: *Skapa en grupp* team@acme.se" in theirs
+    assert "sales@acme.se" not in theirs and "team@acme.se" not in open_home(app, WORKER)
+
+    app.standin.reset()
+    support_click(app, post, "request_approve", AGENT)
+    mine = published_for(app)[WORKER]
+    [change] = [r.id for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
+    assert (
+        "No requests are waiting." in mine and "_Approved <!date^" in mine and f"(change {change})._" in mine
+    )
+    assert "team@acme.se" not in mine and "Begäran 2" in published_for(app)[BOSS]
+    assert open_home(app, WORKER) == mine
 
 
 # -- requests decided in the terminal ----------------------------------------------------------------
@@ -435,7 +482,7 @@ def test_a_request_approved_in_the_terminal_is_shown_in_slack_as_an_agents_click
     assert "sales@acme.se" in told.text()
     home = published_for(app)[BOSS]  # in the admin's Swedish
     assert "Inga begäranden väntar." in home and "_Godkänd <!date^" in home
-    assert set(published_for(app)) == {BOSS}
+    assert set(published_for(app)) == {BOSS, WORKER}
     assert all(call.headers["Authorization"] == f"Bearer {BOT_TOKEN}" for call in app.standin.calls)
     [record] = [r for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
     assert (record.actor, record.requested_by) == ("kim", WORKER)
@@ -501,7 +548,7 @@ def test_a_terminal_decision_taken_over_from_a_worker_that_died_sends_nothing_tw
     assert dead is not None
     client = web_client(runtime.settings.slack_api_url, BOT_TOKEN)
     worked_out = jobs.WORK[dead.kind](runtime, client, dead.details)
-    assert [delivery["to"] for delivery in worked_out] == ["update", "channel", "home"]
+    assert [delivery["to"] for delivery in worked_out] == ["update", "channel", "home", "home"]
     assert queue.store_result(dead, worked_out)
     for number in (0, 1):  # the post and the DM reached Slack and were recorded; then the worker died
         deliver(client, worked_out[number], marker(dead.id, number))
@@ -512,7 +559,7 @@ def test_a_terminal_decision_taken_over_from_a_worker_that_died_sends_nothing_tw
     assert app.run_queued() == 1
     assert len(app.standin.calls_to("chat.update")) == 1
     assert len([c for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == WORKER]) == 1
-    assert set(published_for(app)) == {BOSS} and len(app.standin.calls_to("views.publish")) == 1
+    assert set(published_for(app)) == {BOSS, WORKER} and len(app.standin.calls_to("views.publish")) == 2
 
 
 def test_a_decision_made_while_no_app_runs_is_shown_when_one_starts(

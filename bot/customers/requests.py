@@ -113,11 +113,13 @@ def customer_name(session: Session, request: ChangeRequest) -> str | None:
 
 
 def customer_requests(
-    session: Session, customer_id: int, *, waiting: int, decided: int
+    session: Session, customer_id: int, *, waiting: int, decided: int, requester: str | None = None
 ) -> tuple[list[ChangeRequest], list[ChangeRequest]]:
-    """One customer's requests: up to `waiting` still waiting for an agent (newest first; one being
-    approved right now among them) and the `decided` latest decided."""
+    """One customer's requests (or only those `requester` made): up to `waiting` still waiting for an
+    agent (newest first; one being approved right now among them) and the `decided` latest decided."""
     theirs = select(ChangeRequest).where(ChangeRequest.customer_id == customer_id)
+    if requester is not None:
+        theirs = theirs.where(ChangeRequest.requester == requester)
     waiting_states = (RequestState.OPEN.value, RequestState.APPROVING.value)
     open_rows = session.scalars(
         theirs.where(ChangeRequest.state.in_(waiting_states)).order_by(ChangeRequest.id.desc()).limit(waiting)

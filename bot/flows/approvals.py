@@ -5,7 +5,8 @@ many agents press Approve at once, and the change is written only if the changed
 as the preview found it; otherwise nothing is written and the new verdict is shown for a second
 look. Reject needs a reason, which the requester reads. The requester is told either outcome in
 their own language; the audit log names the approving agent as actor and the requester beside. A
-customer's admin sees their customer's requests, waiting and recently decided (`of_customer`).
+customer's admin sees their customer's requests, waiting and recently decided, and their other people
+their own (`of_customer`).
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ class CustomerRequests:
     customer: str
     waiting: tuple[RequestSummary, ...]  # newest first
     decided: tuple[RequestSummary, ...]  # latest decision first
+    requester: str | None = None  # only this person's own (one of the customer's people, not an admin)
 
 
 class ChangedSincePreview(Exception):
@@ -187,20 +189,24 @@ class Approvals:
         self.announce = announce
 
     def of_customer(self, person: Person) -> CustomerRequests | None:
-        """A customer's admin: their customer's requests, waiting and recently decided. None for
-        anyone else (the provider's people decide them in the support channel)."""
+        """A customer's admin: their customer's requests, waiting and recently decided; one of the
+        customer's other people: their own, of that customer. None for anyone else (the provider's
+        people decide them in the support channel)."""
         access = person.customer
-        if access is None or not access.admin:
+        if access is None:
             return None
+        requester = None if access.admin else person.user_id
         with self.sessions() as session:
             waiting, decided = customer_requests(
-                session, access.customer_id, waiting=SHOWN_WAITING, decided=SHOWN_DECIDED
+                session, access.customer_id, waiting=SHOWN_WAITING, decided=SHOWN_DECIDED, requester=requester
             )
-            return CustomerRequests(access.name, tuple(map(_summary, waiting)), tuple(map(_summary, decided)))
+        summaries = tuple(map(_summary, waiting)), tuple(map(_summary, decided))
+        return CustomerRequests(access.name, *summaries, requester=requester)
 
-    def admins(self, customer_id: int) -> list[str]:
-        """Who sees the customer's requests: their admins."""
-        return self.flows.customers.admins(customer_id)
+    def watchers(self, customer_id: int, requester: str) -> list[str]:
+        """Who sees a request in their App Home: the customer's admins, and whoever made it."""
+        admins = self.flows.customers.admins(customer_id)
+        return admins if requester in admins else [*admins, requester]
 
     def status(self, request_id: int) -> RequestStatus | None:
         """The request with its change as support would make it now (for posting it to agents)."""
