@@ -27,9 +27,8 @@ HOLDER = """
 import json, os, time
 from pathlib import Path
 
-from bot.db import make_engine, upgrade
 from tests.support.leftovers import private_directory
-from tests.support.postfix_instance import PostfixInstance, Sink, share_with_postfix
+from tests.support.postfix_instance import PostfixInstance, Sink, sqlite_for_postfix
 from tests.support.slack_fixtures import SlackAppProcess
 from tests.support.slack_standin import SlackStandIn
 
@@ -37,11 +36,7 @@ from tests.support.slack_standin import SlackStandIn
 def test_holds_servers(postgres_server):
     root, _ = private_directory("mailbot-leftover-")
     root.chmod(0o755)
-    database = root / "db" / "mailbot.db"
-    database.parent.mkdir()
-    url = f"sqlite:///{database}"
-    upgrade(make_engine(url))
-    share_with_postfix(database)
+    url = sqlite_for_postfix(root)
     sink = Sink()
     sink.controller.start()
     postfix = PostfixInstance(root / "postfix", url, sink.controller.port)

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import psycopg
 
-from bot.db import make_engine, upgrade
 from tests.support.leftovers import private_directory
-from tests.support.postfix_instance import PostfixInstance, Sink, share_with_postfix
+from tests.support.postfix_instance import PostfixInstance, Sink, sqlite_for_postfix
 from tests.support.postgres_server import PostgresServer
 from tests.support.slack_fixtures import SlackAppProcess, migrated_sqlite
 from tests.support.slack_standin import SlackStandIn
@@ -59,11 +58,7 @@ def test_postgresql_starts_on_another_port_when_its_port_was_taken() -> None:
 def test_postfix_starts_on_another_port_when_its_port_was_taken() -> None:
     root, root_guard = private_directory("mailbot-ports-")
     root.chmod(0o755)
-    database = root / "db" / "mailbot.db"
-    database.parent.mkdir()
-    url = f"sqlite:///{database}"
-    upgrade(make_engine(url))
-    share_with_postfix(database)
+    url = sqlite_for_postfix(root)
     sink = Sink()
     sink.controller.start()
     postfix = PostfixInstance(root / "postfix", url, sink.controller.port)

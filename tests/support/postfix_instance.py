@@ -28,6 +28,7 @@ from typing import TypeVar
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.db import make_engine, upgrade
 from bot.routing.postfix import write_config
 from tests.support.leftovers import guard
 from tests.support.postgres_server import ADDRESS_IN_USE, PORT_ATTEMPTS, free_port
@@ -351,6 +352,18 @@ virtual_minimum_uid = 1
     def log(self) -> str:
         path = self.root / "maillog"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def sqlite_for_postfix(root: Path) -> str:
+    """The URL of a new, migrated SQLite database under `root` that Postfix's daemons can read."""
+    database = root / "db" / "mailbot.db"
+    database.parent.mkdir()
+    url = f"sqlite:///{database}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    share_with_postfix(database)
+    return url
 
 
 def share_with_postfix(database_path: Path) -> None:
