@@ -66,7 +66,7 @@ def bare_wsgi_app(api_url: str) -> Callable:
 def serve_bare(port: int, api_url: str) -> None:
     from bot.slack.http import serve_wsgi
 
-    serve_wsgi(bare_wsgi_app(api_url), port)
+    serve_wsgi(bare_wsgi_app(api_url), port, lambda url: print(f"Serving at {url}", flush=True))
 
 
 Scenario = tuple[str, Callable[[SlackAppProcess, int], object], str | None, Callable[[Call], int] | None]

@@ -1,13 +1,13 @@
 """Questions agents taught the bot: stored, audited, removable, and used by every instance at once.
 
 An agent who sees a question the bot answered badly (a customer said 👎 or asked for a person) picks the
-right article for it, or "not our topic", in Slack or with `mailbot examples add`. The question's
-text is kept, with its label, who taught it and when, and who asked it: never shown to agents, only
-so that erasing that person withdraws the example and takes their words out (`withdraw_asked`), and
-their export shows it. Every addition and removal is a row in `taught_example_changes`; its highest id
-is the examples' version, which every answer checks (one small query) before it uses its process's
-index of the examples, so a change made on one instance counts on every instance from the next
-question on.
+right article for it, or "not our topic", in Slack or with `mailbot examples add` (there also in their
+own words, `--question N`). The question's text is kept, with its label, who taught it and when, and
+who asked it (also through a rewording): never shown to agents, only so that erasing that person
+withdraws the example and takes their words out (`withdraw_asked`), and their export shows it.
+Every addition and removal is a row in `taught_example_changes`; its highest id is the examples'
+version, which every answer checks (one small query) before it uses its process's index of the
+examples, so a change made on one instance counts on every instance from the next question on.
 """
 
 from __future__ import annotations
@@ -66,7 +66,13 @@ class TaughtQuestion(Base):
     label: Mapped[str] = mapped_column(String(64))  # a topic id, or "none"
     taught_by: Mapped[str] = mapped_column(String(64))  # the agent (Slack user id, or the CLI's actor)
     # Who asked the question it was taught from (None: typed by an agent); their pseudonym once erased.
+    # Kept when the agent reworded the question: the words may still be theirs, or tell their story.
     asked_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The answered question it was taught from, as asked or reworded (None: typed by an agent).
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answered_questions.id", name="fk_taught_examples_question_id_answered_questions"),
+        default=None,
+    )
     taught_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     removed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
@@ -194,9 +200,18 @@ def check_label(label: str) -> None:
         raise TeachingError(MESSAGES("unknown_label", label=label, labels=", ".join(TOPIC_IDS)))
 
 
-def teach(session: Session, question: str, label: str, actor: str, *, asked_by: str | None = None) -> Taught:
+def teach(
+    session: Session,
+    question: str,
+    label: str,
+    actor: str,
+    *,
+    asked_by: str | None = None,
+    question_id: int | None = None,
+) -> Taught:
     """Store `question` as an example of `label` (a topic id or "none"), audited under `actor`;
-    `asked_by` is the Slack user who asked it, when it was taught from their question."""
+    `asked_by` is the Slack user who asked it and `question_id` the answered question, when it was
+    taught from their question."""
     check_label(label)
     text = storable(question.strip(), MAX_STORED_QUESTION)
     if not text:
@@ -208,6 +223,7 @@ def teach(session: Session, question: str, label: str, actor: str, *, asked_by: 
         taught_by=actor[:64],
         taught_at=utcnow(),
         asked_by=asked_by,
+        question_id=question_id,
     )
     session.add(row)
     session.flush()
@@ -216,12 +232,16 @@ def teach(session: Session, question: str, label: str, actor: str, *, asked_by: 
     return _taught(row)
 
 
-def teach_answered(session: Session, question_id: int, label: str, actor: str) -> Taught:
-    """Teach the text of an answered question, linked to who asked it (for their erasure and export)."""
+def teach_answered(
+    session: Session, question_id: int, label: str, actor: str, *, reworded: str | None = None
+) -> Taught:
+    """Teach an answered question, as asked or as the agent `reworded` it, linked to the question and
+    to who asked it (for their erasure and export: a rewording may keep their words or their story)."""
     asked = session.get(AnsweredQuestion, question_id)
     if asked is None:
         raise TeachingError(MESSAGES("unknown_question", id=question_id))
-    return teach(session, asked.question, label, actor, asked_by=asked.user_id)
+    text = asked.question if reworded is None else reworded
+    return teach(session, text, label, actor, asked_by=asked.user_id, question_id=asked.id)
 
 
 def forget(session: Session, example_id: int, actor: str) -> Taught:
@@ -270,7 +290,11 @@ def questions_to_teach(session: Session, limit: int = 10) -> list[ToTeach]:
         .where(or_(FeedbackVote.helpful.is_(False), FeedbackVote.wants_person.is_(True)))
         .where(
             ~exists().where(
-                TaughtQuestion.question == AnsweredQuestion.question, TaughtQuestion.removed_at.is_(None)
+                or_(
+                    TaughtQuestion.question == AnsweredQuestion.question,
+                    TaughtQuestion.question_id == AnsweredQuestion.id,  # taught in other words
+                ),
+                TaughtQuestion.removed_at.is_(None),
             )
         )
         .group_by(AnsweredQuestion.id)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import shutil
 import smtplib
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -36,6 +34,7 @@ from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.models import Route, RouteKind
 from bot.routing.service import RoutingService, Status
 from bot.routing.trace import DeliveryKind
+from tests.support.leftovers import private_directory
 from tests.support.postfix_instance import PostfixInstance, Sink, share_with_postfix, wait_for
 from tests.support.slack_dispatch import InProcessApp, app_settings
 from tests.support.slack_standin import SlackStandIn
@@ -110,7 +109,7 @@ class MailWorld:
 def world(database_kind: str, request: pytest.FixtureRequest) -> Iterator[MailWorld]:
     """Postfix reading SQLite (sqlite:) or PostgreSQL (pgsql:), as MAILBOT_TEST_DATABASES selects."""
     # Not pytest's tmp_path: Postfix's unprivileged daemons must be able to walk into this folder.
-    root = Path(tempfile.mkdtemp(prefix="mailbot-postfix-"))
+    root, root_guard = private_directory("mailbot-postfix-")
     root.chmod(0o755)
     if database_kind == "postgresql":
         database_url = request.getfixturevalue("postgres_server").create_migrated_database("postfix_world")
@@ -138,6 +137,7 @@ def world(database_kind: str, request: pytest.FixtureRequest) -> Iterator[MailWo
         sink.controller.stop()
         engine.dispose()
         shutil.rmtree(root, ignore_errors=True)
+        root_guard.release()
 
 
 def test_an_alias_delivers_to_its_mailbox_and_its_removal_makes_postfix_reject_it(world: MailWorld) -> None:

@@ -20,11 +20,9 @@ RCPT for unknown addresses and a 451 4.6.0 for loops, and its queue ends empty.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +50,7 @@ from bot.routing.changes import (
 from bot.routing.models import AuditEntry, DistributionGroup, Domain, Mailbox, Route
 from bot.routing.service import MAX_DELIVERIES, Outcome, RoutingService
 from bot.routing.trace import DeliveryKind, Trace
+from tests.support.leftovers import private_directory
 from tests.support.postfix_instance import PostfixInstance, Sent, Sink, share_with_postfix, wait_for
 from tests.support.routing_world import ADMIN, AGENT, D, snapshot
 
@@ -371,7 +370,7 @@ def check_sequence(world: MailWorld, setup: list[Step], steps: list[Step]) -> No
 @pytest.fixture(scope="module")
 def world(database_kind: str, request: pytest.FixtureRequest) -> Iterator[MailWorld]:
     """One Postfix per database kind for the whole module, reading sqlite: or pgsql: maps."""
-    root = Path(tempfile.mkdtemp(prefix="mailbot-differential-"))
+    root, root_guard = private_directory("mailbot-differential-")
     root.chmod(0o755)  # Postfix's unprivileged daemons walk into it
     if database_kind == "postgresql":
         database_url = request.getfixturevalue("postgres_server").create_migrated_database("differential")
@@ -408,6 +407,7 @@ def world(database_kind: str, request: pytest.FixtureRequest) -> Iterator[MailWo
         sink.controller.stop()
         engine.dispose()
         shutil.rmtree(root, ignore_errors=True)
+        root_guard.release()
 
 
 B0, B1, INFO = MAILBOXES

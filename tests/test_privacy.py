@@ -492,6 +492,38 @@ def test_examples_taught_before_askers_were_kept_get_the_first_asker_of_their_te
     upgrade(engine)
 
 
+def test_examples_taught_before_they_kept_their_question_are_linked_to_their_askers_question(
+    engine: Engine,
+) -> None:
+    command.downgrade(alembic_config(engine), "0015_request_origins")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO answered_questions"
+                " (id, question, lang, kind, topic_id, score, user_id, asked_at) "
+                "VALUES (1, 'två adresser?', 'sv', 'article', 'alias', 0.9, 'U07CLICKER', :now), "
+                "(2, 'två adresser?', 'sv', 'article', 'alias', 0.9, 'U07FIRST', :now)"
+            ),
+            {"now": utcnow()},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO taught_examples (id, question, lang, label, taught_by, taught_at, asked_by) "
+                "VALUES (1, 'två adresser?', 'sv', 'alias', 'karin', :now, 'U07FIRST'), "
+                "(2, 'skrivet av en agent', 'sv', 'none', 'karin', :now, NULL)"
+            ),
+            {"now": utcnow()},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, question_id FROM taught_examples"))
+        linked = {row.id: row.question_id for row in rows}
+    assert linked == {1: 2, 2: None}
+    command.downgrade(alembic_config(engine), "0015_request_origins")
+    assert "question_id" not in {column["name"] for column in inspect(engine).get_columns("taught_examples")}
+    upgrade(engine)
+
+
 def test_export_shows_the_examples_taught_from_their_questions(
     filled: Written, session_factory: sessionmaker
 ) -> None:

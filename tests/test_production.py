@@ -18,9 +18,9 @@ from bot.db import make_engine, make_sessionmaker
 from bot.routing.service import RoutingService
 from bot.slack.failures import MESSAGES
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
-from tests.support.load import DOMAIN, instances, prepare_database
+from tests.support.load import DOMAIN, gunicorn_argv, instances, prepare_database
 from tests.support.postgres_server import PostgresServer, running_server
-from tests.support.slack_fixtures import CUSTOMER, SlackAppProcess, find_element
+from tests.support.slack_fixtures import CUSTOMER, SlackAppProcess, find_element, migrated_sqlite
 from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
 
 # --- The running app (a real `mailbot serve --http` process) on PostgreSQL -----------------------
@@ -247,6 +247,37 @@ def test_a_workspace_that_never_installed_gets_no_answer_and_an_install_link_wor
 def test_the_install_asks_for_the_scopes_the_manifest_declares() -> None:
     manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
     assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+# --- Two gunicorn instances on one host share nothing but the database -----------------------------
+
+
+def test_two_gunicorn_instances_on_one_host_bind_no_shared_control_socket(
+    slack_standin: SlackStandIn, tmp_path: Path
+) -> None:
+    """gunicorn's default control socket is one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl or
+    ~/.gunicorn/gunicorn.ctl): the second instance took it from the first, and the first to stop
+    removed it. The Procfile's command starts none."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_RUNTIME_DIR": ""}
+    apps = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        database_url = migrated_sqlite(tmp_path / name)
+        log_path = tmp_path / f"{name}.log"
+        apps.append(SlackAppProcess(database_url, slack_standin, env, log_path, argv=gunicorn_argv()))
+    one, two = apps
+    try:
+        assert one.port != two.port and all(app.get("/health").status == 200 for app in apps)
+        assert list(home.rglob("*")) == []  # no control socket, nor its directory
+        assert all("control socket" not in app.log().lower() for app in apps)
+        one.stop()
+        assert two.get("/health").status == 200 and list(home.rglob("*")) == []
+    finally:
+        for app in apps:
+            if app.process.poll() is None:
+                app.stop()
 
 
 # --- Two gunicorn instances, one PostgreSQL: flows that start on one and finish on the other ------

@@ -6,6 +6,7 @@ admin's App Home with their customer's requests, and agents named by a Slack use
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -13,23 +14,26 @@ from typing import Any
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, text, update
 
 from bot.customers.directory import Additions, CustomerDirectory
 from bot.customers.models import ChangeRequest
+from bot.customers.requests import STALE_CLAIM
 from bot.db import make_engine, make_sessionmaker, utcnow
 from bot.flows.store import remember_locale
 from bot.routing.changes import Actor, AddAlias, Role
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import RoutingService
 from bot.slack import jobs
+from bot.slack.decided_elsewhere import DECIDED_ELSEWHERE as DECIDED
 from bot.slack.deliveries import deliver, marker
 from bot.slack.job_queue import SlackJob
 from bot.slack.oauth import installation_store
 from bot.slack.stores import UserGroupMembers
 from bot.slack.user_groups import GROUP_REFRESH
 from bot.slack.web_api import web_client
-from tests.support.cli import Mailbot, run_mailbot
+from tests.support.cli import Mailbot, run_mailbot, start_mailbot
+from tests.support.database_faults import REFUSAL, refused_writes
 from tests.support.slack_dispatch import InProcessApp, app_settings
 from tests.support.slack_fixtures import AGENT, BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, SlackAppProcess
 from tests.support.slack_standin import TEAM_ID, Call, SlackStandIn
@@ -41,6 +45,7 @@ AGENT2 = "UAGENT2"
 GROUPIE = "UGROUPIE"  # an agent through the Slack user group @support-team only
 BETA_BOSS = "UBETABOSS"  # Beta's admin (in the App Home tests)
 BETA_WORKER = "UBETAUSER"
+COLLEAGUE = "UACMEUSER2"  # one more of Acme's people, not an admin (in the App Home tests)
 SUPPORT_GROUP = "S0SUPPORT"
 
 
@@ -345,7 +350,7 @@ def test_a_customer_admin_sees_their_customers_requests_and_their_decisions(
     waiting = "*Väntar på supporten*\n• Begäran 1: *Skapa ett alias* sales@acme.se → info@acme.se, "
     asked = f"begärd av <@{WORKER}> <!date^{requested_at(app)}^{{date_short_pretty}} {{time}}|"
     assert waiting + asked in home
-    assert set(published_for(app)) == {BOSS}  # not Beta's admin, nor the requester
+    assert set(published_for(app)) == {BOSS, WORKER}  # and the requester's own; not Beta's admin
 
     app.standin.reset()
     support_click(app, post, "request_approve", AGENT)
@@ -384,16 +389,62 @@ def test_a_customer_never_sees_another_customers_requests(app: InProcessApp, bet
     request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
     app.standin.reset()
     request_from(app, BETA_WORKER, "/alias", "add order@beta.se kim@beta.se")
-    assert set(published_for(app)) == {BETA_BOSS}
+    assert set(published_for(app)) == {BETA_BOSS, BETA_WORKER}
     beta = published_for(app)[BETA_BOSS]
     assert "Requested changes: Beta" in beta and "order@beta.se → kim@beta.se" in beta  # in English
     assert "acme" not in beta.lower()
     acme = open_home(app, BOSS)
     assert "sales@acme.se" in acme and "beta" not in acme.lower()
-    # Their people who are not admins, agents and guests see no one's requests.
-    for user in (WORKER, BETA_WORKER, AGENT, "UGUEST"):
+    # Their people who are not admins see their own requests only; agents and guests no one's.
+    assert "sales@acme.se" in open_home(app, WORKER) and "beta" not in open_home(app, WORKER).lower()
+    assert (
+        "order@beta.se" in open_home(app, BETA_WORKER) and "acme" not in open_home(app, BETA_WORKER).lower()
+    )
+    for user in (AGENT, "UGUEST"):
         home = open_home(app, user)
         assert "sales@acme.se" not in home and "order@beta.se" not in home and "Requested changes" not in home
+
+
+def test_a_customers_person_who_is_not_an_admin_sees_their_own_requests_in_their_language(
+    app: InProcessApp, beta_people: None
+) -> None:
+    """Acme's WORKER (English) and COLLEAGUE (Swedish in Slack), neither an admin: each sees their own
+    requests, waiting and decided, and never the other's; the home is published again for them when
+    their request is made and decided."""
+    directory = CustomerDirectory(make_sessionmaker(make_engine(app.database_url)))
+    assert directory.add("Acme", Additions(users=[COLLEAGUE]), OPERATOR).ok
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        remember_locale(session, COLLEAGUE, "sv-SE")
+    home = open_home(app, WORKER)
+    assert "Your requested changes (Acme)" in home and "No requests are waiting." in home
+
+    app.standin.reset()
+    post = request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    mine = published_for(app)[WORKER]
+    asked = f"asked <!date^{requested_at(app)}^{{date_short_pretty}} {{time}}|"
+    assert (
+        f"*Waiting for support*\n• Request 1: *Create an alias* sales@acme.se → info@acme.se, {asked}" in mine
+    )
+    assert "asked by" not in mine and "Changes you asked support for." in mine
+    app.standin.reset()
+    app.command("/group", "create team@acme.se", user_id=COLLEAGUE)
+    preview = reply_saying(app, "Be om den här ändringen")
+    assert app.click(preview.args["blocks"], "flow_request", user_id=COLLEAGUE).status == 200
+    reply_saying(app, "Skickat till supporten")
+    assert set(published_for(app)) == {BOSS, COLLEAGUE}  # not WORKER: not theirs
+    theirs = published_for(app)[COLLEAGUE]
+    assert "Dina begärda ändringar (Acme)" in theirs and "Begäran 2: *Skapa en grupp* team@acme.se" in theirs
+    assert "sales@acme.se" not in theirs and "team@acme.se" not in open_home(app, WORKER)
+
+    app.standin.reset()
+    support_click(app, post, "request_approve", AGENT)
+    mine = published_for(app)[WORKER]
+    [change] = [r.id for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
+    assert (
+        "No requests are waiting." in mine and "_Approved <!date^" in mine and f"(change {change})._" in mine
+    )
+    assert "team@acme.se" not in mine and "Begäran 2" in published_for(app)[BOSS]
+    assert open_home(app, WORKER) == mine
 
 
 # -- requests decided in the terminal ----------------------------------------------------------------
@@ -431,7 +482,7 @@ def test_a_request_approved_in_the_terminal_is_shown_in_slack_as_an_agents_click
     assert "sales@acme.se" in told.text()
     home = published_for(app)[BOSS]  # in the admin's Swedish
     assert "Inga begäranden väntar." in home and "_Godkänd <!date^" in home
-    assert set(published_for(app)) == {BOSS}
+    assert set(published_for(app)) == {BOSS, WORKER}
     assert all(call.headers["Authorization"] == f"Bearer {BOT_TOKEN}" for call in app.standin.calls)
     [record] = [r for r in routing(app).audit(5) if r.subject == "sales@acme.se"]
     assert (record.actor, record.requested_by) == ("kim", WORKER)
@@ -497,7 +548,7 @@ def test_a_terminal_decision_taken_over_from_a_worker_that_died_sends_nothing_tw
     assert dead is not None
     client = web_client(runtime.settings.slack_api_url, BOT_TOKEN)
     worked_out = jobs.WORK[dead.kind](runtime, client, dead.details)
-    assert [delivery["to"] for delivery in worked_out] == ["update", "channel", "home"]
+    assert [delivery["to"] for delivery in worked_out] == ["update", "channel", "home", "home"]
     assert queue.store_result(dead, worked_out)
     for number in (0, 1):  # the post and the DM reached Slack and were recorded; then the worker died
         deliver(client, worked_out[number], marker(dead.id, number))
@@ -508,7 +559,7 @@ def test_a_terminal_decision_taken_over_from_a_worker_that_died_sends_nothing_tw
     assert app.run_queued() == 1
     assert len(app.standin.calls_to("chat.update")) == 1
     assert len([c for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == WORKER]) == 1
-    assert set(published_for(app)) == {BOSS} and len(app.standin.calls_to("views.publish")) == 1
+    assert set(published_for(app)) == {BOSS, WORKER} and len(app.standin.calls_to("views.publish")) == 2
 
 
 def test_a_decision_made_while_no_app_runs_is_shown_when_one_starts(
@@ -534,6 +585,87 @@ def test_a_decision_made_while_no_app_runs_is_shown_when_one_starts(
     assert "was rejected by support: Inte nu" in told.text()
     assert "_Avböjd <!date^" in shown(home) and "Inte nu" in shown(home)
     assert post.args["channel"] == SUPPORT_CHANNEL
+
+
+def decision_of(app: InProcessApp) -> tuple[str, int, int]:
+    """Request 1's state, and how many jobs and routes to sales@acme.se were written."""
+    with make_sessionmaker(make_engine(app.database_url))() as session:
+        state = session.scalar(select(ChangeRequest.state).where(ChangeRequest.id == 1))
+        queued = session.scalar(select(func.count()).select_from(SlackJob).where(SlackJob.kind == DECIDED))
+        routes = session.scalar(
+            select(func.count()).select_from(Route).where(Route.source == "sales@acme.se")
+        )
+    assert state is not None
+    return state, queued or 0, routes or 0
+
+
+def test_a_terminal_decision_whose_slack_job_cannot_be_written_is_not_made_either(
+    app: InProcessApp, beta_people: None
+) -> None:
+    """The decision and the job that shows it in Slack are one transaction: the database refusing the
+    job (a real error from a trigger, where a crash between the two would have left the decision
+    untold) leaves the request as it was, and a second try does both."""
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    _, audit_before = written(app)
+    with refused_writes(make_engine(app.database_url), "slack_jobs"):
+        for args in (["approve", "1"], ["reject", "1", "--reason", "Nej"]):
+            failed = run_mailbot(["request", *args, "--actor", "kim"], app.database_url, **SLACK_SETTINGS)
+            assert failed.returncode != 0 and REFUSAL in failed.stderr
+            assert decision_of(app) == ("open", 0, 0)
+    assert written(app)[1] == audit_before and app.standin.calls == []
+
+    done = run_mailbot(["request", "approve", "1", "--actor", "kim"], app.database_url, **SLACK_SETTINGS)
+    assert done.returncode == 0, done.stderr
+    assert decision_of(app) == ("approved", 1, 1)
+    assert app.run_queued() == 1
+    updated, told = decided_views(app)
+    assert "Godkänd av kim" in updated.text() and "was approved by support" in told.text()
+
+
+@pytest.mark.postgresql_only
+def test_a_terminal_decision_killed_before_it_commits_leaves_neither_decision_nor_job(
+    app: InProcessApp, beta_people: None
+) -> None:
+    """`mailbot request approve` killed with SIGKILL while it writes the Slack job (held up by a lock
+    the test takes on the queue, after the change and "approved" are written in its transaction):
+    neither stays. The request waits for the next Approve, which does both."""
+    request_from(app, WORKER, "/alias", "add sales@acme.se info@acme.se")
+    app.standin.reset()
+    engine = make_engine(app.database_url)
+    with engine.connect() as holder:
+        holder.execute(text("LOCK TABLE slack_jobs IN EXCLUSIVE MODE"))
+        process = start_mailbot(["request", "approve", "1"], app.database_url, **SLACK_SETTINGS)
+        try:
+            wait_for_backend(engine, "INSERT INTO slack_jobs", waiting=True)
+        finally:
+            process.kill()
+            process.communicate(timeout=60)
+        holder.rollback()
+    wait_for_backend(engine, "INSERT INTO slack_jobs", waiting=False)  # its server noticed and rolled back
+    assert decision_of(app) == ("approving", 0, 0)  # claimed only, as an Approve whose worker died
+
+    with engine.begin() as connection:  # the claim goes stale
+        connection.execute(update(ChangeRequest).values(claimed_at=utcnow() - STALE_CLAIM))
+    done = run_mailbot(["request", "approve", "1"], app.database_url, **SLACK_SETTINGS)
+    assert done.returncode == 0, done.stderr
+    assert decision_of(app) == ("approved", 1, 1)
+    assert app.run_queued() == 1 and len(app.standin.calls_to("chat.update")) == 1
+
+
+def wait_for_backend(engine: Engine, query: str, *, waiting: bool) -> None:
+    """Until a PostgreSQL backend runs `query` waiting for a lock (`waiting`), or none runs it."""
+    activity = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE :query AND pid <> pg_backend_pid()"
+        + (" AND wait_event_type = 'Lock'" if waiting else "")
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            if bool(connection.scalar(activity, {"query": query + "%"})) == waiting:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{query!r} still {'not ' if waiting else ''}running")
 
 
 def test_a_terminal_decision_is_shown_with_the_token_of_the_workspace_the_request_came_in(

@@ -4,19 +4,21 @@ was taught, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from click.testing import CliRunner
 from sqlalchemy.orm import sessionmaker
 
 from bot.cli import main
-from bot.feedback import record_answer
-from bot.privacy.people import erase
+from bot.feedback import record_answer, vote
+from bot.privacy.people import erase, export
 from bot.slack.stores import ALL_PERSONAL_DATA
 from bot.teaching import teach_answered
 from tests.support.personal_data import SECRET
 from tests.test_feedback import ALIAS_ANSWER
 
+RETENTION = timedelta(days=180)
 QUESTION = "kan vi få alla mejl från den gamla leverantören att dyka upp i nya lådan?"
 
 
@@ -90,6 +92,65 @@ def test_an_example_taught_from_a_customers_question_never_shows_who_asked_and_g
     assert code == 0 and "Anna Berg" not in output and asker not in output
     assert f"[{example.id}] manage-aliases: (texten raderad på begäran av den som frågade)" in output
     assert "[borttaget av erased-" in output
+
+
+def test_a_question_an_agent_reworded_stays_linked_to_who_asked_and_goes_with_them(
+    database_url: str, session_factory: sessionmaker
+) -> None:
+    """`examples add --question N`: the agent's wording, still the asker's (their export shows it, their
+    erasure withdraws it and empties its text), and the question leaves the questions to teach."""
+    asker, other = "U07ASKER02", "U07OTHER02"
+    with session_factory() as session:
+        asked = record_answer(session, "två adresser, en inkorg? /Anna Berg", ALIAS_ANSWER, user_id=asker)
+        vote(session, asked, asker, helpful=False)
+        kept = record_answer(session, "hur gör jag en grupp?", ALIAS_ANSWER, user_id=other)
+        vote(session, kept, other, helpful=False)
+    code, output = run(database_url, "examples", "to-teach")
+    assert code == 0 and f"[fråga {asked}] två adresser, en inkorg? /Anna Berg" in output
+    reworded = "Anna Berg på kontoret vill ha två adresser i samma inkorg"
+    args = (
+        "examples",
+        "add",
+        "--question",
+        str(asked),
+        "--actor",
+        "karin",
+        "--json",
+        "manage-aliases",
+        reworded,
+    )
+    code, output = run(database_url, *args)
+    assert code == 0, output
+    example = json.loads(output)
+    assert example["question"] == reworded and example["label"] == "manage-aliases"
+    assert ask(database_url, reworded)["article"] == "manage-aliases"
+    to_teach = json.loads(run(database_url, "examples", "to-teach", "--json")[1])
+    assert [question["question_id"] for question in to_teach] == [kept]  # taught, in other words
+
+    with session_factory() as session:
+        exported = export(session, ALL_PERSONAL_DATA, asker, titles={}, lang="sv", retention=RETENTION)
+    assert [row["question"] for row in exported["taught_questions"]] == [reworded]
+    with session_factory() as session:
+        erase(session, ALL_PERSONAL_DATA, asker, secret=SECRET, actor="dpo")
+    assert run(database_url, "examples", "list")[1].strip() == "inga inlärda exempel"
+    code, output = run(database_url, "examples", "list", "--all")
+    assert code == 0 and "Anna Berg" not in output and asker not in output
+    assert f"[{example['id']}] manage-aliases: (texten raderad på begäran av den som frågade)" in output
+    with session_factory() as session:
+        theirs = export(session, ALL_PERSONAL_DATA, other, titles={}, lang="sv", retention=RETENTION)
+    assert theirs["taught_questions"] == []  # not theirs
+
+
+def test_a_rewording_of_a_question_that_does_not_exist_is_refused_and_writes_nothing(
+    database_url: str,
+) -> None:
+    code, output = run(
+        database_url, "examples", "add", "--question", "999", "manage-aliases", "två adresser?"
+    )
+    assert code == 1 and "Den besvarade frågan 999 finns inte." in output
+    code, output = run(database_url, "examples", "add", "--question", "0", "manage-aliases", "två adresser?")
+    assert code == 2 and "Traceback" not in output
+    assert run(database_url, "examples", "list", "--all")[1].strip() == "inga inlärda exempel"
 
 
 def test_bad_requests_get_a_clear_answer_and_change_nothing(database_url: str) -> None:

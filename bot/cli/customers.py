@@ -6,10 +6,11 @@ Like the routing commands: audited under `--actor`, `--json` for programs, `--la
 
 A request decided here is shown in Slack as an agent's click there shows it (the post in the support
 channel, the requester's DM, the admins' App Home): the command hands that to the Slack app through
-its job queue in the database (`bot.slack.decided_elsewhere.decided_elsewhere_job`), which the running
-app's worker, of any instance, works through. The command line is an adapter like the Slack app: the
-decision is the core's (`bot.flows.approvals`), telling Slack is dispatch. It queues only when the
-settings name a Slack app (`Settings.has_slack`); without one nothing is said about Slack.
+its job queue in the database (`bot.slack.decided_elsewhere.DecidedElsewhere`), in the decision's own
+transaction, which the running app's worker, of any instance, works through. The command line is an
+adapter like the Slack app: the decision is the core's (`bot.flows.approvals`), telling Slack is
+dispatch. It queues only when the settings name a Slack app (`Settings.has_slack`); without one
+nothing is said about Slack.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from bot.flows.approvals import Approvals, RequestStatus
 from bot.flows.commands import FLOWS
 from bot.flows.core import Flows, Person
 from bot.i18n import Text
-from bot.slack.decided_elsewhere import decided_elsewhere_job
-from bot.slack.job_queue import JobQueue
+from bot.slack.decided_elsewhere import DecidedElsewhere
 
 
 def directory(context: Context) -> CustomerDirectory:
@@ -153,11 +153,11 @@ def request_list(context: Context, only_open: bool) -> None:
     context.emit(data, lines)
 
 
-def _decided(context: Context, result: RequestStatus | Text) -> None:
+def _decided(context: Context, result: RequestStatus | Text, slack: DecidedElsewhere | None) -> None:
     if isinstance(result, Text):
         click.echo(context.say(result), err=True)
         sys.exit(EXIT_REFUSED)
-    in_slack = _show_in_slack(context, result)
+    in_slack = slack is not None and slack.queued
     lines = [context.say(line) for line in result.lines]
     if in_slack:
         lines.append(context.say(CLI("request.slack_decided" if result.told else "request.slack_reopened")))
@@ -170,24 +170,18 @@ def _decided(context: Context, result: RequestStatus | Text) -> None:
         sys.exit(EXIT_REFUSED)
 
 
-def _show_in_slack(context: Context, result: RequestStatus) -> bool:
-    """Queue the job that shows the result in Slack, if there is a Slack app and the request is in it."""
-    job = decided_elsewhere_job(result) if context.settings.has_slack else None
-    if job is None:
-        return False
-    JobQueue(context.sessions.kw["bind"]).enqueue(job)
-    return True
-
-
-def _approvals(context: Context) -> Approvals:
-    return Approvals(Flows(context.settings, context.sessions))
+def _slack(context: Context) -> DecidedElsewhere | None:
+    """What queues the decision's job for the Slack app, if the settings name one."""
+    return DecidedElsewhere(context.sessions.kw["bind"]) if context.settings.has_slack else None
 
 
 @routing_command(request_group, "approve")
 @click.argument("request_id", type=int)
 def request_approve(context: Context, request_id: int) -> None:
     operator = Person(context.actor.name, None, context.actor.role)
-    _decided(context, _approvals(context).approve(request_id, operator))
+    slack = _slack(context)
+    approvals = Approvals(Flows(context.settings, context.sessions), announce=slack)
+    _decided(context, approvals.approve(request_id, operator), slack)
 
 
 @routing_command(request_group, "reject")
@@ -195,7 +189,9 @@ def request_approve(context: Context, request_id: int) -> None:
 @click.option("--reason", required=True)
 def request_reject(context: Context, request_id: int, reason: str) -> None:
     operator = Person(context.actor.name, None, context.actor.role)
-    _decided(context, _approvals(context).reject(request_id, operator, reason))
+    slack = _slack(context)
+    approvals = Approvals(Flows(context.settings, context.sessions), announce=slack)
+    _decided(context, approvals.reject(request_id, operator, reason), slack)
 
 
 def register(main: click.Group) -> None:

@@ -1,4 +1,4 @@
-"""`mailbot examples list|add|remove`: the questions agents taught the bot, from the terminal.
+"""`mailbot examples list|to-teach|add|remove`: the questions agents taught the bot, from the terminal.
 
 The same as an agent's click in Slack: an added example counts for every instance from its next
 question on. Exit status: 0 done, 1 refused (no such example, already removed), 2 usage error (an
@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import getpass
 import json
+from dataclasses import asdict
 from typing import Any
 
 import click
 
 from bot.cli.common import LANG_OPTION, database
 from bot.cli.help import HelpGroup
-from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem
+from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem, WholeNumber
 from bot.config import Lang, Settings
 from bot.i18n import Catalog
-from bot.teaching import Taught, TeachingError, check_label, forget, taught_examples, teach
+from bot.teaching import (
+    Taught,
+    TeachingError,
+    check_label,
+    forget,
+    questions_to_teach,
+    taught_examples,
+    teach,
+    teach_answered,
+)
 
 MESSAGES = Catalog(
     "examples",
@@ -37,6 +47,13 @@ MESSAGES = Catalog(
             "en": " [removed by {actor} {at:%Y-%m-%d %H:%M}]",
         },
         "empty": {"sv": "inga inlärda exempel", "en": "no taught examples"},
+        "to_teach": {
+            "sv": "[fråga {id}] {question} (besvarad med: {topic}{person})",
+            "en": "[question {id}] {question} (answered with: {topic}{person})",
+        },
+        "no_article": {"sv": "ingen artikel", "en": "no article"},
+        "wants_person": {"sv": "; vill prata med en person", "en": "; wants a person"},
+        "nothing_to_teach": {"sv": "inga frågor att lära in", "en": "no questions to teach"},
         "erased": {
             "sv": "(texten raderad på begäran av den som frågade)",
             "en": "(text erased at the request of the person who asked)",
@@ -95,25 +112,64 @@ def examples_list(settings: Settings, everything: bool, as_json: bool, lang: Lan
         click.echo("\n".join(_line(e, lang) for e in examples) or MESSAGES.text("empty", lang))
 
 
+@examples_group.command("to-teach")
+@click.option("--limit", type=WholeNumber(1, 1000), default=20, show_default=True)
+@JSON_OPTION
+@LANG_OPTION
+@click.pass_obj
+def examples_to_teach(settings: Settings, limit: int, as_json: bool, lang: Lang | None) -> None:
+    lang = lang or settings.default_lang
+    with database(settings)() as session:
+        questions = questions_to_teach(session, limit)
+    if as_json:
+        click.echo(json.dumps([asdict(question) for question in questions], ensure_ascii=False, indent=2))
+        return
+    lines = [
+        MESSAGES.text(
+            "to_teach",
+            lang,
+            id=question.question_id,
+            question=" ".join(question.question.split())[:200],
+            topic=question.topic_id or MESSAGES.text("no_article", lang),
+            person=MESSAGES.text("wants_person", lang) if question.wants_person else "",
+        )
+        for question in questions
+    ]
+    click.echo("\n".join(lines) or MESSAGES.text("nothing_to_teach", lang))
+
+
 @examples_group.command("add")
 @click.argument("label", metavar="LABEL")
 @click.argument("question")
+@click.option("--question", "question_id", type=WholeNumber(1), metavar="N", default=None)
 @ACTOR_OPTION
 @JSON_OPTION
 @LANG_OPTION
 @click.pass_obj
 def examples_add(
-    settings: Settings, label: str, question: str, actor: str | None, as_json: bool, lang: Lang | None
+    settings: Settings,
+    label: str,
+    question: str,
+    question_id: int | None,
+    actor: str | None,
+    as_json: bool,
+    lang: Lang | None,
 ) -> None:
     lang = lang or settings.default_lang
     try:
         check_label(label)  # before the database: a typo is a usage error wherever the database is
     except TeachingError as error:
         raise UsageProblem(error.text, param_hint="LABEL") from None
+    agent = actor or getpass.getuser()
     with database(settings)() as session:
         try:
-            example = teach(session, question, label, actor or getpass.getuser())
+            if question_id is None:
+                example = teach(session, question, label, agent)
+            else:
+                example = teach_answered(session, question_id, label, agent, reworded=question)
         except TeachingError as error:
+            if error.text.key == "unknown_question":
+                raise CommandFailed(error.text, EXIT_REFUSED) from None
             raise UsageProblem(error.text, param_hint="QUESTION") from None
     if as_json:
         click.echo(json.dumps(_as_dict(example), ensure_ascii=False))

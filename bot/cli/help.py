@@ -98,6 +98,22 @@ HELP = Catalog(
             "sv": "Lär boten att QUESTION handlar om LABEL: ett ämnes-id, eller 'none' (inte vårt ämne).",
             "en": "Teach that QUESTION is about LABEL: a topic id, or 'none' (not our topic).",
         },
+        "examples add --question": {
+            "sv": "QUESTION är agentens omformulering av den besvarade frågan N (från `examples to-teach`): "
+            "exemplet förblir kopplat till den som frågade, så att radering av den personen tar bort det.",
+            "en": "QUESTION is the agent's rewording of answered question N (from `examples to-teach`): the "
+            "example stays linked to whoever asked, so erasing that person withdraws it.",
+        },
+        "examples to-teach": {
+            "sv": "Besvarade frågor som fått 👎 eller en begäran om en person och inte lärts in än, "
+            "nyast först, med sina nummer.",
+            "en": "Answered questions that got a 👎 or a request for a person and are not taught yet, newest "
+            "first, with their numbers.",
+        },
+        "examples to-teach --limit": {
+            "sv": "Hur många av de senaste frågorna.",
+            "en": "How many of the newest questions.",
+        },
         "examples remove": {
             "sv": "Sluta använda det inlärda exemplet ID (det blir kvar i ändringsloggen, markerat som "
             "borttaget).",

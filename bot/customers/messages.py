@@ -240,5 +240,18 @@ MESSAGES = Catalog(
             "en": "_Approved {at} (change {change_id})._",
         },
         "home.rejected": {"sv": "_Avböjd {at}:_ {reason}", "en": "_Rejected {at}:_ {reason}"},
+        # App Home, for one of a customer's people who is not an admin: their own requests.
+        "home.own_title": {
+            "sv": "Dina begärda ändringar ({customer})",
+            "en": "Your requested changes ({customer})",
+        },
+        "home.own_about": {
+            "sv": "Ändringar som du har bett supporten om. Varje beslut får du även i ett direktmeddelande.",
+            "en": "Changes you asked support for. You are also told each decision in a direct message.",
+        },
+        "home.own_request": {
+            "sv": "• Begäran {id}: {what}, begärd {at}",
+            "en": "• Request {id}: {what}, asked {at}",
+        },
     },
 )

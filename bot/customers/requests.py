@@ -54,8 +54,9 @@ def open_request(
 def claim_request(
     session: Session, request_id: int, from_state: RequestState, to_state: RequestState, **values: Any
 ) -> bool:
-    """Move the request from one state to the next (with `values`); False if another click got there
-    first. Approve also takes over a stale claim of an Approve that never finished."""
+    """Move the request from one state to the next (with `values`), in the caller's transaction; False
+    if another click got there first. Approve also takes over a stale claim of an Approve that never
+    finished."""
     now = utcnow()
     state = ChangeRequest.state == from_state.value
     if from_state is RequestState.OPEN and to_state is RequestState.APPROVING:
@@ -72,7 +73,6 @@ def claim_request(
             execution_options={"synchronize_session": False},
         ),
     )
-    session.commit()
     return result.rowcount == 1
 
 
@@ -88,13 +88,13 @@ def record_approved(session: Session, request_id: int, change_id: int, approver:
 
 
 def reopen(session: Session, request_id: int, previewed: dict[str, Any] | None) -> None:
-    """An Approve that made nothing (routing changed, or a rule said no): open again, as now previewed."""
+    """An Approve that made nothing (routing changed, or a rule said no): open again, as now previewed
+    (in the caller's transaction)."""
     session.execute(
         update(ChangeRequest)
         .where(ChangeRequest.id == request_id)
         .values(state=RequestState.OPEN.value, previewed=previewed)
     )
-    session.commit()
 
 
 def mark_posted(session: Session, request_id: int, channel: str, ts: str) -> None:
@@ -113,11 +113,13 @@ def customer_name(session: Session, request: ChangeRequest) -> str | None:
 
 
 def customer_requests(
-    session: Session, customer_id: int, *, waiting: int, decided: int
+    session: Session, customer_id: int, *, waiting: int, decided: int, requester: str | None = None
 ) -> tuple[list[ChangeRequest], list[ChangeRequest]]:
-    """One customer's requests: up to `waiting` still waiting for an agent (newest first; one being
-    approved right now among them) and the `decided` latest decided."""
+    """One customer's requests (or only those `requester` made): up to `waiting` still waiting for an
+    agent (newest first; one being approved right now among them) and the `decided` latest decided."""
     theirs = select(ChangeRequest).where(ChangeRequest.customer_id == customer_id)
+    if requester is not None:
+        theirs = theirs.where(ChangeRequest.requester == requester)
     waiting_states = (RequestState.OPEN.value, RequestState.APPROVING.value)
     open_rows = session.scalars(
         theirs.where(ChangeRequest.state.in_(waiting_states)).order_by(ChangeRequest.id.desc()).limit(waiting)

@@ -5,12 +5,14 @@ many agents press Approve at once, and the change is written only if the changed
 as the preview found it; otherwise nothing is written and the new verdict is shown for a second
 look. Reject needs a reason, which the requester reads. The requester is told either outcome in
 their own language; the audit log names the approving agent as actor and the requester beside. A
-customer's admin sees their customer's requests, waiting and recently decided (`of_customer`).
+customer's admin sees their customer's requests, waiting and recently decided, and their other people
+their own (`of_customer`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,7 +51,7 @@ from bot.routing.changes import (
     change_from_dict,
 )
 from bot.routing.models import AuditEntry
-from bot.routing.service import Status, Verdict
+from bot.routing.service import Outcome, Status, Verdict
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class CustomerRequests:
     customer: str
     waiting: tuple[RequestSummary, ...]  # newest first
     decided: tuple[RequestSummary, ...]  # latest decision first
+    requester: str | None = None  # only this person's own (one of the customer's people, not an admin)
 
 
 class ChangedSincePreview(Exception):
@@ -172,27 +175,38 @@ def _summary(row: ChangeRequest) -> RequestSummary:
     )
 
 
+# Writes, in the decision's own transaction, that it is to be shown where the request came in (an
+# adapter's outbox: the Slack app's job queue when the terminal decides). The decision and the note
+# are committed together or not at all, so no decision goes untold however the process ends.
+Announce = Callable[[Session, RequestStatus], None]
+
+
 class Approvals:
-    def __init__(self, flows: Flows) -> None:
+    def __init__(self, flows: Flows, announce: Announce | None = None) -> None:
         self.flows = flows
         self.sessions = flows.sessions
         self.routing = flows.routing
+        self.announce = announce
 
     def of_customer(self, person: Person) -> CustomerRequests | None:
-        """A customer's admin: their customer's requests, waiting and recently decided. None for
-        anyone else (the provider's people decide them in the support channel)."""
+        """A customer's admin: their customer's requests, waiting and recently decided; one of the
+        customer's other people: their own, of that customer. None for anyone else (the provider's
+        people decide them in the support channel)."""
         access = person.customer
-        if access is None or not access.admin:
+        if access is None:
             return None
+        requester = None if access.admin else person.user_id
         with self.sessions() as session:
             waiting, decided = customer_requests(
-                session, access.customer_id, waiting=SHOWN_WAITING, decided=SHOWN_DECIDED
+                session, access.customer_id, waiting=SHOWN_WAITING, decided=SHOWN_DECIDED, requester=requester
             )
-            return CustomerRequests(access.name, tuple(map(_summary, waiting)), tuple(map(_summary, decided)))
+        summaries = tuple(map(_summary, waiting)), tuple(map(_summary, decided))
+        return CustomerRequests(access.name, *summaries, requester=requester)
 
-    def admins(self, customer_id: int) -> list[str]:
-        """Who sees the customer's requests: their admins."""
-        return self.flows.customers.admins(customer_id)
+    def watchers(self, customer_id: int, requester: str) -> list[str]:
+        """Who sees a request in their App Home: the customer's admins, and whoever made it."""
+        admins = self.flows.customers.admins(customer_id)
+        return admins if requester in admins else [*admins, requester]
 
     def status(self, request_id: int) -> RequestStatus | None:
         """The request with its change as support would make it now (for posting it to agents)."""
@@ -211,16 +225,23 @@ class Approvals:
             row = session.get(ChangeRequest, request_id)
             if row is None:
                 return CUSTOMERS("unknown_request")
-            if not claim_request(session, request_id, RequestState.OPEN, RequestState.APPROVING):
+            claimed = claim_request(session, request_id, RequestState.OPEN, RequestState.APPROVING)
+            session.commit()
+            if not claimed:
                 return self._settled(session, row)
             change, previewed = change_from_dict(row.change), row.previewed
         actor = Actor(person.user_id, person.role, person.team_id, requested_by=row.requester)
+        approved: list[RequestStatus] = []
 
-        def only_as_previewed(session: Session, change_id: int) -> None:
-            entry = session.get(AuditEntry, change_id)
+        def only_as_previewed(session: Session, outcome: Outcome) -> None:
+            entry = session.get(AuditEntry, outcome.change_id)
             if entry is None or entry.before != previewed:
                 raise ChangedSincePreview
-            record_approved(session, request_id, change_id, person.user_id)
+            record_approved(session, request_id, entry.id, person.user_id)
+            approver = Someone(person.user_id)
+            line = CUSTOMERS("approved", approver=approver, id=outcome.change_id, effect=outcome.message)
+            told = CUSTOMERS("told.approved", id=request_id, effect=outcome.message)
+            approved.append(self._told(session, request_id, (line, *with_warning(outcome)), told))
 
         try:
             outcome = self.routing.apply(change, actor, only_as_previewed)
@@ -231,25 +252,28 @@ class Approvals:
             # after STALE_CLAIM. Without the database the claim stays, and goes stale.
             with suppress(SQLAlchemyError), self.sessions() as session:
                 reopen(session, request_id, previewed)
+                session.commit()
             raise
-        with self.sessions() as session:
-            if not outcome.ok:  # a rule says no now (an outside forward needs an admin, say)
-                reopen(session, request_id, previewed)
-                reason = CUSTOMERS("approve_refused", reason=outcome.message)
-                return self._status(session, self._row(session, request_id), (reason,))
-            row = self._row(session, request_id)
-            approver = Someone(person.user_id)
-            line = CUSTOMERS("approved", approver=approver, id=outcome.change_id, effect=outcome.message)
-            told = CUSTOMERS("told.approved", id=request_id, effect=outcome.message)
-            return self._status(session, row, (line, *with_warning(outcome)), told)
+        if outcome.ok:
+            return approved[0]
+        with self.sessions() as session:  # a rule says no now (an outside forward needs an admin, say)
+            reopen(session, request_id, previewed)
+            refused = CUSTOMERS("approve_refused", reason=outcome.message)
+            status = self._told(session, request_id, (refused,))
+            session.commit()
+            return status
 
     def _ask_again(self, request_id: int, change: Change, actor: Actor) -> RequestStatus:
         verdict = self.routing.check(change, actor)
         with self.sessions() as session:
             reopen(session, request_id, verdict.before)
-            row = self._row(session, request_id)
-            lines = (CUSTOMERS("support.changed"), *preview_lines(row.flow_id, verdict))
-            return self._status(session, row, lines)
+            lines = (
+                CUSTOMERS("support.changed"),
+                *preview_lines(self._row(session, request_id).flow_id, verdict),
+            )
+            status = self._told(session, request_id, lines)
+            session.commit()
+            return status
 
     def reject(self, request_id: int, person: Person, reason: str) -> RequestStatus | Text:
         """Turn the request down, saying why (the requester reads the reason)."""
@@ -272,11 +296,23 @@ class Approvals:
                 reason=reason,
             )
             if not decided:
+                session.commit()
                 return self._settled(session, row)
-            row = self._row(session, request_id)
             line = CUSTOMERS("rejected", approver=Someone(person.user_id), reason=reason)
             told = CUSTOMERS("told.rejected", id=request_id, flow=FLOWS[row.flow_id].title, reason=reason)
-            return self._status(session, row, (line,), told)
+            status = self._told(session, request_id, (line,), told)
+            session.commit()
+            return status
+
+    def _told(
+        self, session: Session, request_id: int, lines: tuple[Text, ...], told: Text | None = None
+    ) -> RequestStatus:
+        """The request as written in `session`'s transaction, announced in it (`announce`): the caller
+        commits both, so what became of it is shown elsewhere exactly when it is written."""
+        status = self._status(session, self._row(session, request_id), lines, told)
+        if self.announce is not None:
+            self.announce(session, status)
+        return status
 
     def _settled(self, session: Session, row: ChangeRequest) -> Text:
         """Why a click found the request not open: waits for an Approve in progress, like the flows."""

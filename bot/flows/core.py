@@ -281,7 +281,7 @@ class Flows:
             change = change_from_dict(row.change)
         with self._given_back_on_failure(pending_id, PendingState.PERFORMING, PendingState.PENDING):
             outcome = self.routing.apply(
-                change, person.actor, lambda session, change_id: record_done(session, pending_id, change_id)
+                change, person.actor, lambda session, done: record_done(session, pending_id, done.change_id)
             )
         if outcome.ok:
             return Reply(

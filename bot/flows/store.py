@@ -152,7 +152,7 @@ def give_back(session: Session, pending_id: int, claimed: PendingState, previous
     session.commit()
 
 
-def record_done(session: Session, pending_id: int, change_id: int) -> None:
+def record_done(session: Session, pending_id: int, change_id: int | None) -> None:
     """Within the change's own transaction: the change and its result are written together or not at all."""
     session.execute(
         update(PendingChange)

@@ -69,11 +69,11 @@ class RoutingService:
         self,
         change: Change,
         actor: Actor,
-        then: Callable[[Session, int], None] | None = None,
+        then: Callable[[Session, Outcome], None] | None = None,
         allow_bounces: bool = True,
     ) -> Outcome:
         """Check every rule again under the write lock, then write the change and its audit row;
-        `then(session, change_id)` writes the caller's record of it in the same transaction.
+        `then(session, outcome)` writes the caller's record of it in the same transaction.
         `allow_bounces=False`: refuse, even for an admin, a change that makes addresses bounce
         (callers without a preview ask for it until the admin confirms)."""
 
@@ -81,8 +81,7 @@ class RoutingService:
             plan, bounces = plan_change(graph, change, actor, allow_bounces)
             outcome = perform(graph, plan, bounces, actor, action_of(change))
             if then is not None:
-                assert outcome.change_id is not None
-                then(graph.session, outcome.change_id)
+                then(graph.session, outcome)
             return outcome
 
         return run_locked(self._sessions, work)

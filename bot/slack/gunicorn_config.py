@@ -30,3 +30,8 @@ graceful_timeout = DRAIN_SECONDS + 5
 # No access log: the request log (bot.slack.request_log) writes one JSON line per request.
 accesslog = None
 logconfig_dict = LOGGING  # JSON lines, as every other process of the app writes them
+# No control socket (gunicornc). By default every instance on a host binds the same path
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): a second instance takes it from the
+# first, and the first to stop removes it. Instances are managed by their signals (SIGTERM drains,
+# SIGHUP reloads, TTIN/TTOU change the workers), each through its own master's pid.
+control_socket_disable = True

@@ -1,8 +1,9 @@
 """App Home, as each person sees it: how to ask; for agents the feedback per article, the questions to
-teach the bot and the latest changes with Undo; for a customer's admin their customer's requests.
+teach the bot and the latest changes with Undo; for a customer's admin their customer's requests, for
+the customer's other people their own.
 
 Published when someone opens it (`bot.slack.jobs`), after an agent's Undo or teaching there, and for a
-customer's admins whenever one of their people's requests is made or decided (`bot.slack.request_jobs`).
+customer's admins and the requester whenever a request is made or decided (`bot.slack.request_jobs`).
 """
 
 from __future__ import annotations
@@ -49,14 +50,14 @@ def home_tab(runtime: Runtime, who: Person, lang: Lang, notice: str | None = Non
     return view
 
 
-def customer_admin_homes(
-    runtime: Runtime, client: WebClient, customer_id: int, workspace: str | None
+def request_watchers_homes(
+    runtime: Runtime, client: WebClient, customer_id: int, requester: str, workspace: str | None
 ) -> list[Delivery]:
-    """App Home published again for each of the customer's admins, in their own language (a request of
-    theirs was made or decided); `workspace` is where the request came in. Best effort: an admin
-    Slack will not publish for (of another organisation, say) is only logged."""
+    """App Home published again for each of the customer's admins and for the requester, each in their
+    own language (a request was made or decided); `workspace` is where the request came in. Best
+    effort: someone Slack will not publish for (of another organisation, say) is only logged."""
     deliveries = []
-    for user_id in runtime.approvals.admins(customer_id):
+    for user_id in runtime.approvals.watchers(customer_id, requester):
         admin = runtime.person(client, user_id, None, workspace)
         view = home_tab(runtime, admin, runtime.lang(client, user_id))
         deliveries.append(home(user_id, view, best_effort=True))

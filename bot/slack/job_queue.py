@@ -46,7 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, utcnow
@@ -142,6 +142,22 @@ class Claimed:
     delivered: int
 
 
+def _row(job: Job) -> dict[str, Any]:
+    """A job as the row `enqueue` inserts."""
+    return {
+        "receipt": job.receipt,
+        "priority": job.priority.value,
+        "kind": job.kind,
+        "user_id": job.user_id,
+        "details": job.details,
+        "state": JobState.QUEUED.value,
+        "attempts": 0,
+        "result": job.result,
+        "delivered": 0,
+        "created_at": utcnow(),
+    }
+
+
 def _rowcount(result: Any) -> int:
     # An UPDATE's result is a CursorResult; Connection.execute is typed for any statement.
     return cast(CursorResult[Any], result).rowcount
@@ -165,22 +181,16 @@ class JobQueue:
 
     def enqueue(self, job: Job) -> int | None:
         """Store a job; its id, or None when a job with the same receipt was queued before."""
-        row = {
-            "receipt": job.receipt,
-            "priority": job.priority.value,
-            "kind": job.kind,
-            "user_id": job.user_id,
-            "details": job.details,
-            "state": JobState.QUEUED.value,
-            "attempts": 0,
-            "result": job.result,
-            "delivered": 0,
-            "created_at": utcnow(),
-        }
+        row = _row(job)
         if self._group is None:
             with self.engine.begin() as connection:
                 return connection.execute(self._insert, row).scalar()
         return self._group.write(row)
+
+    def enqueue_in(self, connection: Connection, job: Job) -> int | None:
+        """Store a job in the caller's transaction (an outbox: the job is queued exactly when what
+        made it is committed); its id, or None as `enqueue`."""
+        return connection.execute(self._insert, _row(job)).scalar()
 
     def _insert_all(self, rows: list[dict[str, Any]]) -> list[int | None]:
         with self.engine.begin() as connection:

@@ -91,10 +91,12 @@ def submitted_reason(view: dict[str, Any]) -> str:
 
 def customer_requests_blocks(lang: Lang, requests: CustomerRequests) -> list[Block]:
     """App Home, for a customer's admin: their customer's requests waiting for support, and the latest
-    decisions."""
-    title = MESSAGES.text("home.title", lang, customer=requests.customer)
-    waiting = [_request_line(lang, request) for request in requests.waiting]
-    decided = [_request_line(lang, request) for request in requests.decided]
+    decisions; for one of the customer's other people the same of their own requests."""
+    own = requests.requester is not None
+    title = MESSAGES.text("home.own_title" if own else "home.title", lang, customer=requests.customer)
+    about = MESSAGES.text("home.own_about" if own else "home.about", lang)
+    waiting = [_request_line(lang, request, own) for request in requests.waiting]
+    decided = [_request_line(lang, request, own) for request in requests.decided]
     text = "\n".join(
         [
             MESSAGES.text("home.waiting", lang),
@@ -107,21 +109,21 @@ def customer_requests_blocks(lang: Lang, requests: CustomerRequests) -> list[Blo
     return [
         DividerBlock(),
         HeaderBlock(text=title[:HEADER_LIMIT]),
-        ContextBlock(elements=[MarkdownTextObject(text=MESSAGES.text("home.about", lang))]),
+        ContextBlock(elements=[MarkdownTextObject(text=about)]),
         *mrkdwn_sections(text),
     ]
 
 
-def _request_line(lang: Lang, request: RequestSummary) -> str:
-    """What, who asked and when; then what became of it."""
-    line = MESSAGES.text(
-        "home.request",
-        lang,
-        id=request.request_id,
-        what=mrkdwn(request.what, lang),
-        requester=slack_value(request.requester),
-        at=slack_date(request.requested_at),
-    )
+def _request_line(lang: Lang, request: RequestSummary, own: bool) -> str:
+    """What, who asked (unless it is the reader's own) and when; then what became of it."""
+    what, at = mrkdwn(request.what, lang), slack_date(request.requested_at)
+    if own:
+        line = MESSAGES.text("home.own_request", lang, id=request.request_id, what=what, at=at)
+    else:
+        requester = slack_value(request.requester)
+        line = MESSAGES.text(
+            "home.request", lang, id=request.request_id, what=what, requester=requester, at=at
+        )
     decided = slack_date(request.decided_at) if request.decided_at else ""
     match request.state:
         case RequestState.APPROVING:

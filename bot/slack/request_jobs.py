@@ -27,7 +27,7 @@ from bot.flows.messages import MESSAGES
 from bot.i18n import Text
 from bot.slack.deliveries import in_channel, modal, privately, updated
 from bot.slack.flow_blocks import mrkdwn, reply_message
-from bot.slack.home import customer_admin_homes
+from bot.slack.home import request_watchers_homes
 from bot.slack.job_queue import Delivery
 from bot.slack.request_blocks import reject_modal, request_message
 from bot.slack.runtime import Runtime
@@ -57,7 +57,8 @@ def open_request(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> li
     if channel:
         deliveries.append(request_post(runtime, channel, reply.request_id))
     workspace = job["team"]["team_id"]
-    return [*deliveries, *customer_admin_homes(runtime, client, who.customer.customer_id, workspace)]
+    homes = request_watchers_homes(runtime, client, who.customer.customer_id, who.user_id, workspace)
+    return [*deliveries, *homes]
 
 
 def request_post(runtime: Runtime, channel: str, request_id: int) -> Delivery:
@@ -116,7 +117,8 @@ def decision_shown(
     clicked: dict[str, Any] | None,
 ) -> list[Delivery]:
     """Update the post agents decide on (or, without one, the message the agent `clicked` in), tell the
-    requester in their language what was decided, and show it in the customer's admins' App Home.
+    requester in their language what was decided, and show it in the App Home of the customer's admins
+    and the requester.
     Decided elsewhere (`clicked` None) nobody waits for an answer here: each is a best effort."""
     message = request_message(status, runtime.settings.default_lang)
     deliveries = []
@@ -130,5 +132,6 @@ def decision_shown(
     told = {"text": mrkdwn(status.told, status.requester_lang)}
     deliveries.append(in_channel(status.requester.user_id, None, told, best_effort=True))
     if status.customer_id is not None:
-        deliveries += customer_admin_homes(runtime, client, status.customer_id, workspace)
+        requester = status.requester.user_id
+        deliveries += request_watchers_homes(runtime, client, status.customer_id, requester, workspace)
     return deliveries

@@ -39,13 +39,28 @@ def run_mailbot(
     args: Sequence[str], database_url: str, prefix: Sequence[str] = (), **env: str
 ) -> subprocess.CompletedProcess[str]:
     """`mailbot ARGS` as its own process (`prefix` runs it under another program, e.g. setpriv)."""
-    environment = {**os.environ, "DATABASE_URL": database_url, "MAILBOT_LANG": "en", **env}
     return subprocess.run(
         [*prefix, sys.executable, "-m", "bot", *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=_environment(database_url, env),
         cwd=CHECKOUT,
         check=False,
         timeout=120,
     )
+
+
+def start_mailbot(args: Sequence[str], database_url: str, **env: str) -> subprocess.Popen[str]:
+    """`mailbot ARGS` started as its own process, for the test to signal while it runs."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(database_url, env),
+        cwd=CHECKOUT,
+    )
+
+
+def _environment(database_url: str, env: dict[str, str]) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "MAILBOT_LANG": "en", **env}

@@ -63,9 +63,6 @@ def gunicorn_argv(app_spec: str | None = None) -> Callable[[int], list[str]]:
             f"127.0.0.1:{port}",
             "--pythonpath",
             str(ROOT),
-            # Else every instance binds the same control socket ($HOME/.gunicorn/gunicorn.ctl), taking
-            # it from instances of other tests running at the same time (pytest -n).
-            "--no-control-socket",
             *([app_spec] if app_spec else []),
         ]
 

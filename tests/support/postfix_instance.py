@@ -8,6 +8,7 @@ and drops to the `postfix` user), like a real server.
 
 from __future__ import annotations
 
+import asyncio
 import pwd
 import re
 import shutil
@@ -17,7 +18,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -27,8 +28,10 @@ from typing import TypeVar
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.db import make_engine, upgrade
 from bot.routing.postfix import write_config
-from tests.support.postgres_server import free_port
+from tests.support.leftovers import guard
+from tests.support.postgres_server import ADDRESS_IN_USE, PORT_ATTEMPTS, free_port
 
 T = TypeVar("T")
 WAIT_SECONDS = 30  # an upper bound for mail to arrive; tests never assert how fast it is
@@ -85,14 +88,30 @@ class Sent:
     refused: int | None  # the SMTP code Postfix refused it with (550 at RCPT, 451 at DATA), or None
 
 
+class _BoundController(Controller):
+    """aiosmtpd's threaded server on a socket bound here, on a port the kernel picks, and kept bound
+    until it serves: no other server can take the port between the choice and the listening.
+    (`_create_server` is aiosmtpd's own hook, 1.4: it gives asyncio the socket instead of an address.)
+    SMTPUTF8: mail to a U-label address carries UTF-8 in its envelope and headers."""
+
+    def __init__(self, handler: object) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        super().__init__(
+            handler, hostname="127.0.0.1", port=self._socket.getsockname()[1], enable_SMTPUTF8=True
+        )
+
+    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
+        return self.loop.create_server(self._factory_invoker, sock=self._socket, ssl=self.ssl_context)
+
+
 class Sink:
     """The outside world: an SMTP server that keeps (sender, recipient, message) for each recipient."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, str, bytes]] = []
         self._lock = threading.Lock()
-        # SMTPUTF8: mail to a U-label address carries UTF-8 in its envelope and headers.
-        self.controller = Controller(self, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=True)
+        self.controller = _BoundController(self)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         with self._lock:
@@ -215,11 +234,27 @@ virtual_minimum_uid = 1
         # What mailbot's rules and trace count on (main.cf.snippet sets them); checked, not assumed.
         assert self.setting("recipient_delimiter") == "+"
         assert self.setting("smtputf8_enable") == "yes"
-        self.postfix("start")
+        # `postfix start` detaches the master: the watchdog stops it if this process dies first.
+        self._guard = guard(stop=self._stop_command())
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            seen = len(self.log())
+            try:
+                self.postfix("start")  # the master (`-w`) fails unless it binds every listener
+            except RuntimeError:
+                if attempt == PORT_ATTEMPTS or ADDRESS_IN_USE not in self.log()[seen:]:
+                    raise
+                self.port = free_port()  # another process took the port since it was chosen
+                (self.config_dir / "master.cf").write_text(MASTER_CF.format(listen=f"127.0.0.1:{self.port}"))
+            else:
+                break
         wait_for(self._accepts_connections, "Postfix to listen")
 
+    def _stop_command(self) -> list[str]:
+        return ["postfix", "-c", str(self.config_dir), "stop"]
+
     def stop(self) -> None:
-        subprocess.run(["postfix", "-c", str(self.config_dir), "stop"], capture_output=True, check=False)
+        subprocess.run(self._stop_command(), capture_output=True, check=False)
+        self._guard.release()
 
     def _accepts_connections(self) -> bool:
         try:
@@ -317,6 +352,18 @@ virtual_minimum_uid = 1
     def log(self) -> str:
         path = self.root / "maillog"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def sqlite_for_postfix(root: Path) -> str:
+    """The URL of a new, migrated SQLite database under `root` that Postfix's daemons can read."""
+    database = root / "db" / "mailbot.db"
+    database.parent.mkdir()
+    url = f"sqlite:///{database}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    share_with_postfix(database)
+    return url
 
 
 def share_with_postfix(database_path: Path) -> None:

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.db import make_engine, upgrade
+from tests.support.leftovers import guard
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
 from tests.support.socket_mode_standin import SocketModeStandIn
 
@@ -62,10 +63,10 @@ def _serve_http(port: int) -> list[str]:
     return [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# What a server started on port 0 writes once it listens, with the port the kernel gave it: `mailbot
+# serve --http` ("Slack requests go to ..."), gunicorn ("Listening at: ...") and the benchmarks' bare
+# apps ("Serving at ...").
+LISTENING = re.compile(r"(?:Slack requests go to|Listening at:|Serving at) http://[^:/\s]+:(\d+)")
 
 
 class SlackRequests(ABC):
@@ -255,6 +256,8 @@ class AppProcess:
         self.process = subprocess.Popen(
             argv, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        # Its own session: a dying test process would leave it running but for the watchdog.
+        self._guard = guard(group=self.process.pid)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -277,6 +280,7 @@ class AppProcess:
         self.process.terminate()
         self.process.wait(timeout=30)  # its after-ack worker drains first (after_ack.DRAIN_SECONDS)
         self._log.close()
+        self._guard.release()
 
 
 class SlackAppProcess(SlackRequests, AppProcess):
@@ -290,15 +294,28 @@ class SlackAppProcess(SlackRequests, AppProcess):
         log_path: Path,
         argv: Callable[[int], list[str]] | None = None,
     ) -> None:
-        """`argv(port)` replaces `mailbot serve --http --port PORT` (a benchmark's bare app); it must
-        answer GET /health with 200 once it serves."""
+        """`argv(port)` replaces `mailbot serve --http --port PORT` (a benchmark's bare app). It is
+        given port 0: it listens on a port the kernel picks, so no other server can take it between a
+        choice and the bind (as under pytest -n), writes the URL (`LISTENING`) and answers GET /health
+        with 200 once it serves."""
         self.database_url = database_url
         self.standin = standin
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         environment = app_environment(database_url, standin, {"SLACK_APP_TOKEN": "", **env})
-        self._start((argv or _serve_http)(self.port), environment, log_path)
+        self._start((argv or _serve_http)(0), environment, log_path)
+        self.port = self._listening_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         self._wait_until_healthy()
+
+    def _listening_port(self, timeout: float = 60) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            listening = LISTENING.search(self.log())
+            if listening is not None:
+                return int(listening.group(1))
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited with {self.process.returncode}:\n{self.log()}")
+            time.sleep(0.05)
+        raise RuntimeError(f"the app did not say where it listens:\n{self.log()}")
 
     def _wait_until_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
