@@ -153,6 +153,39 @@ def test_anything_outside_their_domains_is_refused_with_nothing_written(
     assert routes_and_audit(world) == before
 
 
+def test_mail_never_leaves_their_domains_through_an_address_of_theirs(world: sessionmaker) -> None:
+    """Every address a customer's admin names is theirs, yet a group or mailbox of theirs that the
+    provider routes elsewhere (to another customer, or outside) would carry their mail on: refused,
+    without naming where, and nothing written. The provider's agents may (inside our domains)."""
+    routing = RoutingService(world)
+    for change in (
+        CreateGroup("it@acme.se"),
+        AddMembers("it@acme.se", ("kim@beta.se",)),  # the provider's consultant at another customer
+        SetForward("bo@acme.se", "kim@beta.se", keep_copy=True),
+    ):
+        assert routing.apply(change, OPERATOR).ok
+    flows = Flows(Settings(), world)
+    admin = acme_admin(flows)
+    before = routes_and_audit(world)
+    for command, text, change in (
+        ("/forward", "set info@acme.se it@acme.se", SetForward("info@acme.se", "it@acme.se")),
+        ("/forward", "set info@acme.se bo@acme.se keep-copy", SetForward("info@acme.se", "bo@acme.se", True)),
+        ("/alias", "add sales@acme.se bo@acme.se", AddAlias("sales@acme.se", "bo@acme.se")),
+    ):
+        reply = flows.command(command, text, admin)
+        assert isinstance(reply, Reply) and reply.kind is ReplyKind.REQUESTABLE, rendered(reply)
+        for lang, says in (("en", "outside your domains"), ("sv", "utanför dina domäner")):
+            assert says in rendered(reply, lang) and "beta.se" not in rendered(reply, lang)
+        outcome = routing.apply(change, admin.actor)
+        assert (outcome.status, outcome.rule) == (Status.REFUSED, "own_domains")
+        assert routing.apply(change, Actor("UAGENT", Role.AGENT)).ok  # the provider's agent may
+        assert routing.undo(routing.audit(1)[0].id, OPERATOR).ok
+    assert routes_and_audit(world)[0] == before[0]
+    # Mail that stays in their domains is theirs to route.
+    assert routing.apply(AddMembers("it@acme.se", ("info@acme.se",)), admin.actor).ok
+    assert routing.apply(AddAlias("sales@acme.se", "info@acme.se"), admin.actor).ok
+
+
 def test_a_refusal_never_shows_another_customers_addresses(world: sessionmaker) -> None:
     """Rules that name other addresses (who uses an alias, a loop's path) are told without them."""
     routing = RoutingService(world)

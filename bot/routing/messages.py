@@ -511,6 +511,12 @@ MESSAGES = Catalog(
             "sv": "{address} hör inte till dina domäner ({domains}). Supporten kan hjälpa till med annat.",
             "en": "{address} is not in your domains ({domains}). Support can help with anything else.",
         },
+        "leaves_scope": {
+            "sv": "post till {address} skulle då också nå adresser utanför dina domäner ({domains}). "
+            "Supporten kan göra en sådan ändring.",
+            "en": "mail to {address} would then also reach addresses outside your domains ({domains}). "
+            "Support can make such a change.",
+        },
         "concealed": {
             "sv": "ändringen berör adresser utanför dina domäner, så detaljerna visas inte här. "
             "Supporten kan se på den.",

@@ -34,6 +34,7 @@ from bot.routing.graph import RoutingGraph
 from bot.routing.messages import MESSAGES
 from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused
+from bot.routing.scope import show_scope
 from bot.routing.state import AddressState, Plan
 from bot.routing.trace import POSTFIX_EXPANSION_LIMIT, Delivery, DeliveryKind, Expansion
 
@@ -170,6 +171,9 @@ def _check_where_mail_ends_up(
         for address in affected:
             if _kinds(after[address], DeliveryKind.EXTERNAL) and graph.is_mailbox(address):
                 _check_outside_reach(plan, address, before(address), after[address])
+    if actor.scope is not None:
+        for address in affected:
+            _check_scope_reach(graph, actor.scope, address, before(address), after[address])
     # Removing an address on purpose (alias remove, group delete, undo of a creation) rejects mail
     # to it, as the change's effect says; that is not lost mail. Anything else that stops is.
     removed = not (plan.after.group_name is not None or plan.after.routes or graph.is_mailbox(plan.subject))
@@ -219,6 +223,26 @@ def _check_outside_reach(plan: Plan, mailbox: str, before: Deliveries, after: De
         raise Refused("external_forward", MESSAGES("external_forward", target=name_list(direct)))
     detail = MESSAGES("outside_reach", mailbox=show_address(mailbox), outside=name_list(new_outside))
     raise Refused("external_forward", detail)
+
+
+def _check_scope_reach(
+    graph: RoutingGraph, scope: frozenset[str], address: str, before: Deliveries, after: Deliveries
+) -> None:
+    """A customer's admin names only their own addresses, but one of them may carry mail on (a group
+    with another customer's member, a mailbox the provider forwards): their change must not make
+    mail reach anyone outside their domains that it did not reach before."""
+
+    def beyond_scope(deliveries: Deliveries) -> set[str]:
+        return {
+            d.address
+            for d in deliveries
+            if d.kind is not DeliveryKind.UNKNOWN and not graph.in_scope(d.address, scope)
+        }
+
+    if beyond_scope(after) - beyond_scope(before):
+        raise Refused(
+            "own_domains", MESSAGES("leaves_scope", address=show_address(address), domains=show_scope(scope))
+        )
 
 
 def delivers(deliveries: Deliveries) -> bool:
