@@ -24,7 +24,7 @@ from bot.flows.store import (
     claim,
     remember_locale,
 )
-from bot.routing.changes import Actor, AddAlias, AddMembers, Role, SetForward
+from bot.routing.changes import Actor, AddAlias, AddMembers, CreateGroup, RemoveMember, Role, SetForward
 from bot.routing.models import AuditEntry
 from bot.routing.service import RoutingService
 from tests.support.database_faults import refused_writes
@@ -296,6 +296,42 @@ def test_a_change_that_makes_mail_bounce_is_an_admins_and_its_preview_says_who_b
     assert "Obs: efter ändringen studsar (avvisas) post till anna@kulexempel.se." in rendered(preview, "sv")
     done = flows.confirm(preview.pending_id, ADMIN)
     assert done.kind is ReplyKind.DONE and "mail to anna@kulexempel.se bounces" in rendered(done)
+
+
+def test_confirm_makes_no_mail_bounce_that_its_preview_did_not_name(flows: Flows) -> None:
+    """Routing may change between an admin's preview and Confirm (another agent's change): Confirm
+    then makes nothing bounce that the preview did not warn of. It refuses, naming who would
+    bounce, writes nothing, and a fresh preview warns of it."""
+    routing = flows.routing
+    assert routing.apply(CreateGroup("team@kulexempel.se"), OPERATOR).ok
+    assert routing.apply(AddMembers("team@kulexempel.se", ("bo@kulexempel.se",)), OPERATOR).ok
+    command = "set anna@kulexempel.se team@kulexempel.se"
+    preview = reply_to(flows, "/forward", command, ADMIN)
+    assert preview.pending_id is not None and "bounces" not in rendered(preview)
+    # Meanwhile someone else empties the group (nothing forwarded to it yet: only team@ bounces).
+    assert routing.apply(RemoveMember("team@kulexempel.se", "bo@kulexempel.se"), OPERATOR).ok
+    before = audit_count(flows)
+    refused = flows.confirm(preview.pending_id, ADMIN)
+    assert refused.kind is ReplyKind.INFO and audit_count(flows) == before
+    assert routing.forward("anna@kulexempel.se") is None
+    assert "anna@kulexempel.se" in rendered(refused) and "since the preview" in rendered(refused)
+    assert "anna@kulexempel.se" in rendered(refused, "sv") and "sedan förhandsvisningen" in rendered(
+        refused, "sv"
+    )
+    again = reply_to(flows, "/forward", command, ADMIN)
+    assert again.pending_id is not None and "mail to anna@kulexempel.se bounces" in rendered(again)
+    assert flows.confirm(again.pending_id, ADMIN).kind is ReplyKind.DONE
+
+
+def test_undo_names_the_addresses_it_makes_bounce(flows: Flows) -> None:
+    """An admin's Undo has no preview: what it made bounce is said with its result."""
+    assert flows.routing.apply(CreateGroup("team@kulexempel.se"), OPERATOR).ok
+    added = reply_to(flows, "/group", "add team@kulexempel.se bo@kulexempel.se", ADMIN)
+    assert added.pending_id is not None and flows.confirm(added.pending_id, ADMIN).kind is ReplyKind.DONE
+    assert flows.routing.apply(SetForward("anna@kulexempel.se", "team@kulexempel.se"), OPERATOR).ok
+    undone = flows.undo(added.pending_id, ADMIN)
+    assert "Undone (change" in rendered(undone)
+    assert "mail to anna@kulexempel.se, team@kulexempel.se bounces" in rendered(undone)
 
 
 def test_loop_is_refused_with_the_path(flows: Flows) -> None:

@@ -217,6 +217,12 @@ MESSAGES = Catalog(
             "sv": "post till {addresses} skulle då studsa (avvisas); bekräfta att det är meningen.",
             "en": "mail to {addresses} would then bounce (be rejected); confirm that this is meant.",
         },
+        "bounces_since_preview": {
+            "sv": "routningen har ändrats sedan förhandsvisningen: post till {addresses} skulle nu studsa "
+            "(avvisas), vilket förhandsvisningen inte sade. Se på ändringen igen.",
+            "en": "routing has changed since the preview: mail to {addresses} would now bounce (be "
+            "rejected), which the preview did not say. Look at the change again.",
+        },
         "bounce_warning": {
             "sv": "Obs: efter ändringen studsar (avvisas) post till {addresses}.",
             "en": "Note: after this change, mail to {addresses} bounces (is rejected).",

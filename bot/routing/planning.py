@@ -24,13 +24,20 @@ from bot.routing.graph import RoutingGraph
 from bot.routing.messages import MESSAGES
 from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused, Unchanged
-from bot.routing.rules import check_name, parse, refuse_if_taken, require_hosted_name, validate
+from bot.routing.rules import (
+    AllowedBounces,
+    check_name,
+    parse,
+    refuse_if_taken,
+    require_hosted_name,
+    validate,
+)
 from bot.routing.scope import concealed_for, named_addresses, require_in_scope
 from bot.routing.state import AddressState, Plan
 
 
 def plan_change(
-    graph: RoutingGraph, change: Change, actor: Actor, allow_bounces: bool = True
+    graph: RoutingGraph, change: Change, actor: Actor, allow_bounces: AllowedBounces = True
 ) -> tuple[Plan, tuple[str, ...]]:
     """The plan for `change` by `actor` and the addresses it makes bounce; raises Refused or Unchanged.
     A customer admin's change names addresses in their own domains only, checked before anything is

@@ -49,6 +49,9 @@ MAX_NAMED = 20  # addresses a message names before it says "and N more"
 
 # What mail to one address comes to: its final recipients with where each lands.
 Deliveries = tuple[Delivery, ...]
+# The bounces an admin's change may make: any (True: a change the admin confirmed knowing them), none
+# (False), or only these stored addresses (the ones its preview named: routing may change before Confirm).
+AllowedBounces = bool | frozenset[str]
 
 
 def parse(raw: str) -> str:
@@ -100,7 +103,9 @@ def is_protected(graph: RoutingGraph, address: str) -> bool:
     return local in PROTECTED_LOCAL_PARTS and graph.is_hosted(domain)
 
 
-def validate(graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool = True) -> tuple[str, ...]:
+def validate(
+    graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: AllowedBounces = True
+) -> tuple[str, ...]:
     """The rules every state must keep, whatever change or undo leads to it. Returns the addresses
     that delivered before and will bounce after (only an admin may get a non-empty answer)."""
     subject, after = plan.subject, plan.after
@@ -139,7 +144,7 @@ def validate(graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool 
 
 
 def _check_where_mail_ends_up(
-    graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool, limits: bool
+    graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: AllowedBounces, limits: bool
 ) -> tuple[str, ...]:
     """Expand every address whose mail passes the changed one after the change, and before it
     where the answer depends on it (most changes leave most addresses delivering: no need)."""
@@ -255,9 +260,15 @@ def bouncing_addresses(before: Mapping[str, Deliveries], after: Mapping[str, Del
     return sorted(address for address in before if delivers(before[address]) and not delivers(after[address]))
 
 
-def refuse_lost_mail(bounces: list[str], actor: Actor, allow_bounces: bool) -> tuple[str, ...]:
-    """Only an admin makes mail bounce, and only when allowed to (a confirmed preview)."""
-    if bounces and (actor.role is not Role.ADMIN or not allow_bounces):
-        key = "bounces_need_admin" if actor.role is not Role.ADMIN else "bounces_need_confirmation"
-        raise Refused("no_mail_loss", MESSAGES(key, addresses=name_list(bounces)))
+def refuse_lost_mail(bounces: list[str], actor: Actor, allow_bounces: AllowedBounces) -> tuple[str, ...]:
+    """Only an admin makes mail bounce, and only when allowed to (a confirmed preview naming them)."""
+    if not bounces:
+        return ()
+    if actor.role is not Role.ADMIN:
+        raise Refused("no_mail_loss", MESSAGES("bounces_need_admin", addresses=name_list(bounces)))
+    if isinstance(allow_bounces, frozenset):
+        if unwarned := [address for address in bounces if address not in allow_bounces]:
+            raise Refused("no_mail_loss", MESSAGES("bounces_since_preview", addresses=name_list(unwarned)))
+    elif not allow_bounces:
+        raise Refused("no_mail_loss", MESSAGES("bounces_need_confirmation", addresses=name_list(bounces)))
     return tuple(bounces)
