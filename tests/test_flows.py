@@ -91,6 +91,18 @@ def test_parse_complete_changes() -> None:
     assert isinstance(named, Proposal) and named.values["name"] == "Sales team"
 
 
+def test_command_text_is_read_as_the_person_typed_it() -> None:
+    """Slack sends a command's text with "&", "<" and ">" as entities (and a linked address as
+    <mailto:...>): a group named R&D is stored as "R&D", and an outside address with "&" is that address."""
+    named = parse_command("/group", "create rd@kulexempel.se R&amp;D &lt;lab&gt; &amp;amp;")
+    assert isinstance(named, Proposal) and named.values["name"] == "R&D <lab> &amp;"
+    forward = parse_command(
+        "/forward", "set <mailto:anna@kulexempel.se|anna@kulexempel.se> a&amp;b@gmail.com"
+    )
+    assert isinstance(forward, Proposal)
+    assert forward.change == SetForward("anna@kulexempel.se", "a&b@gmail.com")
+
+
 @pytest.mark.parametrize(
     ("command", "text", "says"),
     [

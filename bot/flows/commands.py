@@ -186,7 +186,10 @@ Parsed = Usage | NeedsInput | Proposal | Lookup
 
 
 def command_words(text: str) -> list[str]:
-    return _MAILTO.sub(lambda m: m.group(1) or m.group(2), text).split()
+    """The words of a command's text, as the person typed them: Slack sends "&", "<" and ">" as
+    entities (its own markup, such as a linked address, uses the characters themselves)."""
+    text = _MAILTO.sub(lambda m: m.group(1) or m.group(2), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split()
 
 
 def usage(command: str) -> Text:
