@@ -17,7 +17,7 @@ from bot.customers.models import ChangeRequest, RequestState
 from bot.flows.approvals import Approvals, RequestStatus
 from bot.flows.core import Flows, Person, Reply, ReplyKind
 from bot.i18n import Text
-from bot.routing.changes import Actor, AddAlias, AddMembers, CreateGroup, Role, SetForward
+from bot.routing.changes import Actor, AddAlias, AddMembers, CreateGroup, RemoveMember, Role, SetForward
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import RoutingService, Status
 from tests.support.database_faults import refused_writes
@@ -344,6 +344,31 @@ def test_approve_after_routing_changed_shows_the_new_verdict_and_asks_again(worl
     done = approvals.approve(request_id, AGENT)  # the second look is approved as now shown
     assert isinstance(done, RequestStatus) and not done.open
     assert routing.members("team@acme.se") == ["bo@acme.se", "info@acme.se"]
+
+
+def test_approve_makes_no_mail_bounce_that_the_preview_did_not_name(world: sessionmaker) -> None:
+    """The request's preview said nothing bounces; meanwhile the group it forwards to was emptied.
+    An admin's Approve then writes nothing and shows the new verdict, naming who would bounce;
+    approving that is approving those bounces."""
+    flows = Flows(Settings(), world)
+    approvals = Approvals(flows)
+    routing = RoutingService(world)
+    assert routing.apply(CreateGroup("team@acme.se", "Team"), OPERATOR).ok
+    assert routing.apply(AddMembers("team@acme.se", ("bo@acme.se",)), OPERATOR).ok
+    request_id = request(flows, acme_user(flows), "/forward", "set info@acme.se team@acme.se")
+    status = approvals.status(request_id)
+    assert status is not None and "bounces" not in "\n".join(line.render("en") for line in status.lines)
+    assert routing.apply(RemoveMember("team@acme.se", "bo@acme.se"), OPERATOR).ok  # meanwhile
+    before = routes_and_audit(world)
+    admin = Person("UADMIN", "T1", Role.ADMIN)
+    asked = approvals.approve(request_id, admin)
+    assert isinstance(asked, RequestStatus) and asked.open and asked.told is None
+    shown = "\n".join(line.render("en") for line in asked.lines)
+    assert "Routing changed since the preview" in shown and "mail to info@acme.se bounces" in shown
+    assert routes_and_audit(world) == before
+    done = approvals.approve(request_id, admin)  # approved as now shown, bounces and all
+    assert isinstance(done, RequestStatus) and not done.open
+    assert routing.forward("info@acme.se") is not None
 
 
 def test_reject_needs_a_reason_writes_nothing_and_tells_the_requester(world: sessionmaker) -> None:

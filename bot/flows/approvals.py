@@ -45,6 +45,7 @@ from bot.routing.changes import (
     DeleteGroup,
     RemoveAlias,
     RemoveMember,
+    Role,
     SetForward,
     change_from_dict,
 )
@@ -213,7 +214,7 @@ class Approvals:
                 return CUSTOMERS("unknown_request")
             if not claim_request(session, request_id, RequestState.OPEN, RequestState.APPROVING):
                 return self._settled(session, row)
-            change, previewed = change_from_dict(row.change), row.previewed
+            change, previewed, bounces = change_from_dict(row.change), row.previewed, row.bounces
         actor = Actor(person.user_id, person.role, person.team_id, requested_by=row.requester)
 
         def only_as_previewed(session: Session, change_id: int) -> None:
@@ -223,18 +224,23 @@ class Approvals:
             record_approved(session, request_id, change_id, person.user_id)
 
         try:
-            outcome = self.routing.apply(change, actor, only_as_previewed)
+            # Routing elsewhere may have changed too: no address bounces that the preview did not name.
+            outcome = self.routing.apply(
+                change, actor, only_as_previewed, allow_bounces=frozenset(bounces or ())
+            )
         except ChangedSincePreview:
             return self._ask_again(request_id, change, actor)
         except Exception:
             # Nothing was written (one transaction): open again, so Approve works at once instead of
             # after STALE_CLAIM. Without the database the claim stays, and goes stale.
             with suppress(SQLAlchemyError), self.sessions() as session:
-                reopen(session, request_id, previewed)
+                reopen(session, request_id, previewed, bounces)
             raise
+        if outcome.rule == "no_mail_loss" and person.role is Role.ADMIN:  # bounces the preview did not name
+            return self._ask_again(request_id, change, actor)
         with self.sessions() as session:
             if not outcome.ok:  # a rule says no now (an outside forward needs an admin, say)
-                reopen(session, request_id, previewed)
+                reopen(session, request_id, previewed, bounces)
                 reason = CUSTOMERS("approve_refused", reason=outcome.message)
                 return self._status(session, self._row(session, request_id), (reason,))
             row = self._row(session, request_id)
@@ -246,7 +252,7 @@ class Approvals:
     def _ask_again(self, request_id: int, change: Change, actor: Actor) -> RequestStatus:
         verdict = self.routing.check(change, actor)
         with self.sessions() as session:
-            reopen(session, request_id, verdict.before)
+            reopen(session, request_id, verdict.before, verdict.bounces)
             row = self._row(session, request_id)
             lines = (CUSTOMERS("support.changed"), *preview_lines(row.flow_id, verdict))
             return self._status(session, row, lines)

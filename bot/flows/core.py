@@ -258,6 +258,7 @@ class Flows:
                 row.flow_id,
                 change.to_dict(),
                 previewed=verdict.before,
+                bounces=verdict.bounces,
                 requester=person.user_id,
                 requester_team=person.team_id,
                 requester_lang=lang,

@@ -1,8 +1,10 @@
-"""flows: a preview remembers which addresses it said would bounce, so Confirm makes no others bounce
+"""flows, customers: a preview (and a request's preview) remembers which addresses it said would
+bounce, so Confirm (and Approve) makes no others bounce
 
-Routing may change between an admin's preview and their Confirm; the change is then refused if it
-would make an address bounce that the preview did not name. Previews stored before this named none
-that Confirm knows of (NULL): confirming one that makes mail bounce asks for a fresh preview.
+Routing may change between an admin's preview and their Confirm or Approve; the change is then
+refused if it would make an address bounce that the preview did not name. Previews stored before
+this named none that Confirm knows of (NULL): confirming one that makes mail bounce asks for a fresh
+preview, and an Approve shows the new verdict and asks again.
 
 Revision ID: 0016_previewed_bounces
 Revises: 0015_request_origins
@@ -17,11 +19,16 @@ branch_labels = None
 depends_on = None
 
 
+TABLES = ("flow_pending_changes", "change_requests")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("flow_pending_changes") as batch:
-        batch.add_column(sa.Column("bounces", sa.JSON(), nullable=True))
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("bounces", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("flow_pending_changes") as batch:
-        batch.drop_column("bounces")
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("bounces")
