@@ -402,3 +402,26 @@ def test_nothing_removes_postmaster_or_abuse_or_sends_them_outside(
     refused(service, session_factory, SetForward(a("cecilia"), OUT), ADMIN, "protected")
     abuse_created = [e for e in service.audit(100) if e.subject == a("abuse") and e.action == "group.create"]
     assert service.undo(abuse_created[0].id, ADMIN).rule in ("undo", "protected")
+
+
+def test_a_preview_says_which_addresses_are_outside_our_domains(service: RoutingService) -> None:
+    """An outside domain can look like ours (a Cyrillic "е" in kulexеmpel.se): the preview says which
+    addresses are outside, and shows an internationalised one also as DNS knows it."""
+    lookalike = "anna@kulex\u0435mpel.se"
+    ok(service, CreateGroup(a("team"), "Team"))
+    verdict = service.check(AddMembers(a("team"), (lookalike, a("bertil"), "bob@gmail.com")), AGENT)
+    assert verdict.ok
+    en, sv = verdict.message.render("en"), verdict.message.render("sv")
+    assert en.endswith(
+        "Outside our domains: anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se), bob@gmail.com."
+    )
+    assert sv.endswith(
+        "Utanför våra domäner: anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se), bob@gmail.com."
+    )
+    forward = service.check(SetForward(a("anna"), lookalike), ADMIN).message.render("en")
+    assert "Outside our domains: anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se)." in forward
+    inside = service.check(SetForward(a("anna"), "info@exämpel.se"), AGENT).message.render("en")
+    assert "Outside" not in inside and "xn--" not in inside
+    ok(service, SetForward(a("anna"), lookalike), ADMIN)
+    lines = [line.render("en") for line in service.trace(a("anna")).lines()]
+    assert lines[-1] == "sent out of our domains to anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se)"

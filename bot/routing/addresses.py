@@ -164,6 +164,13 @@ def show_address(address: str) -> str:
     return f"{local}@{show_domain(domain)}"
 
 
+def show_outside(address: str) -> str:
+    """An address outside our domains, for people: an internationalised domain also as DNS knows it, since
+    its Unicode form may look like ours (`anna@kulexеmpel.se` with a Cyrillic "е")."""
+    shown = show_address(address)
+    return shown if shown == address else f"{shown} ({address})"
+
+
 def show_addresses(addresses: Iterable[str]) -> str:
     """Several stored addresses for people, comma-separated."""
     return ", ".join(show_address(a) for a in addresses)

@@ -456,6 +456,10 @@ MESSAGES = Catalog(
             "sv": "{member} får inte längre post som skickas till {group}.",
             "en": "{member} will no longer get mail sent to {group}.",
         },
+        "effect.outside": {
+            "sv": "{effect} Utanför våra domäner: {addresses}.",
+            "en": "{effect} Outside our domains: {addresses}.",
+        },
         "effect.undo": {
             "sv": "{address} blir som före ändring {id} ({action}).",
             "en": "{address} goes back to how it was before change {id} ({action}).",
@@ -478,8 +482,8 @@ MESSAGES = Catalog(
             "en": "delivered to the mailbox {address}",
         },
         "trace.external": {
-            "sv": "skickas ut till {address} (utanför våra domäner)",
-            "en": "sent out to {address} (outside our domains)",
+            "sv": "skickas ut ur våra domäner till {address}",
+            "en": "sent out of our domains to {address}",
         },
         "trace.unknown": {
             "sv": "{address} finns inte hos oss: posten avvisas",

@@ -7,7 +7,8 @@ must keep (`rules.validate`).
 
 from __future__ import annotations
 
-from bot.routing.addresses import show_address, show_addresses, split_extension
+from bot.i18n import Text
+from bot.routing.addresses import domain_of, show_address, show_addresses, show_outside, split_extension
 from bot.routing.changes import (
     Actor,
     AddAlias,
@@ -130,9 +131,8 @@ def _plan_set_forward(graph: RoutingGraph, address: str, target: str, keep_copy:
     if after == before:
         raise Unchanged(MESSAGES("unchanged.forward", address=show_address(address)))
     key = "effect.set_forward_keep_copy" if keep_copy else "effect.set_forward"
-    return Plan(
-        address, before, after, MESSAGES(key, address=show_address(address), target=show_address(target))
-    )
+    effect = MESSAGES(key, address=show_address(address), target=show_address(target))
+    return Plan(address, before, after, _noting_outside(graph, effect, [target]))
 
 
 def _plan_clear_forward(graph: RoutingGraph, address: str) -> Plan:
@@ -190,7 +190,13 @@ def _plan_add_members(graph: RoutingGraph, group: str, members: list[str]) -> Pl
         raise Unchanged(MESSAGES("unchanged.members", group=show_address(group)))
     after = AddressState(before.group_name, before.routes | {(m, RouteKind.MEMBER.value) for m in new})
     effect = MESSAGES("effect.add_members", group=show_address(group), members=show_addresses(new))
-    return Plan(group, before, after, effect)
+    return Plan(group, before, after, _noting_outside(graph, effect, new))
+
+
+def _noting_outside(graph: RoutingGraph, effect: Text, targets: list[str]) -> Text:
+    """The effect, then which of the targets are outside our domains: one may look like ours."""
+    outside = [show_outside(target) for target in targets if not graph.is_hosted(domain_of(target))]
+    return MESSAGES("effect.outside", effect=effect, addresses=", ".join(outside)) if outside else effect
 
 
 def _plan_remove_member(graph: RoutingGraph, group: str, member: str) -> Plan:
