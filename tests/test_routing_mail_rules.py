@@ -425,3 +425,23 @@ def test_a_preview_says_which_addresses_are_outside_our_domains(service: Routing
     ok(service, SetForward(a("anna"), lookalike), ADMIN)
     lines = [line.render("en") for line in service.trace(a("anna")).lines()]
     assert lines[-1] == "sent out of our domains to anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se)"
+
+
+def test_an_alias_preview_says_where_its_mailboxs_forward_takes_the_mail(service: RoutingService) -> None:
+    """An alias of a mailbox that forwards (without a copy) does not land in that inbox: the preview
+    says where it goes, as trace and Postfix do."""
+    ok(service, SetForward(a("anna"), a("bertil")))
+    ok(service, SetForward(a("cecilia"), a("bertil"), keep_copy=True))
+    moved = service.check(AddAlias(a("support"), a("anna")), AGENT).message
+    assert moved.render("en") == (
+        "Mail to support@kulexempel.se will go to anna@kulexempel.se, which forwards it to "
+        "bertil@kulexempel.se: it does not land in anna@kulexempel.se's inbox."
+    )
+    assert "vidarebefordrar" in moved.render("sv")
+    copied = service.check(AddAlias(a("info"), a("cecilia")), AGENT).message.render("en")
+    assert copied == (
+        "Mail to info@kulexempel.se will land in cecilia@kulexempel.se's inbox, which also forwards it "
+        "to bertil@kulexempel.se."
+    )
+    ok(service, AddAlias(a("support"), a("anna")))
+    assert [d.address for d in service.trace(a("support")).deliveries] == [a("bertil")]

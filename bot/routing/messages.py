@@ -418,6 +418,17 @@ MESSAGES = Catalog(
             "sv": "Post till {alias} hamnar i inkorgen hos {mailbox}.",
             "en": "Mail to {alias} will land in {mailbox}'s inbox.",
         },
+        "effect.add_alias_forwarded": {
+            "sv": "Post till {alias} går till {mailbox}, som vidarebefordrar den till {target}: den hamnar "
+            "inte i inkorgen hos {mailbox}.",
+            "en": "Mail to {alias} will go to {mailbox}, which forwards it to {target}: it does not land in "
+            "{mailbox}'s inbox.",
+        },
+        "effect.add_alias_forwarded_keep_copy": {
+            "sv": "Post till {alias} hamnar i inkorgen hos {mailbox}, som också vidarebefordrar den till "
+            "{target}.",
+            "en": "Mail to {alias} will land in {mailbox}'s inbox, which also forwards it to {target}.",
+        },
         "effect.remove_alias": {
             "sv": "Post till {alias} hamnar inte längre hos {mailbox}, utan avvisas som okänd adress.",
             "en": "Mail to {alias} will no longer reach {mailbox}; it is rejected as an unknown address.",

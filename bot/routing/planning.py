@@ -95,8 +95,19 @@ def _plan_add_alias(graph: RoutingGraph, alias: str, mailbox: str) -> Plan:
     if not graph.is_mailbox(mailbox):
         raise Refused("alias_target", MESSAGES("not_a_mailbox", address=show_address(mailbox)))
     after = AddressState(None, frozenset({(mailbox, RouteKind.ALIAS.value)}))
-    effect = MESSAGES("effect.add_alias", alias=show_address(alias), mailbox=show_address(mailbox))
-    return Plan(alias, before, after, effect)
+    return Plan(alias, before, after, _alias_effect(graph, alias, mailbox))
+
+
+def _alias_effect(graph: RoutingGraph, alias: str, mailbox: str) -> Text:
+    """Where mail to the new alias goes: the mailbox's inbox, unless the mailbox forwards it on."""
+    shown = {"alias": show_address(alias), "mailbox": show_address(mailbox)}
+    forwarding = graph.state(mailbox)
+    targets = forwarding.destinations(RouteKind.FORWARD)
+    if not targets:
+        return MESSAGES("effect.add_alias", **shown)
+    keeps_copy = bool(forwarding.destinations(RouteKind.KEEP_COPY))
+    key = "effect.add_alias_forwarded_keep_copy" if keeps_copy else "effect.add_alias_forwarded"
+    return _noting_outside(graph, MESSAGES(key, target=show_addresses(targets), **shown), targets)
 
 
 def _plan_remove_alias(graph: RoutingGraph, alias: str) -> Plan:
