@@ -445,3 +445,25 @@ def test_an_alias_preview_says_where_its_mailboxs_forward_takes_the_mail(service
     )
     ok(service, AddAlias(a("support"), a("anna")))
     assert [d.address for d in service.trace(a("support")).deliveries] == [a("bertil")]
+
+
+def test_a_member_removed_but_still_reached_through_another_is_named(service: RoutingService) -> None:
+    """Removing anna from a group whose other member (a group) also holds anna: Postfix still
+    delivers the group's mail to anna, and the preview says so instead of "no longer"."""
+    for change in (
+        CreateGroup(a("team"), "Team"),
+        AddMembers(a("team"), (a("anna"), a("bertil"))),
+        CreateGroup(a("all"), "All"),
+        AddMembers(a("all"), (a("anna"), a("team"), a("cecilia"))),
+    ):
+        ok(service, change)
+    effect = service.check(RemoveMember(a("all"), a("anna")), AGENT).message
+    assert effect.render("en") == (
+        "anna@kulexempel.se is no longer a member of all@kulexempel.se, but mail to all@kulexempel.se "
+        "still reaches anna@kulexempel.se (or some of its recipients) through another member."
+    )
+    assert "genom en annan medlem" in effect.render("sv")
+    gone = service.check(RemoveMember(a("all"), a("cecilia")), AGENT).message.render("en")
+    assert gone == "cecilia@kulexempel.se will no longer get mail sent to all@kulexempel.se."
+    ok(service, RemoveMember(a("all"), a("anna")))
+    assert a("anna") in [d.address for d in service.trace(a("all")).deliveries]

@@ -471,6 +471,12 @@ MESSAGES = Catalog(
             "sv": "{effect} Utanför våra domäner: {addresses}.",
             "en": "{effect} Outside our domains: {addresses}.",
         },
+        "effect.remove_member_still_reached": {
+            "sv": "{member} är inte längre medlem i {group}, men post till {group} når fortfarande {member} "
+            "(eller några av dess mottagare) genom en annan medlem.",
+            "en": "{member} is no longer a member of {group}, but mail to {group} still reaches {member} "
+            "(or some of its recipients) through another member.",
+        },
         "effect.undo": {
             "sv": "{address} blir som före ändring {id} ({action}).",
             "en": "{address} goes back to how it was before change {id} ({action}).",

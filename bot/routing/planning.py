@@ -218,5 +218,15 @@ def _plan_remove_member(graph: RoutingGraph, group: str, member: str) -> Plan:
             MESSAGES("unchanged.no_member", group=show_address(group), member=show_address(member))
         )
     after = AddressState(before.group_name, before.routes - {route})
-    effect = MESSAGES("effect.remove_member", group=show_address(group), member=show_address(member))
+    shown = {"group": show_address(group), "member": show_address(member)}
+    rows_after = sorted(after.routes)
+    remaining = graph.expand(
+        group, lambda key: rows_after if graph.stored_form(key) == group else graph.lookup(key)
+    )
+    # Another member may lead there too (a group holding it): Postfix still delivers. Who exactly is not
+    # named, as a customer's admin may not see every recipient.
+    if set(graph.expand(member).recipients) & set(remaining.recipients):
+        effect = MESSAGES("effect.remove_member_still_reached", **shown)
+    else:
+        effect = MESSAGES("effect.remove_member", **shown)
     return Plan(group, before, after, effect)
