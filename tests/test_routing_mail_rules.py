@@ -367,6 +367,47 @@ def test_a_new_domain_comes_with_postmaster_and_abuse(service: RoutingService) -
         assert [d[2] for d in deliveries(service, address)] == [a("anna")]
 
 
+@pytest.mark.parametrize("members", [3, 5])
+def test_a_new_domain_keeps_every_address_within_the_limits(
+    service: RoutingService, session_factory: sessionmaker, members: int
+) -> None:
+    """Addresses of a domain not yet ours are outside addresses: one slot each. Once it is ours, its
+    abuse@ (and abuse+x@) expand through the postmaster mailbox into everything that reaches: a group
+    holding five of them would pass Postfix's 1000 (451, deferred forever), three our 500. Refused by
+    "limits", not let through as "bounces" (even with them allowed), and nothing written."""
+    ok(service, CreateGroup(a("fan"), "Fan"))
+    ok(service, AddMembers(a("fan"), tuple(f"bertil+{n}@{D}" for n in range(200))))
+    ok(service, SetForward(a("anna"), a("fan"), keep_copy=True))  # 201 addresses
+    ok(service, CreateGroup(a("partners"), "Partners"))
+    partner_abuse = ["abuse@partner.se", *(f"abuse+{n}@partner.se" for n in range(members - 1))]
+    ok(service, AddMembers(a("partners"), tuple(partner_abuse)))
+    before = snapshot(session_factory)
+    outcome = service.add_domain("partner.se", ADMIN, postmaster=a("anna"))
+    assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits"), outcome.message.render("en")
+    assert f"{members * 201} recipients" in outcome.message.render("en") or members * 201 > 1000
+    assert "partners@kulexempel.se" in outcome.message.render("en")
+    assert snapshot(session_factory) == before
+    assert service.add_domain("partner.se", ADMIN).ok  # with its own postmaster mailbox: one each
+
+
+def test_a_new_domains_postmaster_and_abuse_keep_within_the_limits(
+    service: RoutingService, session_factory: sessionmaker
+) -> None:
+    """postmaster@ and abuse@ are one lookup more than the mailbox they reach (`--postmaster`)."""
+    chain = [a(f"m{n}") for n in range(10)]
+    for mailbox in chain:
+        assert service.add_mailbox(mailbox, ADMIN).ok
+    for source, target in reversed(list(zip(chain, chain[1:], strict=False))):
+        ok(service, SetForward(source, target))
+    assert max(step.depth for step in service.trace(chain[0]).steps) == 9  # ten lookups: the limit
+    before = snapshot(session_factory)
+    outcome = service.add_domain("kund.se", ADMIN, postmaster=chain[0])
+    assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits"), outcome.message.render("en")
+    assert "postmaster@kund.se would pass through 11 steps" in outcome.message.render("en")
+    assert snapshot(session_factory) == before
+    assert service.add_domain("kund.se", ADMIN, postmaster=chain[1]).ok
+
+
 @pytest.mark.parametrize("postmaster", [a("nobody"), a("support"), OUT, a("forwards")])
 def test_postmaster_must_be_a_mailbox_that_stays_inside(
     service: RoutingService, session_factory: sessionmaker, postmaster: str
