@@ -367,6 +367,29 @@ def test_a_new_domain_comes_with_postmaster_and_abuse(service: RoutingService) -
         assert [d[2] for d in deliveries(service, address)] == [a("anna")]
 
 
+@pytest.mark.parametrize(
+    ("groups", "actor", "says"), [(3, AGENT, "600 recipients"), (6, ADMIN, "Postfix's limits")]
+)
+def test_dropping_a_keep_a_copy_keeps_every_address_within_the_limits(
+    service: RoutingService, session_factory: sessionmaker, groups: int, actor: Actor, says: str
+) -> None:
+    """anna keeps a copy and forwards to a group of 200: Postfix expands her once per message, however
+    many groups lead to her (she expanded into herself). Without the copy every path expands her again:
+    through three groups 600 addresses (our limit is 500), through six past Postfix's 1000, deferred
+    forever. Removing a row can grow an expansion; refused by "limits", nothing written."""
+    ok(service, CreateGroup(a("fan"), "Fan"))
+    ok(service, AddMembers(a("fan"), tuple(f"bertil+{n}@{D}" for n in range(200))))
+    ok(service, SetForward(a("anna"), a("fan"), keep_copy=True))
+    for n in range(groups):
+        ok(service, CreateGroup(a(f"h{n}"), "H"))
+        ok(service, AddMembers(a(f"h{n}"), (a("anna"),)))
+    ok(service, CreateGroup(a("all"), "All"))
+    ok(service, AddMembers(a("all"), tuple(a(f"h{n}") for n in range(groups))))
+    message = refused(service, session_factory, SetForward(a("anna"), a("fan")), actor, "limits")
+    assert "all@kulexempel.se" in message and says in message
+    assert len(service.trace(a("all")).deliveries) == 201
+
+
 @pytest.mark.parametrize("members", [3, 5])
 def test_a_new_domain_keeps_every_address_within_the_limits(
     service: RoutingService, session_factory: sessionmaker, members: int

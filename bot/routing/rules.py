@@ -138,8 +138,13 @@ def validate(
         if path is not None:
             shown = " → ".join(show_address(a) for a in [subject, *path])
             raise Refused("no_loops", MESSAGES("loop", path=shown))
-    # Any added row can grow an expansion, a keep-a-copy row too (see `check_limits`).
-    grows = bool(after.routes - plan.before.routes)
+    # Any added row can grow an expansion, a keep-a-copy row too (see `check_limits`). So can a removed
+    # keep-a-copy row: Postfix expands an address that expanded into itself once per message, however
+    # many paths lead to it; without the copy, every path expands it again.
+    removed = plan.before.routes - after.routes
+    grows = bool(after.routes - plan.before.routes) or any(
+        destination == subject for destination, _ in removed
+    )
     return _check_where_mail_ends_up(graph, plan, actor, allow_bounces, limits=grows)
 
 
