@@ -113,6 +113,12 @@ class Text:
         return self.catalog.text(self.key, lang, **values)
 
 
+def one_line(text: str) -> str:
+    """`text` with every character that is not printable (line breaks, tabs, NUL, escape sequences,
+    bidi controls) escaped, so a value shown to people never adds, hides or reorders a line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def text_to_json(text: Text) -> dict[str, Any]:
     """`text` as JSON; its values may be text, numbers, None, people (`Someone`) and other Texts."""
     return {

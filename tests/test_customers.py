@@ -17,7 +17,7 @@ from bot.customers.models import ChangeRequest, RequestState
 from bot.flows.approvals import Approvals, RequestStatus
 from bot.flows.core import Flows, Person, Reply, ReplyKind
 from bot.i18n import Text
-from bot.routing.changes import Actor, AddAlias, AddMembers, CreateGroup, Role, SetForward
+from bot.routing.changes import Actor, AddAlias, AddMembers, CreateGroup, RemoveMember, Role, SetForward
 from bot.routing.models import AuditEntry, Route
 from bot.routing.service import RoutingService, Status
 from tests.support.database_faults import refused_writes
@@ -151,6 +151,39 @@ def test_anything_outside_their_domains_is_refused_with_nothing_written(
     outcome = RoutingService(world).apply(AddAlias("sales@beta.se", "kim@beta.se"), acme_admin(flows).actor)
     assert (outcome.status, outcome.rule) == (Status.REFUSED, "own_domains")
     assert routes_and_audit(world) == before
+
+
+def test_mail_never_leaves_their_domains_through_an_address_of_theirs(world: sessionmaker) -> None:
+    """Every address a customer's admin names is theirs, yet a group or mailbox of theirs that the
+    provider routes elsewhere (to another customer, or outside) would carry their mail on: refused,
+    without naming where, and nothing written. The provider's agents may (inside our domains)."""
+    routing = RoutingService(world)
+    for setup in (
+        CreateGroup("it@acme.se"),
+        AddMembers("it@acme.se", ("kim@beta.se",)),  # the provider's consultant at another customer
+        SetForward("bo@acme.se", "kim@beta.se", keep_copy=True),
+    ):
+        assert routing.apply(setup, OPERATOR).ok
+    flows = Flows(Settings(), world)
+    admin = acme_admin(flows)
+    before = routes_and_audit(world)
+    for command, text, change in (
+        ("/forward", "set info@acme.se it@acme.se", SetForward("info@acme.se", "it@acme.se")),
+        ("/forward", "set info@acme.se bo@acme.se keep-copy", SetForward("info@acme.se", "bo@acme.se", True)),
+        ("/alias", "add sales@acme.se bo@acme.se", AddAlias("sales@acme.se", "bo@acme.se")),
+    ):
+        reply = flows.command(command, text, admin)
+        assert isinstance(reply, Reply) and reply.kind is ReplyKind.REQUESTABLE, reply
+        for lang, says in (("en", "outside your domains"), ("sv", "utanför dina domäner")):
+            assert says in rendered(reply, lang) and "beta.se" not in rendered(reply, lang)
+        outcome = routing.apply(change, admin.actor)
+        assert (outcome.status, outcome.rule) == (Status.REFUSED, "own_domains")
+        assert routing.apply(change, Actor("UAGENT", Role.AGENT)).ok  # the provider's agent may
+        assert routing.undo(routing.audit(1)[0].id, OPERATOR).ok
+    assert routes_and_audit(world)[0] == before[0]
+    # Mail that stays in their domains is theirs to route.
+    assert routing.apply(AddMembers("it@acme.se", ("info@acme.se",)), admin.actor).ok
+    assert routing.apply(AddAlias("sales@acme.se", "info@acme.se"), admin.actor).ok
 
 
 def test_a_refusal_never_shows_another_customers_addresses(world: sessionmaker) -> None:
@@ -311,6 +344,31 @@ def test_approve_after_routing_changed_shows_the_new_verdict_and_asks_again(worl
     done = approvals.approve(request_id, AGENT)  # the second look is approved as now shown
     assert isinstance(done, RequestStatus) and not done.open
     assert routing.members("team@acme.se") == ["bo@acme.se", "info@acme.se"]
+
+
+def test_approve_makes_no_mail_bounce_that_the_preview_did_not_name(world: sessionmaker) -> None:
+    """The request's preview said nothing bounces; meanwhile the group it forwards to was emptied.
+    An admin's Approve then writes nothing and shows the new verdict, naming who would bounce;
+    approving that is approving those bounces."""
+    flows = Flows(Settings(), world)
+    approvals = Approvals(flows)
+    routing = RoutingService(world)
+    assert routing.apply(CreateGroup("team@acme.se", "Team"), OPERATOR).ok
+    assert routing.apply(AddMembers("team@acme.se", ("bo@acme.se",)), OPERATOR).ok
+    request_id = request(flows, acme_user(flows), "/forward", "set info@acme.se team@acme.se")
+    status = approvals.status(request_id)
+    assert status is not None and "bounces" not in "\n".join(line.render("en") for line in status.lines)
+    assert routing.apply(RemoveMember("team@acme.se", "bo@acme.se"), OPERATOR).ok  # meanwhile
+    before = routes_and_audit(world)
+    admin = Person("UADMIN", "T1", Role.ADMIN)
+    asked = approvals.approve(request_id, admin)
+    assert isinstance(asked, RequestStatus) and asked.open and asked.told is None
+    shown = "\n".join(line.render("en") for line in asked.lines)
+    assert "Routing changed since the preview" in shown and "mail to info@acme.se bounces" in shown
+    assert routes_and_audit(world) == before
+    done = approvals.approve(request_id, admin)  # approved as now shown, bounces and all
+    assert isinstance(done, RequestStatus) and not done.open
+    assert routing.forward("info@acme.se") is not None
 
 
 def test_reject_needs_a_reason_writes_nothing_and_tells_the_requester(world: sessionmaker) -> None:

@@ -24,9 +24,10 @@ from bot.flows.store import (
     claim,
     remember_locale,
 )
-from bot.routing.changes import Actor, AddAlias, AddMembers, Role, SetForward
+from bot.routing.changes import Actor, AddAlias, AddMembers, CreateGroup, RemoveMember, Role, SetForward
 from bot.routing.models import AuditEntry
 from bot.routing.service import RoutingService
+from bot.slack.slack_text import plain_text
 from tests.support.database_faults import refused_writes
 
 OPERATOR = Actor("operator", Role.ADMIN)
@@ -89,6 +90,19 @@ def test_parse_complete_changes() -> None:
     assert members.change == AddMembers("sales@kulexempel.se", ("anna@kulexempel.se", "bo@kulexempel.se"))
     named = parse_command("/group", "create sales@kulexempel.se Sales team")
     assert isinstance(named, Proposal) and named.values["name"] == "Sales team"
+
+
+def test_command_text_is_read_as_the_person_typed_it() -> None:
+    """Slack sends a command's text with "&", "<" and ">" as entities (and a linked address as
+    <mailto:...>); the Slack adapter reads it as typed before the flows parse it: a group named R&D is
+    stored as "R&D", and an outside address with "&" is that address."""
+    named = parse_command("/group", plain_text("create rd@kulexempel.se R&amp;D &lt;lab&gt; &amp;amp;"))
+    assert isinstance(named, Proposal) and named.values["name"] == "R&D <lab> &amp;"
+    forward = parse_command(
+        "/forward", plain_text("set <mailto:anna@kulexempel.se|anna@kulexempel.se> a&amp;b@gmail.com")
+    )
+    assert isinstance(forward, Proposal)
+    assert forward.change == SetForward("anna@kulexempel.se", "a&b@gmail.com")
 
 
 @pytest.mark.parametrize(
@@ -296,6 +310,42 @@ def test_a_change_that_makes_mail_bounce_is_an_admins_and_its_preview_says_who_b
     assert "Obs: efter ändringen studsar (avvisas) post till anna@kulexempel.se." in rendered(preview, "sv")
     done = flows.confirm(preview.pending_id, ADMIN)
     assert done.kind is ReplyKind.DONE and "mail to anna@kulexempel.se bounces" in rendered(done)
+
+
+def test_confirm_makes_no_mail_bounce_that_its_preview_did_not_name(flows: Flows) -> None:
+    """Routing may change between an admin's preview and Confirm (another agent's change): Confirm
+    then makes nothing bounce that the preview did not warn of. It refuses, naming who would
+    bounce, writes nothing, and a fresh preview warns of it."""
+    routing = flows.routing
+    assert routing.apply(CreateGroup("team@kulexempel.se"), OPERATOR).ok
+    assert routing.apply(AddMembers("team@kulexempel.se", ("bo@kulexempel.se",)), OPERATOR).ok
+    command = "set anna@kulexempel.se team@kulexempel.se"
+    preview = reply_to(flows, "/forward", command, ADMIN)
+    assert preview.pending_id is not None and "bounces" not in rendered(preview)
+    # Meanwhile someone else empties the group (nothing forwarded to it yet: only team@ bounces).
+    assert routing.apply(RemoveMember("team@kulexempel.se", "bo@kulexempel.se"), OPERATOR).ok
+    before = audit_count(flows)
+    refused = flows.confirm(preview.pending_id, ADMIN)
+    assert refused.kind is ReplyKind.INFO and audit_count(flows) == before
+    assert routing.forward("anna@kulexempel.se") is None
+    assert "anna@kulexempel.se" in rendered(refused) and "since the preview" in rendered(refused)
+    assert "anna@kulexempel.se" in rendered(refused, "sv") and "sedan förhandsvisningen" in rendered(
+        refused, "sv"
+    )
+    again = reply_to(flows, "/forward", command, ADMIN)
+    assert again.pending_id is not None and "mail to anna@kulexempel.se bounces" in rendered(again)
+    assert flows.confirm(again.pending_id, ADMIN).kind is ReplyKind.DONE
+
+
+def test_undo_names_the_addresses_it_makes_bounce(flows: Flows) -> None:
+    """An admin's Undo has no preview: what it made bounce is said with its result."""
+    assert flows.routing.apply(CreateGroup("team@kulexempel.se"), OPERATOR).ok
+    added = reply_to(flows, "/group", "add team@kulexempel.se bo@kulexempel.se", ADMIN)
+    assert added.pending_id is not None and flows.confirm(added.pending_id, ADMIN).kind is ReplyKind.DONE
+    assert flows.routing.apply(SetForward("anna@kulexempel.se", "team@kulexempel.se"), OPERATOR).ok
+    undone = flows.undo(added.pending_id, ADMIN)
+    assert "Undone (change" in rendered(undone)
+    assert "mail to anna@kulexempel.se, team@kulexempel.se bounces" in rendered(undone)
 
 
 def test_loop_is_refused_with_the_path(flows: Flows) -> None:

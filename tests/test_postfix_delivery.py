@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.customers.directory import Additions, CustomerDirectory
@@ -233,6 +233,36 @@ def test_postfix_counts_an_expansion_with_duplicates_and_u_labels_as_trace_does(
     assert world.service.trace("wide@exämpel.se").loops  # 1001: past it
     with pytest.raises(smtplib.SMTPDataError) as deferred:
         world.send("wide@exämpel.se")
+    assert deferred.value.smtp_code == 451 and b"4.6.0" in deferred.value.smtp_error
+    assert world.postfix.queue_is_empty()
+
+
+def test_a_keep_a_copy_mailbox_is_expanded_once_however_many_paths_lead_to_it(world: MailWorld) -> None:
+    """Six groups lead to a mailbox that keeps a copy and forwards to 200 addresses: Postfix expands it
+    once (it expanded into itself), 201 deliveries. Without the copy each path expands it again, 1206
+    addresses: dropping the copy is refused by "limits", and written behind the rules' back, Postfix
+    defers the mail (451 4.6.0) as trace says."""
+    assert world.service.add_mailbox(a("kopia"), ADMIN).ok
+    world.change(CreateGroup(a("kopia-fan"), "Fan"))
+    fan = [f"k{n}@outside.example" for n in range(200)]
+    world.change(AddMembers(a("kopia-fan"), tuple(fan)))
+    world.change(SetForward(a("kopia"), a("kopia-fan"), keep_copy=True))
+    paths = [a(f"kopia-via{n}") for n in range(6)]
+    for path in paths:
+        world.change(CreateGroup(path, "Via"))
+        world.change(AddMembers(path, (a("kopia"),)))
+    world.change(CreateGroup(a("kopia-all"), "All"))
+    world.change(AddMembers(a("kopia-all"), tuple(paths)))
+    delivered = world.traced(a("kopia-all"))
+    assert sorted(delivered) == sorted([a("kopia"), *fan])
+    world.expect(world.send(a("kopia-all")), delivered)
+    refused = world.service.apply(SetForward(a("kopia"), a("kopia-fan")), ADMIN)
+    assert (refused.status, refused.rule) == (Status.REFUSED, "limits")
+    with world.sessions() as session, session.begin():
+        session.execute(delete(Route).where(Route.source == a("kopia"), Route.destination == a("kopia")))
+    assert world.service.trace(a("kopia-all")).loops
+    with pytest.raises(smtplib.SMTPDataError) as deferred:
+        world.send(a("kopia-all"))
     assert deferred.value.smtp_code == 451 and b"4.6.0" in deferred.value.smtp_error
     assert world.postfix.queue_is_empty()
 

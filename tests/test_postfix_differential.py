@@ -1,9 +1,10 @@
 """Differential test: whatever agents and admins change, a real Postfix delivers what `trace` says.
 
 Hypothesis draws sequences of changes over a few addresses (so they collide often): aliases,
-forwards with and without a copy, groups in groups, outside members, plus-addressed and U-label
-spellings, empty groups, a new domain that routes already point into, and undo. Each step goes
-through `RoutingService` as an agent or an admin. After every step:
+forwards with and without a copy, groups in groups, outside members (one in a domain that looks
+like ours), plus-addressed and U-label spellings, empty groups, a new domain that routes already
+point into, and undo. Each step goes through `RoutingService` as an agent or an admin. After every
+step:
 
 - a refused (or already-so) change wrote nothing, and `check` said what `apply` did;
 - nothing loops or passes the limits, and postmaster@/abuse@ reach only our mailboxes;
@@ -59,7 +60,9 @@ PARTNER = "partner.example"  # not ours until a step adds it; routes may point t
 MAILBOXES = [f"box0@{D}", f"box1@{D}", f"info@{IDN}"]
 NAMES = [f"name0@{D}", f"name1@{D}", f"kontakt@{IDN}", f"x@{PARTNER}"]  # aliases or groups, or nothing
 PROTECTED = [f"postmaster@{D}", f"abuse@{D}"]
-OUTSIDE = ["friend@outside.example", "friend+tag@outside.example", f"y@{PARTNER}"]
+# Outside: also a domain that looks like ours (a Cyrillic "е") and a local part with SQL's quote.
+LOOKALIKE = "kulex\u0435mpel.se"
+OUTSIDE = ["friend@outside.example", "friend+tag@outside.example", f"y@{PARTNER}", f"o'brien@{LOOKALIKE}"]
 EXTENDED = [f"box0+tag@{D}", f"name0+x@{D}", f"kontakt+x@{IDN}"]
 # Every address mail is sent to at the end: the universe in the spellings Postfix may get.
 PROBES = [

@@ -102,3 +102,20 @@ def test_any_input_parses_or_is_refused_with_a_message(typed: str) -> None:
         return
     assert parse_address(stored) == stored
     assert "@" in stored and len(stored) <= MAX_ADDRESS
+
+
+@given(st.text(max_size=80), st.sampled_from(["@gmail.com", "@kulexempel.se", "@", ""]))
+def test_a_refusal_shows_what_was_typed_on_one_printable_line(typed: str, rest: str) -> None:
+    """A typed (or imported) address with a line break, escape sequence, NUL or bidi control is shown
+    escaped: the refusal cannot add a line, recolour a terminal or reorder what a person reads."""
+    try:
+        parse_address(typed + rest)
+    except AddressError as error:
+        for lang in ("sv", "en"):
+            assert error.text.render(lang).isprintable(), error.text.render(lang)
+
+
+def test_control_characters_are_shown_escaped() -> None:
+    with pytest.raises(AddressError) as refusal:
+        parse_address("x\x1b[31mred\n@gmail.com\u202e")
+    assert '"x\\x1b[31mred\\n@gmail.com\\u202e": the name before the @' in refusal.value.text.render("en")

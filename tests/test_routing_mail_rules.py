@@ -367,6 +367,70 @@ def test_a_new_domain_comes_with_postmaster_and_abuse(service: RoutingService) -
         assert [d[2] for d in deliveries(service, address)] == [a("anna")]
 
 
+@pytest.mark.parametrize(
+    ("groups", "actor", "says"), [(3, AGENT, "600 recipients"), (6, ADMIN, "Postfix's limits")]
+)
+def test_dropping_a_keep_a_copy_keeps_every_address_within_the_limits(
+    service: RoutingService, session_factory: sessionmaker, groups: int, actor: Actor, says: str
+) -> None:
+    """anna keeps a copy and forwards to a group of 200: Postfix expands her once per message, however
+    many groups lead to her (she expanded into herself). Without the copy every path expands her again:
+    through three groups 600 addresses (our limit is 500), through six past Postfix's 1000, deferred
+    forever. Removing a row can grow an expansion; refused by "limits", nothing written."""
+    ok(service, CreateGroup(a("fan"), "Fan"))
+    ok(service, AddMembers(a("fan"), tuple(f"bertil+{n}@{D}" for n in range(200))))
+    ok(service, SetForward(a("anna"), a("fan"), keep_copy=True))
+    for n in range(groups):
+        ok(service, CreateGroup(a(f"h{n}"), "H"))
+        ok(service, AddMembers(a(f"h{n}"), (a("anna"),)))
+    ok(service, CreateGroup(a("all"), "All"))
+    ok(service, AddMembers(a("all"), tuple(a(f"h{n}") for n in range(groups))))
+    message = refused(service, session_factory, SetForward(a("anna"), a("fan")), actor, "limits")
+    assert "all@kulexempel.se" in message and says in message
+    assert len(service.trace(a("all")).deliveries) == 201
+
+
+@pytest.mark.parametrize("members", [3, 5])
+def test_a_new_domain_keeps_every_address_within_the_limits(
+    service: RoutingService, session_factory: sessionmaker, members: int
+) -> None:
+    """Addresses of a domain not yet ours are outside addresses: one slot each. Once it is ours, its
+    abuse@ (and abuse+x@) expand through the postmaster mailbox into everything that reaches: a group
+    holding five of them would pass Postfix's 1000 (451, deferred forever), three our 500. Refused by
+    "limits", not let through as "bounces" (even with them allowed), and nothing written."""
+    ok(service, CreateGroup(a("fan"), "Fan"))
+    ok(service, AddMembers(a("fan"), tuple(f"bertil+{n}@{D}" for n in range(200))))
+    ok(service, SetForward(a("anna"), a("fan"), keep_copy=True))  # 201 addresses
+    ok(service, CreateGroup(a("partners"), "Partners"))
+    partner_abuse = ["abuse@partner.se", *(f"abuse+{n}@partner.se" for n in range(members - 1))]
+    ok(service, AddMembers(a("partners"), tuple(partner_abuse)))
+    before = snapshot(session_factory)
+    outcome = service.add_domain("partner.se", ADMIN, postmaster=a("anna"))
+    assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits"), outcome.message.render("en")
+    assert f"{members * 201} recipients" in outcome.message.render("en") or members * 201 > 1000
+    assert "partners@kulexempel.se" in outcome.message.render("en")
+    assert snapshot(session_factory) == before
+    assert service.add_domain("partner.se", ADMIN).ok  # with its own postmaster mailbox: one each
+
+
+def test_a_new_domains_postmaster_and_abuse_keep_within_the_limits(
+    service: RoutingService, session_factory: sessionmaker
+) -> None:
+    """postmaster@ and abuse@ are one lookup more than the mailbox they reach (`--postmaster`)."""
+    chain = [a(f"m{n}") for n in range(10)]
+    for mailbox in chain:
+        assert service.add_mailbox(mailbox, ADMIN).ok
+    for source, target in reversed(list(zip(chain, chain[1:], strict=False))):
+        ok(service, SetForward(source, target))
+    assert max(step.depth for step in service.trace(chain[0]).steps) == 9  # ten lookups: the limit
+    before = snapshot(session_factory)
+    outcome = service.add_domain("kund.se", ADMIN, postmaster=chain[0])
+    assert (outcome.status, outcome.rule) == (Status.REFUSED, "limits"), outcome.message.render("en")
+    assert "postmaster@kund.se would pass through 11 steps" in outcome.message.render("en")
+    assert snapshot(session_factory) == before
+    assert service.add_domain("kund.se", ADMIN, postmaster=chain[1]).ok
+
+
 @pytest.mark.parametrize("postmaster", [a("nobody"), a("support"), OUT, a("forwards")])
 def test_postmaster_must_be_a_mailbox_that_stays_inside(
     service: RoutingService, session_factory: sessionmaker, postmaster: str
@@ -402,3 +466,68 @@ def test_nothing_removes_postmaster_or_abuse_or_sends_them_outside(
     refused(service, session_factory, SetForward(a("cecilia"), OUT), ADMIN, "protected")
     abuse_created = [e for e in service.audit(100) if e.subject == a("abuse") and e.action == "group.create"]
     assert service.undo(abuse_created[0].id, ADMIN).rule in ("undo", "protected")
+
+
+def test_a_preview_says_which_addresses_are_outside_our_domains(service: RoutingService) -> None:
+    """An outside domain can look like ours (a Cyrillic "е" in kulexеmpel.se): the preview says which
+    addresses are outside, and shows an internationalised one also as DNS knows it."""
+    lookalike = "anna@kulex\u0435mpel.se"
+    ok(service, CreateGroup(a("team"), "Team"))
+    verdict = service.check(AddMembers(a("team"), (lookalike, a("bertil"), "bob@gmail.com")), AGENT)
+    assert verdict.ok
+    en, sv = verdict.message.render("en"), verdict.message.render("sv")
+    assert en.endswith(
+        "Outside our domains: anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se), bob@gmail.com."
+    )
+    assert sv.endswith(
+        "Utanför våra domäner: anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se), bob@gmail.com."
+    )
+    forward = service.check(SetForward(a("anna"), lookalike), ADMIN).message.render("en")
+    assert "Outside our domains: anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se)." in forward
+    inside = service.check(SetForward(a("anna"), "info@exämpel.se"), AGENT).message.render("en")
+    assert "Outside" not in inside and "xn--" not in inside
+    ok(service, SetForward(a("anna"), lookalike), ADMIN)
+    lines = [line.render("en") for line in service.trace(a("anna")).lines()]
+    assert lines[-1] == "sent out of our domains to anna@kulex\u0435mpel.se (anna@xn--kulexmpel-k0h.se)"
+
+
+def test_an_alias_preview_says_where_its_mailboxs_forward_takes_the_mail(service: RoutingService) -> None:
+    """An alias of a mailbox that forwards (without a copy) does not land in that inbox: the preview
+    says where it goes, as trace and Postfix do."""
+    ok(service, SetForward(a("anna"), a("bertil")))
+    ok(service, SetForward(a("cecilia"), a("bertil"), keep_copy=True))
+    moved = service.check(AddAlias(a("support"), a("anna")), AGENT).message
+    assert moved.render("en") == (
+        "Mail to support@kulexempel.se will go to anna@kulexempel.se, which forwards it to "
+        "bertil@kulexempel.se: it does not land in anna@kulexempel.se's inbox."
+    )
+    assert "vidarebefordrar" in moved.render("sv")
+    copied = service.check(AddAlias(a("info"), a("cecilia")), AGENT).message.render("en")
+    assert copied == (
+        "Mail to info@kulexempel.se will land in cecilia@kulexempel.se's inbox, which also forwards it "
+        "to bertil@kulexempel.se."
+    )
+    ok(service, AddAlias(a("support"), a("anna")))
+    assert [d.address for d in service.trace(a("support")).deliveries] == [a("bertil")]
+
+
+def test_a_member_removed_but_still_reached_through_another_is_named(service: RoutingService) -> None:
+    """Removing anna from a group whose other member (a group) also holds anna: Postfix still
+    delivers the group's mail to anna, and the preview says so instead of "no longer"."""
+    for change in (
+        CreateGroup(a("team"), "Team"),
+        AddMembers(a("team"), (a("anna"), a("bertil"))),
+        CreateGroup(a("all"), "All"),
+        AddMembers(a("all"), (a("anna"), a("team"), a("cecilia"))),
+    ):
+        ok(service, change)
+    effect = service.check(RemoveMember(a("all"), a("anna")), AGENT).message
+    assert effect.render("en") == (
+        "anna@kulexempel.se is no longer a member of all@kulexempel.se, but mail to all@kulexempel.se "
+        "still reaches anna@kulexempel.se (or some of its recipients) through another member."
+    )
+    assert "genom en annan medlem" in effect.render("sv")
+    gone = service.check(RemoveMember(a("all"), a("cecilia")), AGENT).message.render("en")
+    assert gone == "cecilia@kulexempel.se will no longer get mail sent to all@kulexempel.se."
+    ok(service, RemoveMember(a("all"), a("anna")))
+    assert a("anna") in [d.address for d in service.trace(a("all")).deliveries]

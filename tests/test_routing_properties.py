@@ -2,7 +2,8 @@
 
 Hypothesis draws sequences of changes over a few addresses (so they collide often) and applies
 them through the service; after every step no address loops, the limits hold and no address is
-two things at once.
+two things at once. A customer's admin, whatever they change in their own domain, never makes
+mail reach an address outside it that it did not reach before.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.routing.changes import (
     Actor,
     AddAlias,
     AddMembers,
+    Change,
     ClearForward,
     CreateGroup,
     DeleteGroup,
@@ -32,6 +34,7 @@ from bot.routing.changes import (
 )
 from bot.routing.models import DistributionGroup, Mailbox, Route, RouteKind
 from bot.routing.service import MAX_DELIVERIES, MAX_DEPTH, RoutingService, Status
+from bot.routing.trace import DeliveryKind
 
 ADMIN = Actor("operator", Role.ADMIN)
 D = "kulexempel.se"
@@ -94,7 +97,7 @@ B0, B1, N0, N1 = *MAILBOXES, *OTHERS
 @example(changes=[CreateGroup(N0), CreateGroup(N1), AddMembers(N0, (N1,)), AddMembers(N1, (N0,))])
 @example(changes=[CreateGroup(N0), AddMembers(N0, (B0, B1)), SetForward(B1, N0)])
 def test_any_sequence_of_changes_keeps_routing_deliverable(
-    template: Path, tmp_path: Path, changes: list[object]
+    template: Path, tmp_path: Path, changes: list[Change]
 ) -> None:
     database = tmp_path / f"example{next(EXAMPLE_NUMBERS)}.db"  # tmp_path is shared by the examples
     shutil.copy(template, database)
@@ -112,5 +115,63 @@ def test_any_sequence_of_changes_keeps_routing_deliverable(
                 assert undone.ok, undone.message.render("en")
                 assert_invariants(service, session_factory)
                 assert service.undo(undone.change_id, ADMIN).ok  # type: ignore[arg-type]  # redo
+    finally:
+        engine.dispose()
+
+
+P = "partner.se"  # another customer's domain
+CUSTOMER_ADMIN = Actor("UCUSTOMER", Role.AGENT, scope=frozenset({D}))
+THEIRS = st.sampled_from(MAILBOXES + OTHERS + [f"name2@{D}"])
+# What the provider set up: names of the customer's that carry mail to the partner and outside.
+PROVIDER_SETUP: list[Change] = [
+    CreateGroup(f"name2@{D}", "Shared"),
+    AddMembers(f"name2@{D}", (f"kim@{P}", OUTSIDE[0])),
+    SetForward(MAILBOXES[1], f"kim@{P}", keep_copy=True),
+    CreateGroup(f"all@{P}", "Partner"),
+    AddMembers(f"all@{P}", (f"kim@{P}", MAILBOXES[0])),
+]
+CUSTOMER_CHANGES = st.one_of(
+    st.builds(AddAlias, THEIRS, THEIRS),
+    st.builds(RemoveAlias, THEIRS),
+    st.builds(SetForward, THEIRS, THEIRS, st.booleans()),
+    st.builds(ClearForward, THEIRS),
+    st.builds(CreateGroup, THEIRS, st.just("G")),
+    st.builds(DeleteGroup, THEIRS),
+    st.builds(AddMembers, THEIRS, st.lists(THEIRS, min_size=1, max_size=3).map(tuple)),
+    st.builds(RemoveMember, THEIRS, THEIRS),
+)
+
+
+def beyond(service: RoutingService, address: str) -> set[str]:
+    """Where mail to `address` goes outside the customer's domain (not counting what bounces)."""
+    trace = service.trace(address)
+    return {
+        d.address for d in trace.deliveries if d.kind is not DeliveryKind.UNKNOWN and "@" + D not in d.address
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(CUSTOMER_CHANGES, min_size=1, max_size=12))
+@example(changes=[SetForward(B0, f"name2@{D}")])
+@example(changes=[CreateGroup(N0), AddMembers(N0, (B1,)), SetForward(B0, N0, True)])
+@example(changes=[AddAlias(N0, B1)])
+def test_a_customer_admin_never_sends_mail_beyond_their_domain(
+    template: Path, tmp_path: Path, changes: list[Change]
+) -> None:
+    database = tmp_path / f"example{next(EXAMPLE_NUMBERS)}.db"
+    shutil.copy(template, database)
+    engine = make_engine(f"sqlite:///{database}")
+    service = RoutingService(make_sessionmaker(engine))
+    try:
+        assert service.add_domain(P, ADMIN).ok and service.add_mailbox(f"kim@{P}", ADMIN).ok
+        for setup in PROVIDER_SETUP:
+            assert service.apply(setup, ADMIN).ok
+        universe = [*MAILBOXES, *OTHERS, f"name2@{D}", f"all@{P}", f"kim@{P}"]
+        for change in changes:
+            before = {address: beyond(service, address) for address in universe}
+            outcome = service.apply(change, CUSTOMER_ADMIN)
+            if outcome.ok:
+                for address in universe:
+                    assert beyond(service, address) <= before[address], (change, address)
     finally:
         engine.dispose()

@@ -277,7 +277,7 @@ def test_an_admin_may_forward_outside_and_keep_a_copy(service: RoutingService) -
     assert verdict.ok
     assert verdict.message.render("en") == (
         "Mail to anna@kulexempel.se will be forwarded to anna@gmail.com, "
-        "and a copy stays in anna@kulexempel.se's inbox."
+        "and a copy stays in anna@kulexempel.se's inbox. Outside our domains: anna@gmail.com."
     )
     apply_ok(service, SetForward(a("anna"), "Anna@Gmail.com", keep_copy=True), ADMIN)
     forward = service.forward(a("anna"))

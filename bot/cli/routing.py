@@ -26,7 +26,7 @@ from bot.cli.usage import EXIT_REFUSED, CommandFailed, UsageProblem, WholeNumber
 from bot.config import LANGS, Lang, Settings
 from bot.customers.directory import CustomerDirectory
 from bot.customers.messages import MESSAGES as CUSTOMERS
-from bot.i18n import Text
+from bot.i18n import Text, one_line
 from bot.routing.addresses import AddressError, parse_address, show_address
 from bot.routing.changes import (
     Actor,
@@ -52,12 +52,6 @@ from bot.routing.service import Outcome, RoutingService, Status
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEMO_MAILBOXES = ("anna", "bertil", "cecilia", "david")
-
-
-def one_line(text: str) -> str:
-    """`text` with every character that is not printable (line breaks, tabs, NUL, bidi controls)
-    escaped, so a stored value can never add or hide a line of a listing."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class Context:

@@ -74,6 +74,8 @@ class ChangeRequest(Base):
     # The changed address as the request's latest preview found it: Approve applies the change only
     # from that state (else it shows the new verdict and asks again).
     previewed: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The addresses that preview said would bounce (stored forms; NULL: none): Approve makes no others bounce.
+    bounces: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     requester: Mapped[str] = mapped_column(String(64))
     requester_team: Mapped[str | None] = mapped_column(String(64), default=None)
     requester_lang: Mapped[str] = mapped_column(String(2))

@@ -6,6 +6,7 @@ The approval itself (who may, applying exactly what was previewed) is `bot.flows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ def open_request(
     change: dict[str, Any],
     *,
     previewed: dict[str, Any] | None,
+    bounces: tuple[str, ...],
     requester: str,
     requester_team: str | None,
     requester_lang: str,
@@ -40,6 +42,7 @@ def open_request(
         flow_id=flow_id,
         change=change,
         previewed=previewed,
+        bounces=list(bounces) or None,
         requester=requester,
         requester_team=requester_team,
         requester_lang=requester_lang,
@@ -87,13 +90,15 @@ def record_approved(session: Session, request_id: int, change_id: int, approver:
     )
 
 
-def reopen(session: Session, request_id: int, previewed: dict[str, Any] | None) -> None:
+def reopen(
+    session: Session, request_id: int, previewed: dict[str, Any] | None, bounces: Sequence[str] | None
+) -> None:
     """An Approve that made nothing (routing changed, or a rule said no): open again, as now previewed
     (in the caller's transaction)."""
     session.execute(
         update(ChangeRequest)
         .where(ChangeRequest.id == request_id)
-        .values(state=RequestState.OPEN.value, previewed=previewed)
+        .values(state=RequestState.OPEN.value, previewed=previewed, bounces=list(bounces or ()) or None)
     )
 
 

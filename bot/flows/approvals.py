@@ -47,6 +47,7 @@ from bot.routing.changes import (
     DeleteGroup,
     RemoveAlias,
     RemoveMember,
+    Role,
     SetForward,
     change_from_dict,
 )
@@ -229,7 +230,7 @@ class Approvals:
             session.commit()
             if not claimed:
                 return self._settled(session, row)
-            change, previewed = change_from_dict(row.change), row.previewed
+            change, previewed, bounces = change_from_dict(row.change), row.previewed, row.bounces
         actor = Actor(person.user_id, person.role, person.team_id, requested_by=row.requester)
         approved: list[RequestStatus] = []
 
@@ -244,20 +245,25 @@ class Approvals:
             approved.append(self._told(session, request_id, (line, *with_warning(outcome)), told))
 
         try:
-            outcome = self.routing.apply(change, actor, only_as_previewed)
+            # Routing elsewhere may have changed too: no address bounces that the preview did not name.
+            outcome = self.routing.apply(
+                change, actor, only_as_previewed, allow_bounces=frozenset(bounces or ())
+            )
         except ChangedSincePreview:
             return self._ask_again(request_id, change, actor)
         except Exception:
             # Nothing was written (one transaction): open again, so Approve works at once instead of
             # after STALE_CLAIM. Without the database the claim stays, and goes stale.
             with suppress(SQLAlchemyError), self.sessions() as session:
-                reopen(session, request_id, previewed)
+                reopen(session, request_id, previewed, bounces)
                 session.commit()
             raise
         if outcome.ok:
             return approved[0]
+        if outcome.rule == "no_mail_loss" and person.role is Role.ADMIN:  # bounces the preview did not name
+            return self._ask_again(request_id, change, actor)
         with self.sessions() as session:  # a rule says no now (an outside forward needs an admin, say)
-            reopen(session, request_id, previewed)
+            reopen(session, request_id, previewed, bounces)
             refused = CUSTOMERS("approve_refused", reason=outcome.message)
             status = self._told(session, request_id, (refused,))
             session.commit()
@@ -266,11 +272,9 @@ class Approvals:
     def _ask_again(self, request_id: int, change: Change, actor: Actor) -> RequestStatus:
         verdict = self.routing.check(change, actor)
         with self.sessions() as session:
-            reopen(session, request_id, verdict.before)
-            lines = (
-                CUSTOMERS("support.changed"),
-                *preview_lines(self._row(session, request_id).flow_id, verdict),
-            )
+            reopen(session, request_id, verdict.before, verdict.bounces)
+            row = self._row(session, request_id)
+            lines = (CUSTOMERS("support.changed"), *preview_lines(row.flow_id, verdict))
             status = self._told(session, request_id, lines)
             session.commit()
             return status

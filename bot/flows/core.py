@@ -208,7 +208,7 @@ class Flows:
         """The preview: the effect, which addresses will bounce (an admin's change only), Confirm."""
         if not person.may_change:
             return self._store_request_preview(proposal, person, verdict.message, refused=False)
-        pending_id = self._add_pending(proposal, person)
+        pending_id = self._add_pending(proposal, person, verdict.bounces)
         lines = (
             MESSAGES("preview", flow=flow.title, effect=verdict.message),
             *with_warning(verdict),
@@ -230,10 +230,10 @@ class Flows:
             ReplyKind.REQUESTABLE, (first, CUSTOMERS("request_hint")), self._add_pending(proposal, person)
         )
 
-    def _add_pending(self, proposal: Proposal, person: Person) -> int:
+    def _add_pending(self, proposal: Proposal, person: Person, bounces: tuple[str, ...] = ()) -> int:
         with self.sessions() as session:
             return add_pending(
-                session, proposal.flow.id, proposal.change.to_dict(), person.user_id, person.team_id
+                session, proposal.flow.id, proposal.change.to_dict(), person.user_id, person.team_id, bounces
             )
 
     def request(
@@ -258,6 +258,7 @@ class Flows:
                 row.flow_id,
                 change.to_dict(),
                 previewed=verdict.before,
+                bounces=verdict.bounces,
                 requester=person.user_id,
                 requester_team=person.team_id,
                 requester_lang=lang,
@@ -278,10 +279,13 @@ class Flows:
                 return self._gone(row)
             if not claim(session, pending_id, PendingState.PENDING, PendingState.PERFORMING):
                 return self._not_pending(session, row)
-            change = change_from_dict(row.change)
+            change, previewed_bounces = change_from_dict(row.change), frozenset(row.bounces or ())
         with self._given_back_on_failure(pending_id, PendingState.PERFORMING, PendingState.PENDING):
             outcome = self.routing.apply(
-                change, person.actor, lambda session, done: record_done(session, pending_id, done.change_id)
+                change,
+                person.actor,
+                lambda session, done: record_done(session, pending_id, done.change_id),
+                allow_bounces=previewed_bounces,  # routing may have changed since: no bounce unwarned
             )
         if outcome.ok:
             return Reply(
@@ -324,7 +328,9 @@ class Flows:
                 change_id, person.actor, then=lambda session, _undo_id: record_undone(session, pending_id)
             )
         if outcome.ok:
-            return Reply.info(MESSAGES("undone", id=outcome.change_id, effect=outcome.message))
+            return Reply.info(
+                MESSAGES("undone", id=outcome.change_id, effect=outcome.message), *with_warning(outcome)
+            )
         with self.sessions() as session:
             # A refused undo (a later change depends on it) can be tried again once that is undone.
             finish(session, pending_id, PendingState.DONE)

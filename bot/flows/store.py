@@ -51,6 +51,8 @@ class PendingChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     flow_id: Mapped[str] = mapped_column(String(32))
     change: Mapped[dict[str, Any]] = mapped_column(JSON)  # Change.to_dict()
+    # The addresses the preview said would bounce (stored forms; NULL: none): Confirm makes no others bounce.
+    bounces: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     user_id: Mapped[str] = mapped_column(String(64))
     team_id: Mapped[str | None] = mapped_column(String(64), default=None)
     state: Mapped[str] = mapped_column(String(16), default=PendingState.PENDING.value)
@@ -81,6 +83,7 @@ PERSONAL_DATA = (
             "created_at": "previewed_at",
             "flow_id": "flow",
             "change": "change",
+            "bounces": "previewed_bounces",
             "state": "state",
             "claimed_at": "clicked_at",
             "change_id": "routing_change_number",
@@ -101,10 +104,17 @@ PERSONAL_DATA = (
 
 
 def add_pending(
-    session: Session, flow_id: str, change: dict[str, Any], user_id: str, team_id: str | None
+    session: Session,
+    flow_id: str,
+    change: dict[str, Any],
+    user_id: str,
+    team_id: str | None,
+    bounces: tuple[str, ...] = (),
 ) -> int:
     session.execute(delete(PendingChange).where(PendingChange.created_at < utcnow() - PENDING_RETENTION))
-    row = PendingChange(flow_id=flow_id, change=change, user_id=user_id, team_id=team_id)
+    row = PendingChange(
+        flow_id=flow_id, change=change, user_id=user_id, team_id=team_id, bounces=list(bounces) or None
+    )
     session.add(row)
     session.commit()
     return row.id

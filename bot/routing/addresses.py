@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import idna
 
-from bot.i18n import Text
+from bot.i18n import Text, one_line
 from bot.routing.messages import MESSAGES
 
 # RFC 5321 section 4.5.3.1: local part 64 octets, a forward-path 256 octets including "<>" = 254 address.
@@ -47,26 +47,26 @@ def parse_domain(raw: str) -> str:
     """Return the stored (lowercase, punycode) form of a domain name, or raise AddressError."""
     shown = raw.strip()
     if not shown:  # _parse_domain's own message for this is about an address's missing domain
-        raise AddressError(MESSAGES("address.bad_domain", domain=shown))
+        raise AddressError(MESSAGES("address.bad_domain", domain=one_line(shown)))
     return _parse_domain(shown)
 
 
 @lru_cache(maxsize=4096)  # a CSV import repeats the same few domains many times
 def _parse_domain(shown: str) -> str:
     if not shown:
-        raise AddressError(MESSAGES("address.no_domain", address=shown))
+        raise AddressError(MESSAGES("address.no_domain", address=one_line(shown)))
     # The ASCII form is never shorter than what was typed, so an overlong name is refused as such here.
     if _too_long(shown):
-        raise AddressError(MESSAGES("address.domain_too_long", domain=shown, limit=MAX_DOMAIN))
+        raise AddressError(MESSAGES("address.domain_too_long", domain=one_line(shown), limit=MAX_DOMAIN))
     try:
         ascii_name = idna.encode(shown, uts46=True).decode("ascii")
     except idna.IDNAError:
-        raise AddressError(MESSAGES("address.bad_domain", domain=shown)) from None
+        raise AddressError(MESSAGES("address.bad_domain", domain=one_line(shown))) from None
     labels = ascii_name.split(".")
     if _too_long(ascii_name):
-        raise AddressError(MESSAGES("address.domain_too_long", domain=shown, limit=MAX_DOMAIN))
+        raise AddressError(MESSAGES("address.domain_too_long", domain=one_line(shown), limit=MAX_DOMAIN))
     if len(labels) < 2 or not all(_LDH_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
-        raise AddressError(MESSAGES("address.bad_domain", domain=shown))
+        raise AddressError(MESSAGES("address.bad_domain", domain=one_line(shown)))
     return ascii_name
 
 
@@ -81,21 +81,21 @@ def parse_address(raw: str) -> str:
     """
     shown = raw.strip()
     if "@" not in shown:
-        raise AddressError(MESSAGES("address.no_at", address=shown))
+        raise AddressError(MESSAGES("address.no_at", address=one_line(shown)))
     local, _, domain_part = shown.rpartition("@")
     if not local:
-        raise AddressError(MESSAGES("address.no_local", address=shown))
+        raise AddressError(MESSAGES("address.no_local", address=one_line(shown)))
     if not local.isascii():
         # Would need SMTPUTF8 end to end, which this provider does not offer.
-        raise AddressError(MESSAGES("address.non_ascii_local", address=shown))
+        raise AddressError(MESSAGES("address.non_ascii_local", address=one_line(shown)))
     if len(local) > MAX_LOCAL_PART:
-        raise AddressError(MESSAGES("address.local_too_long", address=shown, limit=MAX_LOCAL_PART))
+        raise AddressError(MESSAGES("address.local_too_long", address=one_line(shown), limit=MAX_LOCAL_PART))
     if not _DOT_ATOM.fullmatch(local):
-        raise AddressError(MESSAGES("address.bad_local", address=shown))
+        raise AddressError(MESSAGES("address.bad_local", address=one_line(shown)))
     domain = _parse_domain(domain_part)
     address = f"{local.lower()}@{domain}"
     if len(address) > MAX_ADDRESS:
-        raise AddressError(MESSAGES("address.too_long", address=shown, limit=MAX_ADDRESS))
+        raise AddressError(MESSAGES("address.too_long", address=one_line(shown), limit=MAX_ADDRESS))
     return address
 
 
@@ -162,6 +162,13 @@ def show_address(address: str) -> str:
     """The Unicode form of a stored address, for people (`info@xn--exmpel-cua.se` -> `info@exämpel.se`)."""
     local, _, domain = address.rpartition("@")
     return f"{local}@{show_domain(domain)}"
+
+
+def show_outside(address: str) -> str:
+    """An address outside our domains, for people: an internationalised domain also as DNS knows it, since
+    its Unicode form may look like ours (`anna@kulexеmpel.se` with a Cyrillic "е")."""
+    shown = show_address(address)
+    return shown if shown == address else f"{shown} ({address})"
 
 
 def show_addresses(addresses: Iterable[str]) -> str:

@@ -217,6 +217,12 @@ MESSAGES = Catalog(
             "sv": "post till {addresses} skulle då studsa (avvisas); bekräfta att det är meningen.",
             "en": "mail to {addresses} would then bounce (be rejected); confirm that this is meant.",
         },
+        "bounces_since_preview": {
+            "sv": "routningen har ändrats sedan förhandsvisningen: post till {addresses} skulle nu studsa "
+            "(avvisas), vilket förhandsvisningen inte sade. Se på ändringen igen.",
+            "en": "routing has changed since the preview: mail to {addresses} would now bounce (be "
+            "rejected), which the preview did not say. Look at the change again.",
+        },
         "bounce_warning": {
             "sv": "Obs: efter ändringen studsar (avvisas) post till {addresses}.",
             "en": "Note: after this change, mail to {addresses} bounces (is rejected).",
@@ -412,6 +418,17 @@ MESSAGES = Catalog(
             "sv": "Post till {alias} hamnar i inkorgen hos {mailbox}.",
             "en": "Mail to {alias} will land in {mailbox}'s inbox.",
         },
+        "effect.add_alias_forwarded": {
+            "sv": "Post till {alias} går till {mailbox}, som vidarebefordrar den till {target}: den hamnar "
+            "inte i inkorgen hos {mailbox}.",
+            "en": "Mail to {alias} will go to {mailbox}, which forwards it to {target}: it does not land in "
+            "{mailbox}'s inbox.",
+        },
+        "effect.add_alias_forwarded_keep_copy": {
+            "sv": "Post till {alias} hamnar i inkorgen hos {mailbox}, som också vidarebefordrar den till "
+            "{target}.",
+            "en": "Mail to {alias} will land in {mailbox}'s inbox, which also forwards it to {target}.",
+        },
         "effect.remove_alias": {
             "sv": "Post till {alias} hamnar inte längre hos {mailbox}, utan avvisas som okänd adress.",
             "en": "Mail to {alias} will no longer reach {mailbox}; it is rejected as an unknown address.",
@@ -450,6 +467,16 @@ MESSAGES = Catalog(
             "sv": "{member} får inte längre post som skickas till {group}.",
             "en": "{member} will no longer get mail sent to {group}.",
         },
+        "effect.outside": {
+            "sv": "{effect} Utanför våra domäner: {addresses}.",
+            "en": "{effect} Outside our domains: {addresses}.",
+        },
+        "effect.remove_member_still_reached": {
+            "sv": "{member} är inte längre medlem i {group}, men post till {group} når fortfarande {member} "
+            "(eller några av dess mottagare) genom en annan medlem.",
+            "en": "{member} is no longer a member of {group}, but mail to {group} still reaches {member} "
+            "(or some of its recipients) through another member.",
+        },
         "effect.undo": {
             "sv": "{address} blir som före ändring {id} ({action}).",
             "en": "{address} goes back to how it was before change {id} ({action}).",
@@ -472,8 +499,8 @@ MESSAGES = Catalog(
             "en": "delivered to the mailbox {address}",
         },
         "trace.external": {
-            "sv": "skickas ut till {address} (utanför våra domäner)",
-            "en": "sent out to {address} (outside our domains)",
+            "sv": "skickas ut ur våra domäner till {address}",
+            "en": "sent out of our domains to {address}",
         },
         "trace.unknown": {
             "sv": "{address} finns inte hos oss: posten avvisas",
@@ -510,6 +537,12 @@ MESSAGES = Catalog(
         "outside_scope": {
             "sv": "{address} hör inte till dina domäner ({domains}). Supporten kan hjälpa till med annat.",
             "en": "{address} is not in your domains ({domains}). Support can help with anything else.",
+        },
+        "leaves_scope": {
+            "sv": "post till {address} skulle då också nå adresser utanför dina domäner ({domains}). "
+            "Supporten kan göra en sådan ändring.",
+            "en": "mail to {address} would then also reach addresses outside your domains ({domains}). "
+            "Support can make such a change.",
         },
         "concealed": {
             "sv": "ändringen berör adresser utanför dina domäner, så detaljerna visas inte här. "

@@ -7,7 +7,8 @@ must keep (`rules.validate`).
 
 from __future__ import annotations
 
-from bot.routing.addresses import show_address, show_addresses, split_extension
+from bot.i18n import Text
+from bot.routing.addresses import domain_of, show_address, show_addresses, show_outside, split_extension
 from bot.routing.changes import (
     Actor,
     AddAlias,
@@ -24,13 +25,20 @@ from bot.routing.graph import RoutingGraph
 from bot.routing.messages import MESSAGES
 from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused, Unchanged
-from bot.routing.rules import check_name, parse, refuse_if_taken, require_hosted_name, validate
+from bot.routing.rules import (
+    AllowedBounces,
+    check_name,
+    parse,
+    refuse_if_taken,
+    require_hosted_name,
+    validate,
+)
 from bot.routing.scope import concealed_for, named_addresses, require_in_scope
 from bot.routing.state import AddressState, Plan
 
 
 def plan_change(
-    graph: RoutingGraph, change: Change, actor: Actor, allow_bounces: bool = True
+    graph: RoutingGraph, change: Change, actor: Actor, allow_bounces: AllowedBounces = True
 ) -> tuple[Plan, tuple[str, ...]]:
     """The plan for `change` by `actor` and the addresses it makes bounce; raises Refused or Unchanged.
     A customer admin's change names addresses in their own domains only, checked before anything is
@@ -87,8 +95,19 @@ def _plan_add_alias(graph: RoutingGraph, alias: str, mailbox: str) -> Plan:
     if not graph.is_mailbox(mailbox):
         raise Refused("alias_target", MESSAGES("not_a_mailbox", address=show_address(mailbox)))
     after = AddressState(None, frozenset({(mailbox, RouteKind.ALIAS.value)}))
-    effect = MESSAGES("effect.add_alias", alias=show_address(alias), mailbox=show_address(mailbox))
-    return Plan(alias, before, after, effect)
+    return Plan(alias, before, after, _alias_effect(graph, alias, mailbox))
+
+
+def _alias_effect(graph: RoutingGraph, alias: str, mailbox: str) -> Text:
+    """Where mail to the new alias goes: the mailbox's inbox, unless the mailbox forwards it on."""
+    shown = {"alias": show_address(alias), "mailbox": show_address(mailbox)}
+    forwarding = graph.state(mailbox)
+    targets = forwarding.destinations(RouteKind.FORWARD)
+    if not targets:
+        return MESSAGES("effect.add_alias", **shown)
+    keeps_copy = bool(forwarding.destinations(RouteKind.KEEP_COPY))
+    key = "effect.add_alias_forwarded_keep_copy" if keeps_copy else "effect.add_alias_forwarded"
+    return _noting_outside(graph, MESSAGES(key, target=show_addresses(targets), **shown), targets)
 
 
 def _plan_remove_alias(graph: RoutingGraph, alias: str) -> Plan:
@@ -123,9 +142,8 @@ def _plan_set_forward(graph: RoutingGraph, address: str, target: str, keep_copy:
     if after == before:
         raise Unchanged(MESSAGES("unchanged.forward", address=show_address(address)))
     key = "effect.set_forward_keep_copy" if keep_copy else "effect.set_forward"
-    return Plan(
-        address, before, after, MESSAGES(key, address=show_address(address), target=show_address(target))
-    )
+    effect = MESSAGES(key, address=show_address(address), target=show_address(target))
+    return Plan(address, before, after, _noting_outside(graph, effect, [target]))
 
 
 def _plan_clear_forward(graph: RoutingGraph, address: str) -> Plan:
@@ -183,7 +201,13 @@ def _plan_add_members(graph: RoutingGraph, group: str, members: list[str]) -> Pl
         raise Unchanged(MESSAGES("unchanged.members", group=show_address(group)))
     after = AddressState(before.group_name, before.routes | {(m, RouteKind.MEMBER.value) for m in new})
     effect = MESSAGES("effect.add_members", group=show_address(group), members=show_addresses(new))
-    return Plan(group, before, after, effect)
+    return Plan(group, before, after, _noting_outside(graph, effect, new))
+
+
+def _noting_outside(graph: RoutingGraph, effect: Text, targets: list[str]) -> Text:
+    """The effect, then which of the targets are outside our domains: one may look like ours."""
+    outside = [show_outside(target) for target in targets if not graph.is_hosted(domain_of(target))]
+    return MESSAGES("effect.outside", effect=effect, addresses=", ".join(outside)) if outside else effect
 
 
 def _plan_remove_member(graph: RoutingGraph, group: str, member: str) -> Plan:
@@ -194,5 +218,18 @@ def _plan_remove_member(graph: RoutingGraph, group: str, member: str) -> Plan:
             MESSAGES("unchanged.no_member", group=show_address(group), member=show_address(member))
         )
     after = AddressState(before.group_name, before.routes - {route})
-    effect = MESSAGES("effect.remove_member", group=show_address(group), member=show_address(member))
+    shown = {"group": show_address(group), "member": show_address(member)}
+    rows_after = sorted(after.routes)
+    graph.load_reachable(
+        destination for destination, _ in before.routes
+    )  # a query per level, not per address
+    remaining = graph.expand(
+        group, lambda key: rows_after if graph.stored_form(key) == group else graph.lookup(key)
+    )
+    # Another member may lead there too (a group holding it): Postfix still delivers. Who exactly is not
+    # named, as a customer's admin may not see every recipient.
+    if set(graph.expand(member).recipients) & set(remaining.recipients):
+        effect = MESSAGES("effect.remove_member_still_reached", **shown)
+    else:
+        effect = MESSAGES("effect.remove_member", **shown)
     return Plan(group, before, after, effect)

@@ -30,6 +30,7 @@ from bot.routing.models import DistributionGroup, Domain, Mailbox, RouteKind
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
 from bot.routing.rules import (
     bouncing_addresses,
+    check_limits,
     check_name,
     check_protected,
     parse,
@@ -55,7 +56,8 @@ def add_domain(
     `postmaster`: an existing mailbox of ours that both reach (as groups with it as the member);
     without it, postmaster@ becomes a mailbox of the domain and abuse@ a group around it. Routes
     that already point into the domain stop leaving for the outside world: the addresses whose mail
-    would then bounce are named, and only an admin who allows it may go on.
+    would then bounce are named, and only an admin who allows it may go on; none may pass the limits
+    (its abuse@ now expands as far as the postmaster mailbox does).
     """
     try:
         domain = parse_domain(name)
@@ -82,6 +84,9 @@ def add_domain(
     change_id = write_audit(graph, actor, ACTION_DOMAIN_ADD, domain, None, None, details={"domain": domain})
     reached = _add_protected_addresses(graph, domain, actor, postmaster)
     graph.forget_all()  # a new mailbox (postmaster@) may have been asked about before it was written
+    for address in affected:  # abuse@ of the new domain (and postmaster@, a group) now expand further
+        for key in graph.keys_of(address):
+            check_limits(address, graph.expand(key))
     after = {address: graph.deliveries(graph.expand(address)) for address in affected}
     bounces = refuse_lost_mail(bouncing_addresses(before, after), actor, allow_bounces)
     effect = MESSAGES(
@@ -114,6 +119,8 @@ def _add_protected_addresses(graph: RoutingGraph, domain: str, actor: Actor, pos
         write_plan(graph, plan)
         write_audit(graph, actor, CreateGroup.action, address, plan.before, plan.after)
     for address in (f"postmaster@{domain}", f"abuse@{domain}"):
+        for key in graph.keys_of(address):  # one lookup more than the mailbox they reach
+            check_limits(address, graph.expand(key))
         check_protected(address, graph.deliveries(graph.expand(address)))
     return mailbox
 

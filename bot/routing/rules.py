@@ -34,6 +34,7 @@ from bot.routing.graph import RoutingGraph
 from bot.routing.messages import MESSAGES
 from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused
+from bot.routing.scope import show_scope
 from bot.routing.state import AddressState, Plan
 from bot.routing.trace import POSTFIX_EXPANSION_LIMIT, Delivery, DeliveryKind, Expansion
 
@@ -48,6 +49,9 @@ MAX_NAMED = 20  # addresses a message names before it says "and N more"
 
 # What mail to one address comes to: its final recipients with where each lands.
 Deliveries = tuple[Delivery, ...]
+# The bounces an admin's change may make: any (True: a change the admin confirmed knowing them), none
+# (False), or only these stored addresses (the ones its preview named: routing may change before Confirm).
+AllowedBounces = bool | frozenset[str]
 
 
 def parse(raw: str) -> str:
@@ -99,7 +103,9 @@ def is_protected(graph: RoutingGraph, address: str) -> bool:
     return local in PROTECTED_LOCAL_PARTS and graph.is_hosted(domain)
 
 
-def validate(graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool = True) -> tuple[str, ...]:
+def validate(
+    graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: AllowedBounces = True
+) -> tuple[str, ...]:
     """The rules every state must keep, whatever change or undo leads to it. Returns the addresses
     that delivered before and will bounce after (only an admin may get a non-empty answer)."""
     subject, after = plan.subject, plan.after
@@ -132,13 +138,18 @@ def validate(graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool 
         if path is not None:
             shown = " → ".join(show_address(a) for a in [subject, *path])
             raise Refused("no_loops", MESSAGES("loop", path=shown))
-    # Any added row can grow an expansion, a keep-a-copy row too (see `check_limits`).
-    grows = bool(after.routes - plan.before.routes)
+    # Any added row can grow an expansion, a keep-a-copy row too (see `check_limits`). So can a removed
+    # keep-a-copy row: Postfix expands an address that expanded into itself once per message, however
+    # many paths lead to it; without the copy, every path expands it again.
+    removed = plan.before.routes - after.routes
+    grows = bool(after.routes - plan.before.routes) or any(
+        destination == subject for destination, _ in removed
+    )
     return _check_where_mail_ends_up(graph, plan, actor, allow_bounces, limits=grows)
 
 
 def _check_where_mail_ends_up(
-    graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: bool, limits: bool
+    graph: RoutingGraph, plan: Plan, actor: Actor, allow_bounces: AllowedBounces, limits: bool
 ) -> tuple[str, ...]:
     """Expand every address whose mail passes the changed one after the change, and before it
     where the answer depends on it (most changes leave most addresses delivering: no need)."""
@@ -170,6 +181,9 @@ def _check_where_mail_ends_up(
         for address in affected:
             if _kinds(after[address], DeliveryKind.EXTERNAL) and graph.is_mailbox(address):
                 _check_outside_reach(plan, address, before(address), after[address])
+    if actor.scope is not None:
+        for address in affected:
+            _check_scope_reach(graph, actor.scope, address, before(address), after[address])
     # Removing an address on purpose (alias remove, group delete, undo of a creation) rejects mail
     # to it, as the change's effect says; that is not lost mail. Anything else that stops is.
     removed = not (plan.after.group_name is not None or plan.after.routes or graph.is_mailbox(plan.subject))
@@ -221,6 +235,26 @@ def _check_outside_reach(plan: Plan, mailbox: str, before: Deliveries, after: De
     raise Refused("external_forward", detail)
 
 
+def _check_scope_reach(
+    graph: RoutingGraph, scope: frozenset[str], address: str, before: Deliveries, after: Deliveries
+) -> None:
+    """A customer's admin names only their own addresses, but one of them may carry mail on (a group
+    with another customer's member, a mailbox the provider forwards): their change must not make
+    mail reach anyone outside their domains that it did not reach before."""
+
+    def beyond_scope(deliveries: Deliveries) -> set[str]:
+        return {
+            d.address
+            for d in deliveries
+            if d.kind is not DeliveryKind.UNKNOWN and not graph.in_scope(d.address, scope)
+        }
+
+    if beyond_scope(after) - beyond_scope(before):
+        raise Refused(
+            "own_domains", MESSAGES("leaves_scope", address=show_address(address), domains=show_scope(scope))
+        )
+
+
 def delivers(deliveries: Deliveries) -> bool:
     """Mail to the address arrives, all of it: something receives it and no part bounces."""
     return bool(deliveries) and not _kinds(deliveries, DeliveryKind.UNKNOWN)
@@ -231,9 +265,15 @@ def bouncing_addresses(before: Mapping[str, Deliveries], after: Mapping[str, Del
     return sorted(address for address in before if delivers(before[address]) and not delivers(after[address]))
 
 
-def refuse_lost_mail(bounces: list[str], actor: Actor, allow_bounces: bool) -> tuple[str, ...]:
-    """Only an admin makes mail bounce, and only when allowed to (a confirmed preview)."""
-    if bounces and (actor.role is not Role.ADMIN or not allow_bounces):
-        key = "bounces_need_admin" if actor.role is not Role.ADMIN else "bounces_need_confirmation"
-        raise Refused("no_mail_loss", MESSAGES(key, addresses=name_list(bounces)))
+def refuse_lost_mail(bounces: list[str], actor: Actor, allow_bounces: AllowedBounces) -> tuple[str, ...]:
+    """Only an admin makes mail bounce, and only when allowed to (a confirmed preview naming them)."""
+    if not bounces:
+        return ()
+    if actor.role is not Role.ADMIN:
+        raise Refused("no_mail_loss", MESSAGES("bounces_need_admin", addresses=name_list(bounces)))
+    if isinstance(allow_bounces, frozenset):
+        if unwarned := [address for address in bounces if address not in allow_bounces]:
+            raise Refused("no_mail_loss", MESSAGES("bounces_since_preview", addresses=name_list(unwarned)))
+    elif not allow_bounces:
+        raise Refused("no_mail_loss", MESSAGES("bounces_need_confirmation", addresses=name_list(bounces)))
     return tuple(bounces)

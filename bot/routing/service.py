@@ -24,7 +24,7 @@ from bot.routing.mailbox_csv import MailboxLine
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged, Verdict
 from bot.routing.planning import plan_change
 from bot.routing.queries import AliasInfo, AuditRecord, ForwardInfo, GroupInfo, MailboxInfo
-from bot.routing.rules import MAX_DELIVERIES, MAX_DEPTH, MAX_GROUP_MEMBERS, MAX_NAME
+from bot.routing.rules import MAX_DELIVERIES, MAX_DEPTH, MAX_GROUP_MEMBERS, MAX_NAME, AllowedBounces
 from bot.routing.trace import Trace
 from bot.routing.undo import undo_change
 from bot.routing.writing import perform, run_locked
@@ -70,12 +70,13 @@ class RoutingService:
         change: Change,
         actor: Actor,
         then: Callable[[Session, Outcome], None] | None = None,
-        allow_bounces: bool = True,
+        allow_bounces: AllowedBounces = True,
     ) -> Outcome:
         """Check every rule again under the write lock, then write the change and its audit row;
         `then(session, outcome)` writes the caller's record of it in the same transaction.
         `allow_bounces=False`: refuse, even for an admin, a change that makes addresses bounce
-        (callers without a preview ask for it until the admin confirms)."""
+        (callers without a preview ask for it until the admin confirms); a set of addresses: refuse
+        one that makes others bounce (Confirm allows those its preview named)."""
 
         def work(graph: RoutingGraph) -> Outcome:
             plan, bounces = plan_change(graph, change, actor, allow_bounces)
@@ -90,7 +91,7 @@ class RoutingService:
         self,
         change_id: int,
         actor: Actor,
-        allow_bounces: bool = True,
+        allow_bounces: AllowedBounces = True,
         then: Callable[[Session, int], None] | None = None,
     ) -> Outcome:
         """Put the changed address back as change `change_id` found it, if nothing since depends on it;

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import Text
-from bot.routing.addresses import show_address, split_extension, with_extension
+from bot.routing.addresses import show_address, show_outside, split_extension, with_extension
 from bot.routing.messages import MESSAGES
 
 # Postfix's virtual_alias_recursion_limit, virtual_alias_expansion_limit and
@@ -60,7 +60,9 @@ class Delivery:
     mailbox: str | None = None  # for MAILBOX: the stored address of the mailbox it lands in
 
     def describe(self) -> Text:
-        return MESSAGES(f"trace.{self.kind.value}", address=show_address(self.address))
+        outside = self.kind is DeliveryKind.EXTERNAL
+        shown = show_outside(self.address) if outside else show_address(self.address)
+        return MESSAGES(f"trace.{self.kind.value}", address=shown)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,15 @@ from bot.routing.graph import RoutingGraph
 from bot.routing.messages import MESSAGES
 from bot.routing.models import MAX_ID, AuditEntry
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
-from bot.routing.rules import validate
+from bot.routing.rules import AllowedBounces, validate
 from bot.routing.scope import concealed_for, in_scope, require_in_scope
 from bot.routing.state import AddressState, Plan
 from bot.routing.writing import ACTION_UNDO, PROVIDER_ACTIONS, write_audit, write_plan
 
 
-def undo_change(graph: RoutingGraph, change_id: int, actor: Actor, allow_bounces: bool = True) -> Outcome:
+def undo_change(
+    graph: RoutingGraph, change_id: int, actor: Actor, allow_bounces: AllowedBounces = True
+) -> Outcome:
     session = graph.session
     entry = session.get(AuditEntry, change_id) if 1 <= change_id <= MAX_ID else None
     # A customer's admin is told nothing of changes outside their domains, not even that they exist.
