@@ -325,7 +325,7 @@ class Flows:
             change_id = row.change_id
         with self._given_back_on_failure(pending_id, PendingState.UNDOING, PendingState.DONE):
             outcome = self.routing.undo(
-                change_id, person.actor, then=lambda session, _undo_id: record_undone(session, pending_id)
+                change_id, person.actor, then=lambda session, _undone: record_undone(session, pending_id)
             )
         if outcome.ok:
             return Reply.info(

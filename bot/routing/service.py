@@ -92,15 +92,15 @@ class RoutingService:
         change_id: int,
         actor: Actor,
         allow_bounces: AllowedBounces = True,
-        then: Callable[[Session, int], None] | None = None,
+        then: Callable[[Session, Outcome], None] | None = None,
     ) -> Outcome:
         """Put the changed address back as change `change_id` found it, if nothing since depends on it;
-        `then(session, undo_id)` writes the caller's record of it in the same transaction."""
+        `then(session, outcome)` writes the caller's record of it in the same transaction (as `apply`'s)."""
 
         def work(graph: RoutingGraph) -> Outcome:
             outcome = undo_change(graph, change_id, actor, allow_bounces)
             if then is not None and outcome.change_id is not None:
-                then(graph.session, outcome.change_id)
+                then(graph.session, outcome)
             return outcome
 
         return run_locked(self._sessions, work)
