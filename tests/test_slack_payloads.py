@@ -16,6 +16,7 @@ from slack_bolt.authorization import AuthorizeResult
 
 from bot.conversation import MESSAGES as CONVERSATION
 from bot.slack.failures import MESSAGES as FAILURES
+from bot.slack.messages import MESSAGES as SLACK_MESSAGES
 from bot.slack.other_workspaces import is_for
 from tests.support.slack_fixtures import SlackAppProcess, SocketModeAppProcess, migrated_sqlite
 from tests.support.slack_payloads import HTTP_ONLY, KINDS, Replay, load, payload_names
@@ -93,6 +94,16 @@ def test_what_a_person_typed_is_answered_whatever_its_subtype(
     [answer] = posted_in(slack, channel)
     assert answer.args.get("thread_ts") == thread_ts
     assert "answer_feedback" in answer.text()  # an article, with "Was this helpful?"
+
+
+def test_a_screenshot_without_words_is_told_that_only_text_is_read(slack: Replay) -> None:
+    """A DM of only a file (Slack's file_share with an empty text) has no question to answer: the asker
+    is told, in their Slack locale (the stand-in's users.info says en-US), to write it in words."""
+    ack = slack.send("message_im_file_share_no_text")
+    assert (ack.status, ack.body) == (200, "")
+    [reply] = posted_in(slack, "DFILEONLY1")
+    assert reply.args["text"] == SLACK_MESSAGES.text("files_only", "en")
+    assert "answer_feedback" not in reply.text()  # no article, no "Was this helpful?"
 
 
 def test_an_edited_mention_is_answered_once(slack: Replay) -> None:

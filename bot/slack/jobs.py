@@ -128,6 +128,9 @@ def _event(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[Del
     """A DM or mention: the asker's own workspace may differ from the one it came in (Slack Connect)."""
     body = job["payload"]
     event, workspace = body["event"], job["team"]["team_id"]
+    if not job["question"].strip() and event.get("files"):  # a screenshot or a file, and no words
+        files_only = {"text": MESSAGES.text("files_only", runtime.lang(client, event["user"]))}
+        return [in_channel(event["channel"], job["thread_ts"], files_only)]
     message = answer_message(
         runtime,
         client,

@@ -73,6 +73,12 @@ MESSAGES = Catalog(
         },
         "teach_why_person": {"sv": "ville prata med en person", "en": "asked for a person"},
         "teach_why_unhelpful": {"sv": "👎", "en": "👎"},
+        "files_only": {
+            "sv": "Jag kan bara läsa text, inte bifogade filer eller bilder. Skriv din fråga med ord, "
+            "till exempel _Hur vidarebefordrar jag min e-post?_",
+            "en": "I can only read text, not attached files or pictures. Write your question in words, "
+            "for example _How do I forward my mail?_",
+        },
         "reply_shortened": {
             "sv": "_(Svaret är avkortat: resten får inte plats i ett Slack-meddelande.)_",
             "en": "_(The reply is shortened: the rest does not fit in one Slack message.)_",
