@@ -220,9 +220,8 @@ def _plan_remove_member(graph: RoutingGraph, group: str, member: str) -> Plan:
     after = AddressState(before.group_name, before.routes - {route})
     shown = {"group": show_address(group), "member": show_address(member)}
     rows_after = sorted(after.routes)
-    graph.load_reachable(
-        destination for destination, _ in before.routes
-    )  # a query per level, not per address
+    # A query per level, not per address:
+    graph.load_reachable(destination for destination, _ in before.routes)
     remaining = graph.expand(
         group, lambda key: rows_after if graph.stored_form(key) == group else graph.lookup(key)
     )

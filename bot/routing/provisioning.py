@@ -30,9 +30,9 @@ from bot.routing.models import DistributionGroup, Domain, Mailbox, RouteKind
 from bot.routing.outcomes import Outcome, Refused, Status, Unchanged
 from bot.routing.rules import (
     bouncing_addresses,
-    check_limits,
     check_name,
     check_protected,
+    expand_within_limits,
     parse,
     refuse_if_taken,
     refuse_lost_mail,
@@ -84,10 +84,8 @@ def add_domain(
     change_id = write_audit(graph, actor, ACTION_DOMAIN_ADD, domain, None, None, details={"domain": domain})
     reached = _add_protected_addresses(graph, domain, actor, postmaster)
     graph.forget_all()  # a new mailbox (postmaster@) may have been asked about before it was written
-    for address in affected:  # abuse@ of the new domain (and postmaster@, a group) now expand further
-        for key in graph.keys_of(address):
-            check_limits(address, graph.expand(key))
-    after = {address: graph.deliveries(graph.expand(address)) for address in affected}
+    # abuse@ of the new domain (and postmaster@, a group) now expand further: within the limits too
+    after = {address: graph.deliveries(expand_within_limits(graph, address)) for address in affected}
     bounces = refuse_lost_mail(bouncing_addresses(before, after), actor, allow_bounces)
     effect = MESSAGES(
         "effect.add_domain",
@@ -118,10 +116,8 @@ def _add_protected_addresses(graph: RoutingGraph, domain: str, actor: Actor, pos
         plan = Plan(address, AddressState(None, frozenset()), wanted, effect)
         write_plan(graph, plan)
         write_audit(graph, actor, CreateGroup.action, address, plan.before, plan.after)
-    for address in (f"postmaster@{domain}", f"abuse@{domain}"):
-        for key in graph.keys_of(address):  # one lookup more than the mailbox they reach
-            check_limits(address, graph.expand(key))
-        check_protected(address, graph.deliveries(graph.expand(address)))
+    for address in (f"postmaster@{domain}", f"abuse@{domain}"):  # one lookup more than the mailbox they reach
+        check_protected(address, graph.deliveries(expand_within_limits(graph, address)))
     return mailbox
 
 

@@ -36,7 +36,7 @@ from bot.routing.models import RouteKind
 from bot.routing.outcomes import Refused
 from bot.routing.scope import show_scope
 from bot.routing.state import AddressState, Plan
-from bot.routing.trace import POSTFIX_EXPANSION_LIMIT, Delivery, DeliveryKind, Expansion
+from bot.routing.trace import POSTFIX_EXPANSION_LIMIT, Delivery, DeliveryKind, Expansion, Lookup
 
 # Our own limits, far below Postfix's 1000 (virtual_alias_recursion_limit / expansion_limit).
 MAX_GROUP_MEMBERS = 200
@@ -138,7 +138,7 @@ def validate(
         if path is not None:
             shown = " → ".join(show_address(a) for a in [subject, *path])
             raise Refused("no_loops", MESSAGES("loop", path=shown))
-    # Any added row can grow an expansion, a keep-a-copy row too (see `check_limits`). So can a removed
+    # Any added row can grow an expansion, a keep-a-copy row too (see `_check_limits`). So can a removed
     # keep-a-copy row: Postfix expands an address that expanded into itself once per message, however
     # many paths lead to it; without the copy, every path expands it again.
     removed = plan.before.routes - after.routes
@@ -169,10 +169,10 @@ def _check_where_mail_ends_up(
 
     after: dict[str, Deliveries] = {}
     for address in affected:
-        expansion = graph.expand(address, lookup_after)
         if limits:
-            for key in graph.keys_of(address):  # a U-label key can expand further than the A-label one
-                check_limits(address, graph.expand(key, lookup_after) if key != address else expansion)
+            expansion = expand_within_limits(graph, address, lookup_after)
+        else:
+            expansion = graph.expand(address, lookup_after)
         after[address] = graph.deliveries(expansion)
     for address in affected:
         if is_protected(graph, address) and not reaches_only_our_mailboxes(after[address]):
@@ -192,7 +192,16 @@ def _check_where_mail_ends_up(
     return refuse_lost_mail([a for a in bounces if not (removed and a == plan.subject)], actor, allow_bounces)
 
 
-def check_limits(address: str, expansion: Expansion) -> None:
+def expand_within_limits(graph: RoutingGraph, address: str, lookup: Lookup | None = None) -> Expansion:
+    """The expansion of `address`, after `_check_limits` for every key Postfix may look it up by (a
+    U-label key can expand further than the A-label one)."""
+    expansion = graph.expand(address, lookup)
+    for key in graph.keys_of(address):
+        _check_limits(address, expansion if key == address else graph.expand(key, lookup))
+    return expansion
+
+
+def _check_limits(address: str, expansion: Expansion) -> None:
     shown = show_address(address)
     if expansion.loops:
         raise Refused("limits", MESSAGES("postfix_defers", address=shown, limit=POSTFIX_EXPANSION_LIMIT))

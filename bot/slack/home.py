@@ -58,7 +58,7 @@ def request_watchers_homes(
     effort: someone Slack will not publish for (of another organisation, say) is only logged."""
     deliveries = []
     for user_id in runtime.approvals.watchers(customer_id, requester):
-        admin = runtime.person(client, user_id, None, workspace)
-        view = home_tab(runtime, admin, runtime.lang(client, user_id))
+        watcher = runtime.person(client, user_id, None, workspace)
+        view = home_tab(runtime, watcher, runtime.lang(client, user_id))
         deliveries.append(home(user_id, view, best_effort=True))
     return deliveries

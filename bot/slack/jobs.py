@@ -59,7 +59,7 @@ from bot.slack.redelivery import receipt_of
 from bot.slack.replies import answer_message, request_person, turn_message
 from bot.slack.request_log import describe
 from bot.slack.runtime import Runtime, event_team
-from bot.slack.slack_text import plain_text
+from bot.slack.slack_text import command_text
 from bot.slack.teaching_blocks import TEACH_BLOCKS, forgotten_blocks, parse_teach_value, taught_blocks
 from bot.slack.web_api import bot_token, web_client
 from bot.teaching import Taught, TeachingError, forget, teach_answered
@@ -115,7 +115,7 @@ def _question(runtime: Runtime, client: WebClient, job: dict[str, Any]) -> list[
     message = answer_message(
         runtime,
         client,
-        plain_text(command.get("text") or ""),
+        command_text(command),
         user_id=command["user_id"],
         team_id=command.get("team_id"),
         channel_id=command.get("channel_id"),
@@ -364,9 +364,9 @@ def run(runtime: Runtime, queue: JobQueue, claimed: Claimed, later: Callable[[Re
     all_sent = True
     for number in range(claimed.delivered, len(deliveries)):
         delivery, mark = deliveries[number], marker(claimed.id, number)
-        if delivery.get("only_if_sent") and not all_sent:
-            pass
-        elif not (in_doubt and number == claimed.delivered and was_delivered(client, delivery, mark)):
+        skipped = delivery.get("only_if_sent") and not all_sent  # what it says would not be true
+        maybe_sent = in_doubt and number == claimed.delivered
+        if not (skipped or (maybe_sent and was_delivered(client, delivery, mark))):
             sent_now, posted = _send(runtime, client, claimed, delivery, mark)
             all_sent = all_sent and sent_now
             request_id = delivery.get(request_jobs.POSTED_REQUEST)

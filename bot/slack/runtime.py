@@ -17,7 +17,7 @@ from bot.flows.commands import NeedsInput
 from bot.flows.core import Flows, Person, Reply
 from bot.flows.messages import MESSAGES
 from bot.flows.store import cached_lang, remember_locale
-from bot.slack.slack_text import plain_text
+from bot.slack.slack_text import command_text
 from bot.slack.user_groups import group_entries, group_members
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,7 @@ class Runtime:
         """A flow's slash command (`command` is Slack's payload) in the user's language."""
         user_id = command["user_id"]
         who = self.person(client, user_id, command.get("team_id"), command.get("team_id"))
-        text = plain_text(command.get("text") or "")
-        return self.lang(client, user_id), self.flows.command(command["command"], text, who)
+        return self.lang(client, user_id), self.flows.command(command["command"], command_text(command), who)
 
     def click(
         self,

@@ -37,6 +37,11 @@ def plain_text(text: str) -> str:
     return html.unescape(_MARKUP.sub(_words_of, text)) if ("<" in text or "&" in text) else text
 
 
+def command_text(command: dict[str, Any]) -> str:
+    """A slash command's text (`command` is Slack's payload) as the person typed it."""
+    return plain_text(command.get("text") or "")
+
+
 def rich_text_words(blocks: list[dict[str, Any]] | None) -> str:
     """The words of a message's `rich_text` blocks (text, links, emoji names left out), for a message
     whose `text` is empty (https://docs.slack.dev/reference/block-kit/blocks/rich-text-block)."""

@@ -37,7 +37,7 @@ from bot.slack.jobs import new_job
 from bot.slack.listeners.actions import on_button
 from bot.slack.redelivery import receipt_of
 from bot.slack.runtime import Runtime
-from bot.slack.slack_text import plain_text
+from bot.slack.slack_text import command_text
 
 # Message buttons -> the Flows method they call with the pending change's id.
 CLICKS = {CONFIRM_ACTION: "confirm", CANCEL_ACTION: "cancel", UNDO_ACTION: "undo"}
@@ -48,8 +48,7 @@ def on_flow_command(
 ) -> BoltResponse | None:
     """A complete command is previewed (or looked up); one that lacks something opens its form."""
     ack()
-    text = plain_text(command.get("text") or "")
-    opens_form = isinstance(parse_command(command["command"], text), NeedsInput)
+    opens_form = isinstance(parse_command(command["command"], command_text(command)), NeedsInput)
     priority = Priority.URGENT if opens_form else Priority.NORMAL
     return queued(work, new_job("command", command, context, priority=priority), context)
 
